@@ -73,7 +73,7 @@ def test_every_literal_is_well_typed(union: Graph) -> None:
         ("Kyrgyz Republic", "state-kg"),
         ("Kyrgyzstan", "state-kg"),
         ("Türkiye", "state-tr"),
-        ("Turkey", "state-tr"),
+        ("Russia", "state-ru"),  # CLDR short name; "Turkey" is in neither source nor library
         ("Iran", "state-ir"),
         ("Russian Federation", "state-ru"),
         ("RCCACO", "eco-rccaco"),

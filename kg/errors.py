@@ -1,0 +1,58 @@
+"""Errors the API raises and the exit codes the CLI maps them to.
+
+Plain exceptions (no click import) so that notebooks and servers can catch them. Every
+message says what is wrong and what to do; ``location`` is ``file:line:col`` when known.
+"""
+
+from __future__ import annotations
+
+#: Exit codes, documented in the README.
+EXIT_OK = 0
+EXIT_PROBLEMS = 1  # ran correctly and found problems (violations)
+EXIT_USAGE = 2  # bad command line: unknown query, missing or ill-typed parameter
+EXIT_INPUT = 3  # bad input: a file that does not parse, a malformed query header
+EXIT_INTERNAL = 4  # a bug or an environment failure (disk full, read-only directory)
+
+
+class KgError(Exception):
+    """Base class: ``str(err)`` is a one-line message fit for a terminal."""
+
+    exit_code = EXIT_INTERNAL
+
+    def __init__(self, message: str, *, location: str | None = None, hint: str | None = None) -> None:
+        self.message = message
+        self.location = location
+        self.hint = hint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.message}" if self.location else self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class UsageError(KgError):
+    """The command or API call was used wrongly: unknown name, missing parameter."""
+
+    exit_code = EXIT_USAGE
+
+
+class InputError(KgError):
+    """A file or query text is malformed: it does not parse, is not UTF-8, breaks a rule."""
+
+    exit_code = EXIT_INPUT
+
+
+class QueryError(InputError):
+    """SPARQL that does not parse, an update, or a stored query with a malformed header."""
+
+
+class NetworkRefused(UsageError):
+    """The query or data would fetch a URL and the user did not allow network access."""
+
+
+class WriteError(KgError):
+    """Writing failed (disk full, read-only directory); nothing was changed."""
+
+    exit_code = EXIT_INTERNAL
