@@ -107,3 +107,19 @@ def test_facts_cite_their_own_file_sources(path: Path) -> None:
     described = set(g.subjects(RDF.type, KG.SourceSection)) | set(g.subjects(RDF.type, KG.SourceDocument))
     assert cited, f"{_rel(path)} cites no source"
     assert sorted(map(str, cited - described)) == []
+
+
+@pytest.mark.parametrize("path", DATA_FILES, ids=_rel)
+def test_data_files_are_in_canonical_form(path: Path) -> None:
+    """Re-writing an unchanged graph changes no byte, so diffs show only real changes."""
+    import rdflib
+
+    from kg.serialize import canonical_turtle, leading_comment
+
+    text = path.read_text(encoding="utf-8")
+    saved, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False
+    try:
+        graph = Graph().parse(data=text, format="turtle")
+    finally:
+        rdflib.NORMALIZE_LITERALS = saved
+    assert canonical_turtle(graph, header=leading_comment(text)).decode("utf-8") == text
