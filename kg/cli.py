@@ -1,0 +1,490 @@
+"""The ``kg`` command: a thin layer over the package's API.
+
+Commands parse options, call the API, pick a renderer and map errors to exit codes
+(see ``kg.errors``). No RDF logic lives here. Heavy libraries (pyshacl, owlrl) are imported
+by the commands that need them only, so ``kg --help`` and ``kg query`` start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg import __version__
+from kg.errors import EXIT_INTERNAL, EXIT_PROBLEMS, EXIT_USAGE, KgError, UsageError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+INFERENCE = click.Choice(["none", "rdfs", "owlrl"])
+
+
+class State:
+    """Options every command shares, and the graph, loaded once on demand."""
+
+    def __init__(self, data: Path | None, quiet: bool, verbose: int, debug: bool) -> None:
+        self.data, self.quiet, self.verbose, self.debug = data, quiet, verbose, debug
+        self._layout: Any = None
+
+    @property
+    def layout(self) -> Any:
+        if self._layout is None:
+            from kg.store import find_layout
+
+            self._layout = find_layout(self.data)
+        return self._layout
+
+    def dataset(self, inference: str = "none") -> Any:
+        from kg.store import load_dataset
+
+        ds = load_dataset(self.layout)
+        if inference != "none":
+            from kg.reason import materialise
+
+            count = materialise(ds, inference)
+            self.info(f"{count} triples inferred ({inference})")
+        return ds
+
+    def info(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(message, err=True)
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+def output_option(f: Any) -> Any:
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write to FILE (atomically: a temporary file renamed into place) instead of stdout.",
+    )(f)
+
+
+def _format(fmt: str | None, output: Path | None, default: str) -> str:
+    from kg.output import format_from_suffix
+
+    if fmt:
+        return fmt
+    if output is not None:
+        guessed = format_from_suffix(output)
+        if guessed:
+            return guessed
+    return default
+
+
+@click.group(context_settings=CONTEXT)
+@click.option(
+    "--data",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="KG_DATA",
+    help="Graph directory with ontology/, data/ and queries/ (default: the current directory or this checkout).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print results only, no notes on stderr.")
+@click.option("-v", "--verbose", count=True, help="Print more notes on stderr (timings, counts).")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@click.version_option(__version__, "-V", "--version", prog_name="kg")
+@click.pass_context
+def cli(ctx: click.Context, data: Path | None, quiet: bool, verbose: int, debug: bool) -> None:
+    """Query, validate, reason over and export the knowledge graph of regional legal and
+    judicial cooperation (ECO, SCO).
+
+    \b
+    Examples:
+      kg queries                                   list the stored queries
+      kg query delegations-at-meeting -p event kgi:eco-apg-meeting-4
+      kg sparql 'SELECT ?s WHERE { ?s a kg:State }' -f csv
+      kg validate                                  check the graph against its shapes
+      kg describe Tajikistan                       what the graph says about an entity
+    """
+    ctx.obj = State(data, quiet, verbose, debug)
+
+
+# ---------------------------------------------------------------- stored queries
+
+
+@cli.command("queries")
+@click.argument("name", required=False)
+@click.option("--tag", help="Only queries with this tag.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_state
+def queries_cmd(state: State, name: str | None, tag: str | None, fmt: str) -> None:
+    """List the stored queries, or show one in full.
+
+    \b
+    Example:
+      kg queries --tag meetings
+      kg queries delegations-at-meeting
+    """
+    from kg.queries import QueryCatalog
+
+    catalog = QueryCatalog(state.layout.queries_dir)
+    if name:
+        q = catalog.get(name)
+        if fmt == "json":
+            click.echo(json.dumps(_query_json(q), indent=2, ensure_ascii=False))
+            return
+        click.echo(f"{q.name}  [{q.form}]  {q.summary}")
+        if q.description:
+            click.echo("\n" + q.description.rstrip())
+        if q.tags:
+            click.echo(f"\ntags: {', '.join(q.tags)}")
+        if q.inference != "none":
+            click.echo(f"inference: {q.inference}")
+        if q.params:
+            click.echo("\nparameters:")
+            for p in q.params.values():
+                default = f" (default {p.default})" if p.default is not None else " (required)"
+                enum = f" one of: {', '.join(p.enum)}" if p.enum else ""
+                click.echo(f"  -p {p.name} {p.type.upper()}{default}  {p.description}{enum}")
+        if q.returns:
+            click.echo("\ncolumns:")
+            for col, meaning in q.returns.items():
+                click.echo(f"  {col}: {meaning}")
+        click.echo(f"\nexample:\n  {q.example}\n\nfile: {state.layout.relative(q.path)}")
+        return
+    items = catalog.with_tag(tag) if tag else catalog.all()
+    if fmt == "json":
+        click.echo(json.dumps([_query_json(q) for q in items], indent=2, ensure_ascii=False))
+        return
+    width = max((len(q.name) for q in items), default=4)
+    for q in items:
+        params = " ".join(f"-p {p.name} {p.type.upper()}" + ("" if p.default is None else "?") for p in q.params.values())
+        click.echo(f"{q.name:<{width}}  {q.summary}")
+        if params:
+            click.echo(f"{'':<{width}}    {params}")
+    state.info(f"{len(items)} stored queries; `kg queries NAME` shows one in full")
+
+
+def _query_json(q: Any) -> dict[str, Any]:
+    return {
+        "name": q.name,
+        "form": q.form,
+        "summary": q.summary,
+        "description": q.description,
+        "tags": list(q.tags),
+        "inference": q.inference,
+        "params": {
+            p.name: {"type": p.type, "default": p.default, "description": p.description, "enum": list(p.enum) if p.enum else None}
+            for p in q.params.values()
+        },
+        "returns": dict(q.returns),
+        "example": q.example,
+    }
+
+
+def _emit_result(result: Any, fmt: str | None, output: Path | None, state: State) -> None:
+    from kg.output import emit, render_graph, render_result
+
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        data = render_graph(result.graph, _format(fmt, output, "turtle"))
+    else:
+        default = "table" if (output is None and sys.stdout.isatty()) else "csv"
+        data = render_result(result, _format(fmt, output, default))
+        if result.type == "SELECT":
+            state.info(f"{len(result.bindings)} row(s)")
+    emit(data, output)
+
+
+FORMAT_HELP = "table, csv, tsv, json, xml, markdown (SELECT/ASK); turtle, nt, nq, trig, json-ld, xml (CONSTRUCT/DESCRIBE)"
+
+
+@cli.command("query")
+@click.argument("name")
+@click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="NAME VALUE", help="A parameter value (repeatable).")
+@click.option("-f", "--format", "fmt", help=f"Output format: {FORMAT_HELP}. Default: table on a terminal, else csv.")
+@click.option("--inference", type=INFERENCE, help="Reasoning before the query (default: what the query's header says).")
+@output_option
+@pass_state
+def query_cmd(state: State, name: str, params: tuple[tuple[str, str], ...], fmt: str | None, inference: str | None, output: Path | None) -> None:
+    """Run a stored query by NAME with typed parameters.
+
+    Values are converted to RDF terms by their declared type and bound by the engine,
+    never pasted into the query text.
+
+    \b
+    Example:
+      kg query delegations-at-meeting -p event kgi:eco-apg-meeting-4
+      kg query members-on-date -p organisation kgi:sco -p date 2023-01-01 -f csv
+    """
+    from kg.engine import Engine
+    from kg.queries import QueryCatalog
+
+    q = QueryCatalog(state.layout.queries_dir).get(name)
+    raw: dict[str, str] = {}
+    for key, value in params:
+        if key in raw:
+            raise UsageError(f"parameter {key!r} is given twice", hint="pass each -p NAME VALUE once")
+        raw[key] = value
+    bindings = q.bind(raw)
+    ds = state.dataset(inference or q.inference)
+    result = Engine(ds).query(q.text, bindings=bindings, source=state.layout.relative(q.path))
+    _emit_result(result, fmt, output, state)
+
+
+@cli.command("sparql")
+@click.argument("query", required=False)
+@click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Read the query from FILE ('-' in QUERY reads stdin).")
+@click.option("-f", "--format", "fmt", help=f"Output format: {FORMAT_HELP}.")
+@click.option("--inference", type=INFERENCE, default="none", show_default=True, help="Reasoning before the query.")
+@click.option("--allow-network", is_flag=True, help="Allow SERVICE and FROM, which fetch data from outside the graph.")
+@output_option
+@pass_state
+def sparql_cmd(state: State, query: str | None, query_file: Path | None, fmt: str | None, inference: str, allow_network: bool, output: Path | None) -> None:
+    """Run ad hoc SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) from QUERY, --file or stdin.
+
+    The project's prefixes (kg:, kgi:, kgc:, rdfs:, ...) are predeclared. Updates are
+    refused; SERVICE and FROM are refused unless --allow-network is given.
+
+    \b
+    Example:
+      kg sparql 'SELECT ?state ?label WHERE { ?state a kg:State ; rdfs:label ?label FILTER(lang(?label)="ru") }'
+      echo 'ASK { kgi:state-tj kg:isoAlpha2 "TJ" }' | kg sparql -
+    """
+    from kg.engine import Engine
+    from kg.store import read_text
+
+    if query_file is not None:
+        if query:
+            raise UsageError("give the query either as an argument or with --file, not both")
+        text, source = read_text(query_file), str(query_file)
+    elif query == "-" or (query is None and not sys.stdin.isatty()):
+        raw = sys.stdin.buffer.read()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"<stdin>: not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})", hint="send UTF-8") from exc
+        source = "<stdin>"
+    elif query:
+        text, source = query, "<query>"
+    else:
+        raise UsageError("no query given", hint="pass it as an argument, with --file FILE, or on stdin with '-'")
+    ds = state.dataset(inference)
+    result = Engine(ds).query(text, source=source, allow_network=allow_network)
+    _emit_result(result, fmt, output, state)
+
+
+# ---------------------------------------------------------------- validation and reasoning
+
+
+@cli.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
+@click.option("--fail-on-warning", is_flag=True, help="Exit 1 on warnings too.")
+@output_option
+@pass_state
+def validate_cmd(state: State, files: tuple[Path, ...], fmt: str, fail_on_warning: bool, output: Path | None) -> None:
+    """Check the graph, or FILES in the context of the graph, against the SHACL shapes.
+
+    Exit 0 when it conforms (warnings allowed), 1 on violations.
+
+    \b
+    Example:
+      kg validate
+      kg validate examples/accepted/eco-apg-meeting-6.ttl -f json
+    """
+    from kg.output import emit
+    from kg.store import load_dataset, parse_file
+    from kg.validate import render_report, validate_dataset
+    from kg.namespaces import KGG
+
+    extra = [(KGG[f"candidate/{i}"], parse_file(p)) for i, p in enumerate(files)]
+    ds = load_dataset(state.layout, extra=extra)
+    report = validate_dataset(ds, state.layout)
+    emit(render_report(report, fmt), output)
+    if not report.conforms or (fail_on_warning and report.warnings):
+        raise SystemExit(EXIT_PROBLEMS)
+
+
+@cli.command("export")
+@click.option("-f", "--format", "fmt", type=click.Choice(["turtle", "nt", "nq", "trig", "json-ld", "xml"]), help="RDF format (default: from -o's suffix, else nq).")
+@click.option("--inference", type=INFERENCE, default="none", show_default=True, help="Add inferred triples (in the graph kgg:inferred).")
+@click.option("--inferred-only", is_flag=True, help="Export only the inferred triples.")
+@output_option
+@pass_state
+def export_cmd(state: State, fmt: str | None, inference: str, inferred_only: bool, output: Path | None) -> None:
+    """Write the whole graph in a standard RDF format.
+
+    N-Quads, TriG and JSON-LD keep one named graph per source file (provenance); Turtle,
+    N-Triples and RDF/XML write the union.
+
+    \b
+    Example:
+      kg export -f trig -o graph.trig
+      kg export --inference owlrl --inferred-only -f turtle
+    """
+    from rdflib import Dataset
+
+    from kg.namespaces import INFERRED_GRAPH, bind_prefixes
+    from kg.output import emit, render_graph
+
+    if inferred_only and inference == "none":
+        inference = "owlrl"
+    ds = state.dataset(inference)
+    if inferred_only:
+        only = Dataset()
+        bind_prefixes(only)
+        target = only.graph(INFERRED_GRAPH)
+        for triple in ds.graph(INFERRED_GRAPH):
+            target.add(triple)
+        ds = only
+    emit(render_graph(ds, _format(fmt, output, "nq")), output)
+
+
+@cli.command("reason")
+@click.option("--inference", type=click.Choice(["rdfs", "owlrl"]), default="owlrl", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["turtle", "nt", "nq", "trig", "json-ld", "xml"]), help="RDF format (default: from -o's suffix, else turtle).")
+@output_option
+@pass_state
+def reason_cmd(state: State, inference: str, fmt: str | None, output: Path | None) -> None:
+    """Materialise OWL RL (or RDFS) inferences and write only what was inferred.
+
+    \b
+    Example:
+      kg reason -o inferred.ttl
+    """
+    from kg.namespaces import INFERRED_GRAPH
+    from kg.output import emit, render_graph
+
+    ds = state.dataset(inference)
+    emit(render_graph(ds.graph(INFERRED_GRAPH), _format(fmt, output, "turtle")), output)
+
+
+# ---------------------------------------------------------------- looking around
+
+
+@cli.command("describe")
+@click.argument("term")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
+@output_option
+@pass_state
+def describe_cmd(state: State, term: str, fmt: str, output: Path | None) -> None:
+    """Show what the graph says about an entity, given by IRI, prefixed name or label.
+
+    Label search ignores case and accents and covers every language.
+
+    \b
+    Example:
+      kg describe kgi:eco-apg-meeting-4
+      kg describe turkiye
+      kg describe "Таджикистан"
+    """
+    from rdflib import Graph
+
+    from kg.describe import describe, label_of, resolve
+    from kg.namespaces import bind_prefixes
+    from kg.output import emit, render_graph
+
+    ds = state.dataset()
+    d = describe(ds, resolve(ds, term))
+    nm = ds.namespace_manager
+
+    def show(node: Any) -> str:
+        return node.n3(nm)
+
+    def graphs(s: Any) -> str:
+        return ", ".join(str(g).rsplit("/graph/", 1)[-1] for g in s.graphs)
+
+    if fmt == "turtle":
+        g = bind_prefixes(Graph())
+        for s in d.outgoing:
+            g.add((s.subject, s.predicate, s.object))
+        emit(render_graph(g, "turtle"), output)
+        return
+    if fmt == "json":
+        body = {
+            "entity": str(d.entity),
+            "label": d.label,
+            "types": [str(t) for t in d.types],
+            "sources": [str(s) for s in d.sources],
+            "outgoing": [{"predicate": str(s.predicate), "object": show(s.object), "label": label_of(ds, s.object), "graphs": [str(g) for g in s.graphs]} for s in d.outgoing],
+            "incoming": [{"subject": str(s.subject), "predicate": str(s.predicate), "label": label_of(ds, s.subject), "graphs": [str(g) for g in s.graphs]} for s in d.incoming],
+        }
+        emit((json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), output)
+        return
+    lines = [f"{show(d.entity)}  {d.label}", f"  a {', '.join(show(t) for t in d.types) or '(no type)'}"]
+    lines.append("")
+    for s in d.outgoing:
+        value = show(s.object)
+        extra = label_of(ds, s.object) if not hasattr(s.object, "language") else ""
+        lines.append(f"  {show(s.predicate)}  {value}" + (f"  ({extra})" if extra else "") + f"    [{graphs(s)}]")
+    if d.incoming:
+        lines.append("\n  referenced by:")
+        for s in d.incoming:
+            extra = label_of(ds, s.subject)
+            lines.append(f"  {show(s.subject)}" + (f" ({extra})" if extra else "") + f"  {show(s.predicate)}    [{graphs(s)}]")
+    if d.sources:
+        lines.append("\n  sources:")
+        for src in d.sources:
+            lines.append(f"  {show(src)}  {label_of(ds, src)}")
+    emit(("\n".join(lines) + "\n").encode("utf-8"), output)
+
+
+@cli.command("stats")
+@click.option("--inference", type=INFERENCE, default="none", show_default=True, help="Also count inferred triples.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_state
+def stats_cmd(state: State, inference: str, fmt: str) -> None:
+    """Count statements (asserted, inferred), instances per class and statements per source file.
+
+    \b
+    Example:
+      kg stats --inference owlrl
+    """
+    from dataclasses import asdict
+
+    from kg.stats import compute
+
+    s = compute(state.dataset(inference))
+    if fmt == "json":
+        click.echo(json.dumps(asdict(s), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"statements asserted: {s.asserted}")
+    click.echo(f"statements inferred: {s.inferred}" + ("" if inference != "none" else " (run with --inference owlrl)"))
+    click.echo("\nper source file (named graph):")
+    for g, n in s.per_graph.items():
+        docs = s.sources_per_graph.get(g, 0)
+        click.echo(f"  {n:>6}  {g}" + (f"  ({docs} source document(s))" if docs else ""))
+    click.echo("\ninstances per class:")
+    for c, n in s.per_class.items():
+        click.echo(f"  {n:>6}  {c}")
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code; errors become one line on stderr."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="kg", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.Abort:
+        click.echo("kg: aborted", err=True)
+        return EXIT_INTERNAL
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
+    except KgError as exc:
+        if debug:
+            raise
+        click.echo(f"kg: error: {exc}", err=True)
+        return exc.exit_code
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 0
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: say so plainly, the traceback only on request
+        if debug:
+            raise
+        click.echo(f"kg: internal error: {type(exc).__name__}: {exc} (run again with --debug and please report it)", err=True)
+        return EXIT_INTERNAL
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
