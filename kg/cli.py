@@ -353,6 +353,74 @@ def reason_cmd(state: State, inference: str, fmt: str | None, output: Path | Non
     emit(render_graph(ds.graph(INFERRED_GRAPH), _format(fmt, output, "turtle")), output)
 
 
+@cli.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
+@click.option("--force", is_flag=True, help="Accept files above the size limit (KG_MAX_INPUT_BYTES, default 50 MB).")
+@click.option("--allow-foreign", is_flag=True, help="Accept subjects outside the kgi: namespace.")
+@click.option("--full", is_flag=True, help="Validate the whole graph instead of only what the new facts affect.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_state
+def add_cmd(state: State, files: tuple[Path, ...], dry_run: bool, force: bool, allow_foreign: bool, full: bool, fmt: str) -> None:
+    """Check new facts (Turtle, N-Triples or JSON-LD) against the shapes in the context of
+    the graph and, if they conform, merge them into the file of their source.
+
+    The facts must come from one source document, described in the file or already in
+    the graph, and every subject must cite it with prov:wasDerivedFrom. On a violation
+    nothing is written and the exit code is 1. Adding the same file twice changes nothing.
+
+    \b
+    Example:
+      kg add --dry-run examples/accepted/eco-apg-meeting-6.ttl
+      kg add examples/rejected/meeting-ends-before-start.ttl     (exit 1, report)
+    """
+    from kg.add import add_files
+    from kg.validate import render_report
+
+    result = add_files(list(files), state.layout, dry_run=dry_run, force=force, allow_foreign=allow_foreign, incremental=not full)
+    for note in result.notes:
+        state.info(f"note: {note}")
+    target = state.layout.relative(result.target) if result.target else None
+    if fmt == "json":
+        body = {
+            "accepted": result.accepted,
+            "written": result.written,
+            "dry_run": dry_run,
+            "source": str(result.source),
+            "target": target,
+            "new_file": result.new_file,
+            "added": result.added,
+            "already_present": result.already_present,
+            "new_entities": [str(e) for e in result.new_entities],
+            "changed_entities": [str(e) for e in result.changed_entities],
+            "report": json.loads(render_report(result.report, "json")) if result.report else None,
+            "notes": result.notes,
+        }
+        click.echo(json.dumps(body, indent=2, ensure_ascii=False))
+    elif not result.accepted:
+        assert result.report is not None
+        click.echo(render_report(result.report, "text").decode("utf-8").replace("The graph does NOT conform", "Rejected, nothing was written"), nl=False)
+    else:
+        verb = "added" if result.written else ("would add" if result.added else "nothing to add:")
+        where = f"{target}" + (" (new file)" if result.new_file else "")
+        click.echo(f"{verb} {result.added} statement(s) to {where}" if result.added else f"{verb} all {result.already_present} statement(s) are already in {where}")
+        if result.added:
+            click.echo(f"  new entities ({len(result.new_entities)}): " + " ".join(_short(e) for e in result.new_entities))
+            click.echo(f"  changed entities ({len(result.changed_entities)}): " + " ".join(_short(e) for e in result.changed_entities))
+        if result.report is not None and result.report.warnings:
+            click.echo(f"  {len(result.report.warnings)} warning(s):")
+            for w in result.report.warnings:
+                click.echo(f"    {w.focus} {w.path or ''}: {w.message}")
+    if not result.accepted:
+        raise SystemExit(EXIT_PROBLEMS)
+
+
+def _short(node: Any) -> str:
+    from kg.add import _name
+
+    return _name(node)
+
+
 # ---------------------------------------------------------------- looking around
 
 

@@ -12,6 +12,7 @@ import contextlib
 import errno
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,7 +43,17 @@ def atomic_write(path: Path | str, data: bytes) -> None:
         raise WriteError(f"cannot write {path}: {exc.strerror}", hint=_advice(exc)) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            pause = _test_pause()
+            if pause:
+                # KG_TEST_SLOW_WRITE widens the write window so tests can kill a run inside it
+                fh.write(data[: len(data) // 2])
+                fh.flush()
+                time.sleep(pause)
+                fh.write(data[len(data) // 2 :])
+                fh.flush()
+                time.sleep(pause)
+            else:
+                fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         if path.exists():
@@ -60,6 +71,13 @@ def atomic_write(path: Path | str, data: bytes) -> None:
             raise WriteError(f"cannot write {path}: {exc.strerror}", hint=_advice(exc)) from exc
         raise
     _fsync_dir(directory)
+
+
+def _test_pause() -> float:
+    try:
+        return float(os.environ.get("KG_TEST_SLOW_WRITE", "0") or 0)
+    except ValueError:
+        return 0.0
 
 
 def _advice(exc: OSError) -> str:

@@ -1,0 +1,341 @@
+"""Renderers from SPARQL results and RDF graphs to UTF-8 bytes.
+
+One job only: nothing here loads data or runs queries. Every renderer is deterministic:
+rendering the same result or graph twice gives identical bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+import rdflib
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import XSD
+from rdflib.plugins.serializers.jsonld import Converter
+from rdflib.plugins.serializers.trig import TrigSerializer
+from rdflib.plugins.shared.jsonld.context import Context
+from rdflib.term import BNode, Literal, Node, URIRef
+
+from kg.errors import UsageError
+from kg.fileio import atomic_write
+from kg.namespaces import PREFIXES
+
+RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
+GRAPH_FORMATS = ("turtle", "nt", "nq", "trig", "json-ld", "xml")
+
+_SUFFIXES = {
+    ".ttl": "turtle", ".nt": "nt", ".nq": "nq", ".trig": "trig",
+    ".jsonld": "json-ld", ".json-ld": "json-ld", ".rdf": "xml", ".owl": "xml", ".xml": "xml",
+    ".csv": "csv", ".tsv": "tsv", ".json": "json", ".srj": "json", ".srx": "xml", ".md": "markdown",
+}
+
+
+def format_from_suffix(path: Path) -> str | None:
+    """The output format a file name implies (``out.ttl`` -> ``turtle``), or ``None``."""
+    return _SUFFIXES.get(Path(path).suffix.lower())
+
+
+def emit(data: bytes, output: Path | None) -> None:
+    """Write ``data`` to standard output (``output`` is ``None``) or atomically to a file.
+
+    A missing target directory raises ``UsageError`` and nothing is created.
+    """
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        atomic_write(output, data)
+
+
+def render_result(
+    result: rdflib.query.Result, fmt: str, *, prefixes: dict[str, str] = PREFIXES
+) -> bytes:
+    """Render a query result in ``fmt``.
+
+    SELECT and ASK results take one of ``RESULT_FORMATS`` (``csv``, ``tsv``, ``json`` and
+    ``xml`` are the SPARQL 1.1 Query Results formats); CONSTRUCT and DESCRIBE results are
+    graphs and take one of ``GRAPH_FORMATS``. ``prefixes`` shortens IRIs to CURIEs in
+    ``table`` and ``markdown``. A format that does not fit the result raises ``UsageError``.
+    """
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        if fmt not in GRAPH_FORMATS:
+            _reject(fmt, f"{result.type} results are graphs", GRAPH_FORMATS)
+        assert result.graph is not None
+        return render_graph(result.graph, fmt, prefixes=prefixes)
+    if fmt not in RESULT_FORMATS:
+        _reject(fmt, f"{result.type} results are tables", RESULT_FORMATS)
+    if result.type == "ASK":
+        answer = bool(result.askAnswer)
+        if fmt == "json":
+            return _json_bytes({"head": {}, "boolean": answer})
+        if fmt == "xml":
+            return _xml_results([], [], answer)
+        variables: list[str] = ["ask"]
+        rows: list[list[Node | None]] = [[Literal(answer)]]
+    else:
+        variables = [str(v) for v in (result.vars or [])]
+        rows = [[binding.get(v) for v in (result.vars or [])] for binding in result.bindings]
+    if fmt == "csv":
+        return _csv(variables, rows)
+    if fmt == "tsv":
+        return _tsv(variables, rows)
+    if fmt == "json":
+        return _json_bytes({
+            "head": {"vars": variables},
+            "results": {"bindings": [
+                {v: _json_term(t) for v, t in zip(variables, row) if t is not None}
+                for row in rows
+            ]},
+        })
+    if fmt == "xml":
+        return _xml_results(variables, rows)
+    cells = [[_cell(t, prefixes) for t in row] for row in rows]
+    if fmt == "markdown":
+        return _markdown(variables, cells)
+    return _table(variables, cells)
+
+
+def _reject(fmt: str, what: str, allowed: Sequence[str]) -> None:
+    choices = ", ".join(allowed)
+    if fmt in RESULT_FORMATS or fmt in GRAPH_FORMATS:
+        raise UsageError(f"format {fmt!r} does not fit: {what}; choose one of {choices}")
+    raise UsageError(f"unknown output format {fmt!r}; choose one of {choices}")
+
+
+def _term_parts(term: Node) -> tuple[str, str, dict[str, str]]:
+    """Kind (``uri``, ``bnode``, ``literal``), value and extras as both result formats name them."""
+    if isinstance(term, URIRef):
+        return "uri", str(term), {}
+    if isinstance(term, BNode):
+        return "bnode", str(term), {}
+    assert isinstance(term, Literal)
+    if term.language:
+        return "literal", str(term), {"xml:lang": term.language}
+    return "literal", str(term), {"datatype": str(term.datatype)} if term.datatype else {}
+
+
+def _json_term(term: Node) -> dict[str, str]:
+    kind, value, extra = _term_parts(term)
+    return {"type": kind, "value": value, **extra}
+
+
+def _json_bytes(obj: object) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _xml_results(
+    variables: list[str], rows: list[list[Node | None]], ask: bool | None = None
+) -> bytes:
+    out = ['<?xml version="1.0" encoding="utf-8"?>',
+           '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
+    out += [f"    <variable name={quoteattr(v)}/>" for v in variables]
+    out.append("  </head>")
+    if ask is not None:
+        out.append(f"  <boolean>{'true' if ask else 'false'}</boolean>")
+    else:
+        out.append("  <results>")
+        for row in rows:
+            out.append("    <result>")
+            for v, t in zip(variables, row):
+                if t is not None:
+                    kind, value, extra = _term_parts(t)
+                    attrs = "".join(f" {k}={quoteattr(x)}" for k, x in extra.items())
+                    out.append(f"      <binding name={quoteattr(v)}>"
+                               f"<{kind}{attrs}>{escape(value)}</{kind}></binding>")
+            out.append("    </result>")
+        out.append("  </results>")
+    out.append("</sparql>")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _csv(variables: list[str], rows: list[list[Node | None]]) -> bytes:
+    buf = io.StringIO()
+    # the spec asks for CRLF line ends
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(variables)
+    # IRIs and literals are written bare (no <> nor datatype); blank nodes as _:label
+    writer.writerows([_nt_term(t) if isinstance(t, BNode) else str(t) if t is not None else ""
+                      for t in row] for row in rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def _nt_string(text: str) -> str:
+    escapes = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    return '"' + "".join(escapes.get(c, c) for c in text) + '"'
+
+
+def _nt_term(term: Node | None) -> str:
+    """A term in N-Triples syntax, on one line (rdflib's ``n3()`` may emit long strings)."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    assert isinstance(term, Literal)
+    if term.language:
+        return f"{_nt_string(str(term))}@{term.language}"
+    if term.datatype == XSD.boolean and str(term) in ("true", "false"):
+        return str(term)  # the abbreviated form SPARQL TSV allows; ASK prints it
+    if term.datatype is not None and term.datatype != XSD.string:
+        return f"{_nt_string(str(term))}^^<{term.datatype}>"
+    return _nt_string(str(term))
+
+
+def _tsv(variables: list[str], rows: list[list[Node | None]]) -> bytes:
+    lines = ["\t".join(f"?{v}" for v in variables)]
+    lines += ["\t".join(_nt_term(t) for t in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def curie(iri: str, prefixes: dict[str, str] = PREFIXES) -> str:
+    """``iri`` as ``prefix:local`` with the longest matching namespace, else ``<iri>``."""
+    matches = [(p, ns) for p, ns in prefixes.items() if ns and iri.startswith(ns)]
+    if not matches:
+        return f"<{iri}>"
+    prefix, ns = max(matches, key=lambda m: len(m[1]))
+    return f"{prefix}:{iri[len(ns):]}"
+
+
+def _cell(term: Node | None, prefixes: dict[str, str]) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        text = curie(str(term), prefixes)
+    elif isinstance(term, BNode):
+        text = f"_:{term}"
+    else:
+        text = str(term)
+    # one line per row, and tabs would break the column widths
+    return text.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎").replace("\t", " ")
+
+
+def _table(variables: list[str], cells: list[list[str]]) -> bytes:
+    widths = [max([len(v)] + [len(row[i]) for row in cells]) for i, v in enumerate(variables)]
+
+    def line(values: Iterable[str]) -> str:
+        return " | ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
+
+    out = [line(variables), "-+-".join("-" * w for w in widths)]
+    out += [line(row) for row in cells]
+    out.append(f"({len(cells)} rows)")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _markdown(variables: list[str], cells: list[list[str]]) -> bytes:
+    def line(values: Iterable[str]) -> str:
+        return "| " + " | ".join(v.replace("|", "\\|") for v in values) + " |"
+
+    out = [line(variables), "|" + "|".join(" --- " for _ in variables) + "|"]
+    out += [line(row) for row in cells]
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+class _SortedGraph(rdflib.Graph):
+    """A graph that lists its subjects in sorted order: rdflib's RDF/XML writer follows it."""
+
+    def subjects(self, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        return iter(sorted(set(super().subjects(*args, **kwargs)), key=_nt_term))
+
+
+def _copy(graph: rdflib.Graph, prefixes: dict[str, str], *, keep_graphs: bool) -> rdflib.Graph:
+    """A fresh copy with ``prefixes`` bound, filled in sorted order for a stable store order.
+
+    Copying leaves the caller's prefix bindings alone. Without ``keep_graphs`` a dataset is
+    flattened to the union of all its graphs.
+    """
+    if graph.context_aware:
+        found = {(s, p, o, c.identifier if isinstance(c, rdflib.Graph) else c)
+                 for s, p, o, c in graph.quads((None, None, None, None))}
+    else:
+        found = {(s, p, o, DATASET_DEFAULT_GRAPH_ID) for s, p, o in graph}
+    quads = sorted(found, key=lambda quad: tuple(_nt_term(t) for t in quad))
+    target: rdflib.Graph
+    if keep_graphs:
+        target = rdflib.Dataset()
+        graphs = {c: target.graph(c) for c in {q[3] for q in quads}}
+        target.addN((s, p, o, graphs[c]) for s, p, o, c in quads)
+    else:
+        target = _SortedGraph(bind_namespaces="none")
+        target.addN((s, p, o, target) for s, p, o, _ in quads)
+    for prefix, ns in prefixes.items():
+        target.bind(prefix, ns, override=True, replace=True)
+    return target
+
+
+def render_graph(
+    graph: rdflib.Graph | rdflib.Dataset, fmt: str, *, prefixes: dict[str, str] = PREFIXES
+) -> bytes:
+    """Render a graph or dataset in one of ``GRAPH_FORMATS``, UTF-8 encoded.
+
+    ``nq``, ``trig`` and ``json-ld`` keep a dataset's named graphs; ``turtle``, ``nt`` and
+    ``xml`` (RDF/XML) flatten a dataset to the union of all its graphs. ``turtle`` is
+    rdflib's sorted "longturtle"; ``nt`` and ``nq`` lines are sorted. ``json-ld`` is compact,
+    with an ``@context`` made of ``prefixes`` and no remote context, so it never fetches.
+    The caller's graph is not modified. A result format or an unknown one raises ``UsageError``.
+    """
+    if fmt not in GRAPH_FORMATS:
+        _reject(fmt, "graphs (CONSTRUCT, DESCRIBE, export)", GRAPH_FORMATS)
+    with warnings.catch_warnings():
+        # rdflib's own serializers call its deprecated Dataset.contexts()
+        warnings.simplefilter("ignore", DeprecationWarning)
+        if fmt in ("nt", "nq"):
+            target = _copy(graph, prefixes, keep_graphs=fmt == "nq")
+            text = target.serialize(format="nquads" if fmt == "nq" else "nt", encoding="utf-8")
+            # split on "\n" only: str.splitlines() would also cut at U+2028 inside literals
+            lines = sorted(line for line in text.decode("utf-8").split("\n") if line.strip())
+            return "".join(line + "\n" for line in lines).encode("utf-8")
+        if fmt in ("turtle", "xml"):
+            target = _copy(graph, prefixes, keep_graphs=False)
+            rdflib_format = "longturtle" if fmt == "turtle" else "xml"
+            return target.serialize(format=rdflib_format, encoding="utf-8")
+        if fmt == "trig":
+            return _trig(_copy(graph, prefixes, keep_graphs=True))
+        return _jsonld(_copy(graph, prefixes, keep_graphs=graph.context_aware), prefixes)
+
+
+def _trig(dataset: rdflib.Graph) -> bytes:
+    serializer = TrigSerializer(dataset)
+    # the store keeps its graphs in a set: put the default graph first, then sort by name
+    serializer.contexts = sorted(
+        serializer.contexts,
+        key=lambda g: (g.identifier != DATASET_DEFAULT_GRAPH_ID, _nt_term(g.identifier)),
+    )
+    buf = io.BytesIO()
+    serializer.serialize(buf, encoding="utf-8")
+    return buf.getvalue()
+
+
+def _jsonld(graph: rdflib.Graph, prefixes: dict[str, str]) -> bytes:
+    context_data = dict(prefixes)
+    context = Context(context_data)
+    converter = Converter(context, False, False)
+    # rdflib turns on native JSON numbers with a context, which rewrites lexical forms
+    # ("1.50" -> 1.5); keep literals as typed values so the output reads back the same
+    converter.use_native_types = False
+    obj = converter.convert(graph)
+    if isinstance(obj, list):
+        obj = {context.get_key("@graph"): obj}
+    obj = _sorted_json(obj)
+    obj["@context"] = context_data
+    text = json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True)
+    return (text + "\n").encode("utf-8")
+
+
+def _sorted_json(value: object, key: str = "") -> object:
+    """Sort JSON-LD arrays (unordered sets of nodes or values) except ``@list`` contents."""
+    if isinstance(value, dict):
+        return {k: _sorted_json(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_json(v) for v in value]
+        if key == "@list":
+            return items
+        return sorted(items, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+    return value
