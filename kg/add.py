@@ -187,7 +187,7 @@ def find_source(graph: Graph, ds: Dataset, text: str, location: str) -> URIRef:
 # ---------------------------------------------------------------- incremental validation
 
 
-def affected_nodes(new: Graph, context: Graph) -> set[URIRef]:
+def affected_nodes(new: Graph, context: Graph) -> set:
     """The focus nodes whose validation result the new statements can change.
 
     A shape reads a node's own statements (its property paths are plain predicates) and,
@@ -195,13 +195,12 @@ def affected_nodes(new: Graph, context: Graph) -> set[URIRef]:
     it. So: every subject and IRI object of a new statement, and every node of the
     graph that links to one of the new subjects.
     """
-    nodes: set[URIRef] = set()
+    nodes: set = set()
     for s, _, o in new:
-        if isinstance(s, URIRef):
-            nodes.add(s)
+        nodes.add(s)
         if isinstance(o, URIRef) and str(o).startswith(str(KGI)):
             nodes.add(o)
-    subjects = {s for s in new.subjects() if isinstance(s, URIRef)}
+    subjects = set(new.subjects())
     for s in subjects:
         for linked in context.subjects(None, s):
             if isinstance(linked, URIRef):

@@ -47,7 +47,19 @@ def infer(dataset: Dataset, mode: str = "owlrl") -> Graph:
     closure = Graph()
     closure += asserted
     semantics = owlrl.OWLRL_Semantics if mode == "owlrl" else owlrl.RDFS_Semantics
-    owlrl.DeductiveClosure(semantics, axiomatic_triples=False, datatype_axioms=False).expand(closure)
+    # owlrl's "improved datatypes" rewrite rdflib's global literal conversions and do not
+    # restore them (afterwards "2024"^^xsd:gYear compares differently in the shapes):
+    # keep rdflib's own, and put the table back whatever happens.
+    import rdflib.term
+
+    saved = dict(rdflib.term._toPythonMapping)
+    try:
+        owlrl.DeductiveClosure(
+            semantics, axiomatic_triples=False, datatype_axioms=False, improved_datatypes=False
+        ).expand(closure)
+    finally:
+        rdflib.term._toPythonMapping.clear()
+        rdflib.term._toPythonMapping.update(saved)
     errors = sorted(str(o) for m in closure.subjects(RDF.type, URIRef(_ERRNS + "ErrorMessage")) for o in closure.objects(m, URIRef(_ERRNS + "error")))
     if errors:
         raise InputError(f"the graph is inconsistent under OWL RL: {errors[0]}", hint=f"{len(errors)} problem(s); fix the data")

@@ -94,7 +94,7 @@ def _closure(*graphs: Graph) -> Graph:
     for src in graphs:
         for t in src:
             g.add(t)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(g)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, improved_datatypes=False).expand(g)
     return g
 
 
