@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from kg import __version__
-from kg.errors import EXIT_INTERNAL, EXIT_PROBLEMS, EXIT_USAGE, KgError, UsageError
+from kg.errors import EXIT_INTERNAL, EXIT_PROBLEMS, EXIT_USAGE, InputError, KgError, UsageError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 INFERENCE = click.Choice(["none", "rdfs", "owlrl"])
@@ -55,11 +55,22 @@ class State:
 pass_state = click.make_pass_decorator(State)
 
 
+def _check_output(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    # fail before any work is done, not after a long validation
+    if value is not None and not (value.parent if str(value.parent) else Path(".")).is_dir():
+        raise UsageError(
+            f"cannot write {value}: directory {value.parent} does not exist",
+            hint="create the directory first or choose another output path",
+        )
+    return value
+
+
 def output_option(f: Any) -> Any:
     return click.option(
         "-o",
         "--output",
         type=click.Path(dir_okay=False, path_type=Path),
+        callback=_check_output,
         help="Write to FILE (atomically: a temporary file renamed into place) instead of stdout.",
     )(f)
 
@@ -184,9 +195,9 @@ def _emit_result(result: Any, fmt: str | None, output: Path | None, state: State
     else:
         default = "table" if (output is None and sys.stdout.isatty()) else "csv"
         data = render_result(result, _format(fmt, output, default))
-        if result.type == "SELECT":
-            state.info(f"{len(result.bindings)} row(s)")
     emit(data, output)
+    if result.type == "SELECT":
+        state.info(f"{len(result.bindings)} row(s)")
 
 
 FORMAT_HELP = "table, csv, tsv, json, xml, markdown (SELECT/ASK); turtle, nt, nq, trig, json-ld, xml (CONSTRUCT/DESCRIBE)"
@@ -256,7 +267,9 @@ def sparql_cmd(state: State, query: str | None, query_file: Path | None, fmt: st
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise UsageError(f"<stdin>: not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})", hint="send UTF-8") from exc
+            raise InputError(f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})", location="<stdin>", hint="send UTF-8") from exc
+        if not text.strip():
+            raise UsageError("no query given on stdin", hint="pipe a SELECT, ASK, CONSTRUCT or DESCRIBE query")
         source = "<stdin>"
     elif query:
         text, source = query, "<query>"
@@ -543,6 +556,10 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"kg: error: {exc}", err=True)
         return exc.exit_code
     except SystemExit as exc:
+        from click.utils import PacifyFlushWrapper
+
+        if isinstance(sys.stdout, PacifyFlushWrapper):  # click's way of saying "broken pipe"
+            return 0
         return exc.code if isinstance(exc.code, int) else 0
     except BrokenPipeError:
         return 0

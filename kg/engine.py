@@ -13,6 +13,7 @@ Safety rules, applied before anything runs:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -59,6 +60,11 @@ def prepare(text: str, *, source: str = "<query>", allow_network: bool = False) 
     from rdflib.plugins.sparql import prepareQuery
     from rdflib.plugins.sparql.parser import parseUpdate
 
+    body = re.sub(r"(?im)^\s*(#.*|PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*$", "", text)
+    if not body.strip():
+        raise QueryError(
+            "the query is empty", location=source, hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query"
+        )
     try:
         prepared = prepareQuery(text, initNs=PREFIXES)
     except ParseException as exc:

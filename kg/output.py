@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 import warnings
 from collections.abc import Iterable, Sequence
@@ -48,8 +49,14 @@ def emit(data: bytes, output: Path | None) -> None:
     A missing target directory raises ``UsageError`` and nothing is created.
     """
     if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        try:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            # the reader went away (`kg ... | head`): not an error; silence the final flush
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise SystemExit(0) from None
     else:
         atomic_write(output, data)
 
