@@ -556,9 +556,8 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"kg: error: {exc}", err=True)
         return exc.exit_code
     except SystemExit as exc:
-        from click.utils import PacifyFlushWrapper
-
-        if isinstance(sys.stdout, PacifyFlushWrapper):  # click's way of saying "broken pipe"
+        # click swaps stdout for this wrapper when the reader of a pipe went away
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
             return 0
         return exc.code if isinstance(exc.code, int) else 0
     except BrokenPipeError:

@@ -8,18 +8,20 @@ error. pyshacl is imported here only, when validation is asked for.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Any
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SH
+from rdflib.namespace import DCTERMS, RDFS, SH
 
 from kg.errors import InputError
-from kg.namespaces import KGI, bind_prefixes
-
-_INSTANCES = str(KGI)
+from kg.namespaces import bind_prefixes
 from kg.store import Layout, ontology_graph, parse_file, union_graph
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -94,63 +96,60 @@ def validate_graph(
     return _report(report_graph, data)
 
 
-# Links not followed backwards: every fact cites a source section, so following them
-# from a section would pull in everything that section says, and no rule needs that.
-_NOT_BACKWARDS = {PROV.wasDerivedFrom, DCTERMS.isPartOf}
+@contextlib.contextmanager
+def _focus_filters_targets_only() -> Iterator[None]:
+    """Make pySHACL's ``focus_nodes`` option restrict the targets, and nothing else.
+
+    pySHACL also applies the filter when a shape checks a value through a nested shape
+    (sh:node, sh:or, sh:qualifiedValueShape): a literal or a concept outside the focus
+    list then passes unchecked, so a bad date or an unknown topic would go unseen. Nested
+    calls are the ones given their focus explicitly; they get an executor without it.
+    """
+    from pyshacl.shape import Shape
+
+    original = Shape.validate
+
+    def validate(self: Any, executor: Any, target_graph: Any, focus: Any = None, _evaluation_path: Any = None) -> Any:
+        if focus is not None and executor.focus_nodes:
+            executor = dataclasses.replace(executor, focus_nodes=None)
+        return original(self, executor, target_graph, focus, _evaluation_path)
+
+    with _PATCH_LOCK:
+        Shape.validate = validate  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            Shape.validate = original  # type: ignore[method-assign]
 
 
-def neighbourhood(data: Graph, nodes: set, *, hops: int = 2) -> set:
-    """Instance nodes (``kgi:``) within ``hops`` links of ``nodes``, following links both
-    ways; classes and concepts are not entered (they are in the ontology part anyway)."""
-    seen = set(nodes)
-    frontier = set(nodes)
-    for _ in range(hops):
-        nxt = set()
-        for n in frontier:
-            nxt.update(o for p, o in data.predicate_objects(n) if p != RDF.type and isinstance(o, URIRef))
-            nxt.update(s for s, p in data.subject_predicates(n) if p not in _NOT_BACKWARDS)
-        frontier = {n for n in nxt - seen if str(n).startswith(_INSTANCES)}
-        seen |= frontier
-    return seen
+_PATCH_LOCK = threading.Lock()
 
 
 def _validate_focus(data: Graph, *, shapes: Graph, ontology: Graph, focus_nodes: set) -> Report:
-    """Validate only ``focus_nodes``: fully, on the part of the graph their shapes can read.
-
-    That part is every statement about a node within two links of a focus node (a SPARQL
-    rule such as "no overlapping memberships" goes focus -> state -> other membership),
-    plus the ontology. Results about other nodes of that part are dropped: their own
-    context may be incomplete. pySHACL's ``focus_nodes`` option is not used because it
-    also filters the values nested shapes (sh:node, sh:or) check, so a bad literal or an
-    unknown concept would pass unseen.
-    """
+    """Validate only ``focus_nodes`` (each against the shapes that target it), reading
+    the whole of ``data``."""
     from pyshacl import validate
 
-    if not focus_nodes:
+    focus = sorted((n for n in focus_nodes if isinstance(n, URIRef)), key=str)
+    if not focus:
         return Report(conforms=True)
-    part = Graph()
-    part += ontology
-    for node in neighbourhood(data, focus_nodes):
-        for triple in data.triples((node, None, None)):
-            part.add(triple)
-    try:
-        _, report_graph, _ = validate(
-            part,
-            shacl_graph=shapes,
-            ont_graph=ontology,
-            inference="none",
-            allow_warnings=True,
-            allow_infos=True,
-            advanced=False,
-            inplace=True,
-            do_owl_imports=False,
-        )
-    except Exception as exc:
-        raise InputError(f"the shapes could not be applied: {exc}", hint="check ontology/shapes.ttl") from exc
-    for r in list(report_graph.objects(None, SH.result)):
-        if report_graph.value(r, SH.focusNode) not in focus_nodes:
-            report_graph.remove((None, SH.result, r))
-    return _report(report_graph, part)
+    with _focus_filters_targets_only():
+        try:
+            _, report_graph, _ = validate(
+                data,
+                shacl_graph=shapes,
+                ont_graph=ontology,
+                inference="none",
+                allow_warnings=True,
+                allow_infos=True,
+                advanced=False,
+                inplace=True,
+                do_owl_imports=False,
+                focus_nodes=focus,
+            )
+        except Exception as exc:
+            raise InputError(f"the shapes could not be applied: {exc}", hint="check ontology/shapes.ttl") from exc
+    return _report(report_graph, data)
 
 
 def _report(report_graph: Graph, data: Graph) -> Report:

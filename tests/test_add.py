@@ -397,8 +397,6 @@ def small_context(tmp_path_factory: pytest.TempPathFactory) -> tuple[Layout, Gra
     shutil.copy(ROOT / "tests" / "fixtures" / "valid" / "eco-meetings.ttl", root / "data")
     layout = Layout(root)
     base = Graph()
-    for _, _, _, g in []:
-        pass
     for path in layout.graph_files():
         base += Graph().parse(path)
     shapes, ontology = load_shapes(layout), ontology_graph(layout)
@@ -418,7 +416,8 @@ def _compare(base: Graph, new: Graph, shapes: Graph, ontology: Graph, base_keys:
     return full - base_keys, incremental, full  # type: ignore[return-value]
 
 
-INVALID = sorted((ROOT / "tests" / "fixtures" / "invalid").glob("*.ttl"))
+# kg add refuses blank nodes before validating, so that example never reaches this point
+INVALID = sorted(p for p in (ROOT / "tests" / "fixtures" / "invalid").glob("*.ttl") if p.stem != "blank-node-fact")
 
 
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: p.stem)
