@@ -17,17 +17,26 @@ try:
 except PackageNotFoundError:  # running from a checkout that was not installed
     __version__ = "0+unknown"
 
-from kg.engine import Engine
 from kg.errors import InputError, KgError, QueryError, UsageError
-from kg.queries import QueryCatalog, StoredQuery
-from kg.store import Layout, find_layout, load_dataset
+
+# The API is imported on first use, so `kg --help` does not pay for rdflib.
+_LAZY = {
+    "Engine": "kg.engine",
+    "QueryCatalog": "kg.queries",
+    "StoredQuery": "kg.queries",
+    "Layout": "kg.store",
+    "find_layout": "kg.store",
+    "load_dataset": "kg.store",
+    "validate_dataset": "kg.validate",
+}
 
 
-def validate_dataset(*args, **kwargs):  # type: ignore[no-untyped-def]
-    """See ``kg.validate.validate_dataset`` (imported lazily: it loads pyshacl)."""
-    from kg.validate import validate_dataset as run
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
 
-    return run(*args, **kwargs)
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'kg' has no attribute {name!r}")
 
 
 __all__ = [
