@@ -557,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except SystemExit as exc:
         # click swaps stdout for this wrapper when the reader of a pipe went away
-        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+        if "PacifyFlushWrapper" in type(sys.stdout).__name__:
             return 0
         return exc.code if isinstance(exc.code, int) else 0
     except BrokenPipeError:

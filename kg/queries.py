@@ -176,16 +176,16 @@ def to_term(value: str, type_: str, *, param: str) -> Identifier:
             return Literal(str(int(value)), datatype=XSD.integer)
     elif type_ == "decimal":
         if _DECIMAL_RE.fullmatch(value):
-            return Literal(value, datatype=XSD.decimal)
+            return Literal(value, datatype=XSD.decimal, normalize=False)
     elif type_ == "boolean":
         if value in ("true", "false", "1", "0"):
             return Literal("true" if value in ("true", "1") else "false", datatype=XSD.boolean)
     elif type_ == "date":
         if _DATE_RE.fullmatch(value) and _valid(datetime.date.fromisoformat, value):
-            return Literal(value, datatype=XSD.date)
+            return Literal(value, datatype=XSD.date, normalize=False)
     elif type_ == "dateTime":
         if _valid_datetime(value):
-            return Literal(value, datatype=XSD.dateTime)
+            return Literal(value, datatype=XSD.dateTime, normalize=False)
     else:
         raise UsageError(
             f"parameter {param!r} has unknown type {type_!r}",

@@ -185,6 +185,8 @@ def parse_text(text: str, *, location: str, fmt: str = "turtle") -> Graph:
     term_logger = logging.getLogger("rdflib.term")
     level = term_logger.level
     term_logger.setLevel(logging.CRITICAL)
+    # set here too: other libraries (pySHACL) turn normalisation back on after they run
+    rdflib.NORMALIZE_LITERALS = False
     try:
         graph.parse(data=text, format=fmt, publicID="https://w3id.org/jckg/id/")
     except Exception as exc:  # rdflib raises many types; all mean "does not parse"

@@ -75,10 +75,29 @@ def validate_graph(
 
     With ``focus_nodes``, only those nodes are checked, against the whole of ``data``.
     """
-    from pyshacl import validate
-
     if focus_nodes is not None:
         return _validate_focus(data, shapes=shapes, ontology=ontology, focus_nodes=set(focus_nodes))
+    with _keep_literals_as_written():
+        return _validate_all(data, shapes=shapes, ontology=ontology)
+
+
+@contextlib.contextmanager
+def _keep_literals_as_written() -> Iterator[None]:
+    """pySHACL switches rdflib's literal normalisation off while it validates and then
+    *on* (rdflib's default), whatever it was: every later parse in the process would
+    rewrite lexical forms ("007" -> "7"). Put the switch back as it was."""
+    import rdflib
+
+    saved = rdflib.NORMALIZE_LITERALS
+    try:
+        yield
+    finally:
+        rdflib.NORMALIZE_LITERALS = saved
+
+
+def _validate_all(data: Graph, *, shapes: Graph, ontology: Graph) -> Report:
+    from pyshacl import validate
+
     try:
         conforms, report_graph, _ = validate(
             data,
@@ -133,7 +152,7 @@ def _validate_focus(data: Graph, *, shapes: Graph, ontology: Graph, focus_nodes:
     focus = sorted((n for n in focus_nodes if isinstance(n, URIRef)), key=str)
     if not focus:
         return Report(conforms=True)
-    with _focus_filters_targets_only():
+    with _focus_filters_targets_only(), _keep_literals_as_written():
         try:
             _, report_graph, _ = validate(
                 data,

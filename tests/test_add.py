@@ -450,3 +450,18 @@ def test_incremental_equals_full_on_generated_changes(small_context: tuple) -> N
         assert caused <= incremental <= full, (s, p)
         checked += 1
     assert checked >= 15
+
+
+def test_validation_does_not_turn_literal_rewriting_back_on(tmp_path: Path) -> None:
+    """pySHACL turns rdflib's literal normalisation on after it runs; a later parse in
+    the same process must still keep "007" as written."""
+    import rdflib
+
+    from kg.store import parse_file
+
+    layout = Layout(ROOT)
+    validate_graph(Graph(), shapes=load_shapes(layout), ontology=ontology_graph(layout))
+    assert rdflib.NORMALIZE_LITERALS is False
+    path = write(tmp_path, "n.ttl", 'kgi:x kg:isoNumeric "007"^^xsd:integer .\n')
+    (value,) = list(parse_file(path).objects())
+    assert str(value) == "007"
