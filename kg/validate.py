@@ -96,10 +96,15 @@ def _keep_literals_as_written() -> Iterator[None]:
 
 
 def _validate_all(data: Graph, *, shapes: Graph, ontology: Graph) -> Report:
+    return _report(_pyshacl(data, shapes=shapes, ontology=ontology), data)
+
+
+def _pyshacl(data: Graph, *, shapes: Graph, ontology: Graph, focus: list[URIRef] | None = None) -> Graph:
+    """pySHACL with the project's settings; returns the report graph."""
     from pyshacl import validate
 
     try:
-        conforms, report_graph, _ = validate(
+        _, report_graph, _ = validate(
             data,
             shacl_graph=shapes,
             ont_graph=ontology,
@@ -109,10 +114,11 @@ def _validate_all(data: Graph, *, shapes: Graph, ontology: Graph) -> Report:
             advanced=False,
             inplace=True,
             do_owl_imports=False,
+            focus_nodes=focus,
         )
     except Exception as exc:  # pyshacl: ShapeLoadError, ReportableRuntimeError, ...
         raise InputError(f"the shapes could not be applied: {exc}", hint="check ontology/shapes.ttl") from exc
-    return _report(report_graph, data)
+    return report_graph
 
 
 @contextlib.contextmanager
@@ -147,27 +153,11 @@ _PATCH_LOCK = threading.Lock()
 def _validate_focus(data: Graph, *, shapes: Graph, ontology: Graph, focus_nodes: set) -> Report:
     """Validate only ``focus_nodes`` (each against the shapes that target it), reading
     the whole of ``data``."""
-    from pyshacl import validate
-
     focus = sorted((n for n in focus_nodes if isinstance(n, URIRef)), key=str)
     if not focus:
         return Report(conforms=True)
     with _focus_filters_targets_only(), _keep_literals_as_written():
-        try:
-            _, report_graph, _ = validate(
-                data,
-                shacl_graph=shapes,
-                ont_graph=ontology,
-                inference="none",
-                allow_warnings=True,
-                allow_infos=True,
-                advanced=False,
-                inplace=True,
-                do_owl_imports=False,
-                focus_nodes=focus,
-            )
-        except Exception as exc:
-            raise InputError(f"the shapes could not be applied: {exc}", hint="check ontology/shapes.ttl") from exc
+        report_graph = _pyshacl(data, shapes=shapes, ontology=ontology, focus=focus)
     return _report(report_graph, data)
 
 
