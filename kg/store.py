@@ -172,10 +172,10 @@ def parse_file(path: Path, *, fmt: str | None = None, max_bytes: int | None = MA
 def parse_text(text: str, *, location: str, fmt: str = "turtle") -> Graph:
     """Parse RDF text strictly; ``location`` names it in messages (a path or ``<stdin>``)."""
     path = Path(location)
-    if fmt == "json-ld" and re.search(r'"@context"\s*:\s*"(https?|file):', text):
+    if fmt == "json-ld" and _remote_context(text, location):
         # rdflib fetches remote JSON-LD contexts while parsing: never at run time.
         raise InputError(
-            "the JSON-LD @context is a URL and would be fetched from the network",
+            "the JSON-LD @context refers to a document that would be fetched from the network",
             location=location,
             hint="inline the context as an object",
         )
@@ -211,6 +211,34 @@ def parse_text(text: str, *, location: str, fmt: str = "turtle") -> Graph:
                     location=f"{location}:{_line_of(text, str(term))}",
                 )
     return graph
+
+
+def _remote_context(text: str, location: str) -> bool:
+    """Whether any @context (or @import) of a JSON-LD document names another document."""
+    import json
+
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not JSON: {exc.msg}", location=f"{location}:{exc.lineno}:{exc.colno}") from exc
+
+    def refers(value: object) -> bool:
+        if isinstance(value, str):
+            return True
+        if isinstance(value, list):
+            return any(refers(v) for v in value)
+        if isinstance(value, dict):
+            return "@import" in value or walk(value)
+        return False
+
+    def walk(node: object) -> bool:
+        if isinstance(node, dict):
+            return any(refers(v) if k == "@context" else walk(v) for k, v in node.items())
+        if isinstance(node, list):
+            return any(walk(v) for v in node)
+        return False
+
+    return walk(doc)
 
 
 def blank_nodes(graph: Graph) -> list[tuple]:

@@ -465,3 +465,22 @@ def test_validation_does_not_turn_literal_rewriting_back_on(tmp_path: Path) -> N
     path = write(tmp_path, "n.ttl", 'kgi:x kg:isoNumeric "007"^^xsd:integer .\n')
     (value,) = list(parse_file(path).objects())
     assert str(value) == "007"
+
+
+def test_json_ld_input_with_inline_context_is_accepted_and_remote_context_refused(graph_dir: Layout, tmp_path: Path) -> None:
+    import json
+
+    g = Graph().parse(data=PREFIXES + SOURCE + MEETING_7, format="turtle")
+    context = {"kg": "https://w3id.org/jckg/ontology#", "kgi": "https://w3id.org/jckg/id/"}
+    inline = tmp_path / "new.jsonld"
+    inline.write_text(g.serialize(format="json-ld", context=context), encoding="utf-8")
+    result = add_files([inline], graph_dir, dry_run=True)
+    assert result.accepted and result.added == len(g)
+
+    remote = tmp_path / "remote.jsonld"
+    doc = json.loads(inline.read_text(encoding="utf-8"))
+    for ref in ("https://example.org/context.jsonld", ["https://example.org/c.jsonld", {"kg": context["kg"]}], {"@import": "https://example.org/c"}):
+        doc["@context"] = ref
+        remote.write_text(json.dumps(doc), encoding="utf-8")
+        with pytest.raises(InputError, match="would be fetched from the network"):
+            add_files([remote], graph_dir, dry_run=True)
