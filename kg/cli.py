@@ -37,14 +37,22 @@ class State:
         return self._layout
 
     def dataset(self, inference: str = "none") -> Any:
+        import time
+
         from kg.store import load_dataset
 
+        start = time.perf_counter()
         ds = load_dataset(self.layout)
+        if self.verbose:
+            files = len(self.layout.graph_files())
+            self.info(f"loaded {len(ds)} statements from {files} files in {time.perf_counter() - start:.2f} s")
         if inference != "none":
             from kg.reason import materialise
 
+            start = time.perf_counter()
             count = materialise(ds, inference)
-            self.info(f"{count} triples inferred ({inference})")
+            took = f" in {time.perf_counter() - start:.2f} s" if self.verbose else ""
+            self.info(f"{count} triples inferred ({inference}){took}")
         return ds
 
     def info(self, message: str) -> None:
@@ -163,10 +171,15 @@ def queries_cmd(state: State, name: str | None, tag: str | None, fmt: str) -> No
         return
     width = max((len(q.name) for q in items), default=4)
     for q in items:
-        params = " ".join(f"-p {p.name} {p.type.upper()}" + ("" if p.default is None else "?") for p in q.params.values())
+        params = "  ".join(
+            f"-p {p.name} {p.type.upper()}" + (" (required)" if p.default is None else f"={p.default}")
+            for p in q.params.values()
+        )
+        tags = f"[{', '.join(q.tags)}]" if q.tags else ""
         click.echo(f"{q.name:<{width}}  {q.summary}")
-        if params:
-            click.echo(f"{'':<{width}}    {params}")
+        details = "  ".join(x for x in (params, tags) if x)
+        if details:
+            click.echo(f"{'':<{width}}    {details}")
     state.info(f"{len(items)} stored queries; `kg queries NAME` shows one in full")
 
 

@@ -217,7 +217,8 @@ def test_queries_table_lists_every_stored_query(capsys: pytest.CaptureFixture[st
     assert run.code == EXIT_OK
     names = re.findall(r"^([a-z0-9-]+)\s{2,}\S", run.out, re.M)
     assert names == BUNDLED_QUERIES
-    assert re.search(r"^\s+-p organisation IRI\? -p date DATE\?$", run.out, re.M)
+    # parameters with their types and defaults, then the tags
+    assert re.search(r"^\s+-p organisation IRI=kgi:sco  -p date DATE=2023-01-01  \[memberships, temporal\]$", run.out, re.M)
     assert f"{len(BUNDLED_QUERIES)} stored queries" in run.err
 
 
