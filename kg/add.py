@@ -31,9 +31,9 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH
 from kg.describe import normalise
 from kg.errors import InputError, UsageError
 from kg.fileio import atomic_write, exclusive_lock
-from kg.namespaces import KG, KGG, KGI, PREFIXES
+from kg.namespaces import KG, KGG, KGI, curie
 from kg.serialize import canonical_turtle, leading_comment
-from kg.store import MAX_FILE_BYTES, Layout, blank_nodes, load_dataset, parse_file, read_text, union_graph
+from kg.store import MAX_FILE_BYTES, Layout, blank_nodes, load_dataset, ontology_graph, parse_text, rdf_format, read_text, union_graph
 from kg.validate import Report, load_shapes, validate_graph
 
 SOURCE_CLASSES = (KG.SourceDocument, KG.SourceSection)
@@ -70,11 +70,7 @@ class AddResult:
 
 
 def _name(node: object) -> str:
-    text = str(node)
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if text.startswith(ns):
-            return f"{prefix}:{text[len(ns):]}"
-    return f"<{text}>"
+    return curie(str(node))
 
 
 def _line(text: str, node: object) -> int:
@@ -210,11 +206,9 @@ def affected_nodes(new: Graph, context: Graph) -> set:
 
 def validate_addition(ds: Dataset, new: Graph, layout: Layout, *, incremental: bool = True) -> Report:
     """Validate the dataset holding ``new`` (already added) - only what ``new`` affects."""
-    from kg.store import ontology_graph
-
     union = union_graph(ds)
     focus = affected_nodes(new, union) if incremental else None
-    return validate_graph(union, shapes=load_shapes(layout), ontology=ontology_graph(layout), focus_nodes=focus)
+    return validate_graph(union, shapes=load_shapes(layout), ontology=ontology_graph(layout, ds), focus_nodes=focus)
 
 
 def possible_duplicates(new: Graph, ds: Dataset) -> list[str]:
@@ -296,7 +290,7 @@ def add_files(
         texts = []
         for path in files:
             text = read_text(path, max_bytes=limit)
-            graph = parse_file(path, max_bytes=limit)
+            graph = parse_text(text, location=str(path), fmt=rdf_format(path))
             check_submission(graph, text, str(path), ds, allow_foreign=allow_foreign)
             new += graph
             texts.append(text)

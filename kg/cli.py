@@ -442,9 +442,9 @@ def add_cmd(state: State, files: tuple[Path, ...], dry_run: bool, force: bool, a
 
 
 def _short(node: Any) -> str:
-    from kg.add import _name
+    from kg.namespaces import curie
 
-    return _name(node)
+    return curie(str(node))
 
 
 # ---------------------------------------------------------------- looking around
@@ -494,7 +494,7 @@ def describe_cmd(state: State, term: str, fmt: str, output: Path | None) -> None
             "label": d.label,
             "types": [str(t) for t in d.types],
             "sources": [str(s) for s in d.sources],
-            "outgoing": [{"predicate": str(s.predicate), "object": show(s.object), "label": label_of(ds, s.object), "graphs": [str(g) for g in s.graphs]} for s in d.outgoing],
+            "outgoing": [{"predicate": str(s.predicate), "predicateLabel": label_of(ds, s.predicate), "object": show(s.object), "label": label_of(ds, s.object), "graphs": [str(g) for g in s.graphs]} for s in d.outgoing],
             "incoming": [{"subject": str(s.subject), "predicate": str(s.predicate), "label": label_of(ds, s.subject), "graphs": [str(g) for g in s.graphs]} for s in d.incoming],
         }
         emit((json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), output)
@@ -504,7 +504,9 @@ def describe_cmd(state: State, term: str, fmt: str, output: Path | None) -> None
     for s in d.outgoing:
         value = show(s.object)
         extra = label_of(ds, s.object) if not hasattr(s.object, "language") else ""
-        lines.append(f"  {show(s.predicate)}  {value}" + (f"  ({extra})" if extra else "") + f"    [{graphs(s)}]")
+        name = label_of(ds, s.predicate)  # the property's label from the ontology, if it has one
+        prop = f"{show(s.predicate)} [{name}]" if name else show(s.predicate)
+        lines.append(f"  {prop}  {value}" + (f"  ({extra})" if extra else "") + f"    [{graphs(s)}]")
     if d.incoming:
         lines.append("\n  referenced by:")
         for s in d.incoming:

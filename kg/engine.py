@@ -29,7 +29,7 @@ from kg.namespaces import PREFIXES
 rdflib_sparql.SPARQL_LOAD_GRAPHS = False
 
 
-def _position(exc: Exception, text: str) -> str:
+def _position(exc: Exception) -> str:
     line = getattr(exc, "lineno", None)
     col = getattr(exc, "col", None)
     return f"{line}:{col}" if line else ""
@@ -71,7 +71,7 @@ def prepare(text: str, *, source: str = "<query>", allow_network: bool = False) 
         try:
             parseUpdate(text)
         except Exception:
-            pos = _position(exc, text)
+            pos = _position(exc)
             raise QueryError(
                 f"SPARQL syntax error: {exc.msg}", location=f"{source}:{pos}" if pos else source
             ) from exc

@@ -57,3 +57,12 @@ def expand_curie(value: str) -> str | None:
     if not sep or prefix not in PREFIXES:
         return None
     return PREFIXES[prefix] + local
+
+
+def curie(iri: str, prefixes: dict[str, str] = PREFIXES) -> str:
+    """``iri`` as ``prefix:local`` with the longest matching namespace, else ``<iri>``."""
+    matches = [(p, ns) for p, ns in prefixes.items() if ns and iri.startswith(ns)]
+    if not matches:
+        return f"<{iri}>"
+    prefix, ns = max(matches, key=lambda m: len(m[1]))
+    return f"{prefix}:{iri[len(ns):]}"

@@ -26,7 +26,7 @@ from rdflib.term import BNode, Literal, Node, URIRef
 
 from kg.errors import UsageError
 from kg.fileio import atomic_write
-from kg.namespaces import PREFIXES
+from kg.namespaces import PREFIXES, curie
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
 GRAPH_FORMATS = ("turtle", "nt", "nq", "trig", "json-ld", "xml")
@@ -200,15 +200,6 @@ def _tsv(variables: list[str], rows: list[list[Node | None]]) -> bytes:
     lines = ["\t".join(f"?{v}" for v in variables)]
     lines += ["\t".join(_nt_term(t) for t in row) for row in rows]
     return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def curie(iri: str, prefixes: dict[str, str] = PREFIXES) -> str:
-    """``iri`` as ``prefix:local`` with the longest matching namespace, else ``<iri>``."""
-    matches = [(p, ns) for p, ns in prefixes.items() if ns and iri.startswith(ns)]
-    if not matches:
-        return f"<{iri}>"
-    prefix, ns = max(matches, key=lambda m: len(m[1]))
-    return f"{prefix}:{iri[len(ns):]}"
 
 
 def _cell(term: Node | None, prefixes: dict[str, str]) -> str:

@@ -7,7 +7,7 @@ query can tell the two apart. owlrl is imported here only, when reasoning is ask
 
 from __future__ import annotations
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.errors import InputError, UsageError
@@ -25,8 +25,6 @@ def _keep(s: object, p: object, o: object) -> bool:
     """Inferences about the project's own resources; not the restated RDF/OWL axioms."""
     if not isinstance(s, URIRef) or not str(s).startswith(BASE):
         return False
-    if isinstance(o, Literal) and p != RDFS.label:
-        return True
     if p == OWL.sameAs and s == o:
         return False
     if p == RDF.type and o in _TRIVIAL_TYPES:

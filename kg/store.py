@@ -158,19 +158,28 @@ def _line_of(text: str, needle: str) -> int:
     return text.count("\n", 0, index) + 1 if index >= 0 else 1
 
 
-def parse_file(path: Path, *, fmt: str | None = None, max_bytes: int | None = MAX_FILE_BYTES) -> Graph:
-    """Parse one RDF file strictly into a new graph; raise ``InputError`` on any problem."""
-    fmt = fmt or RDF_SUFFIXES.get(path.suffix.lower())
+def rdf_format(path: Path) -> str:
+    """The RDF syntax of a file, from its suffix; ``InputError`` if it has none we read."""
+    fmt = RDF_SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         raise InputError(
             f"unknown file type {path.suffix!r}", location=str(path), hint="use .ttl (Turtle), .nt (N-Triples) or .jsonld"
         )
+    return fmt
+
+
+def parse_file(
+    path: Path, *, fmt: str | None = None, max_bytes: int | None = MAX_FILE_BYTES, into: Graph | None = None
+) -> Graph:
+    """Parse one RDF file strictly (into ``into`` or a new graph); ``InputError`` on any problem."""
+    fmt = fmt or rdf_format(path)
     text = read_text(path, max_bytes=max_bytes)
-    return parse_text(text, location=str(path), fmt=fmt)
+    return parse_text(text, location=str(path), fmt=fmt, into=into)
 
 
-def parse_text(text: str, *, location: str, fmt: str = "turtle") -> Graph:
-    """Parse RDF text strictly; ``location`` names it in messages (a path or ``<stdin>``)."""
+def parse_text(text: str, *, location: str, fmt: str = "turtle", into: Graph | None = None) -> Graph:
+    """Parse RDF text strictly (into ``into`` or a new graph); ``location`` names it in
+    messages (a path or ``<stdin>``)."""
     path = Path(location)
     if fmt == "json-ld" and _remote_context(text, location):
         # rdflib fetches remote JSON-LD contexts while parsing: never at run time.
@@ -180,7 +189,7 @@ def parse_text(text: str, *, location: str, fmt: str = "turtle") -> Graph:
             hint="inline the context as an object",
         )
     _oxigraph_check(text, path, fmt)
-    graph = Graph()
+    graph = into if into is not None else Graph()
     # rdflib logs a traceback for each ill-typed literal; they are reported below instead
     term_logger = logging.getLogger("rdflib.term")
     level = term_logger.level
@@ -259,7 +268,7 @@ def load_dataset(layout: Layout | None = None, *, extra: list[tuple[URIRef, Grap
     ds = Dataset(default_union=True)
     bind_prefixes(ds)
     for path in layout.graph_files():
-        graph = parse_file(path, max_bytes=None)
+        graph = parse_file(path, max_bytes=None, into=ds.graph(layout.graph_name(path)))
         bnodes = blank_nodes(graph)
         if bnodes:
             raise InputError(
@@ -267,13 +276,9 @@ def load_dataset(layout: Layout | None = None, *, extra: list[tuple[URIRef, Grap
                 location=layout.relative(path),
                 hint="give every node an IRI under https://w3id.org/jckg/id/",
             )
-        target = ds.graph(layout.graph_name(path))
-        for triple in graph:
-            target.add(triple)
     for name, graph in extra or []:
         target = ds.graph(name)
-        for triple in graph:
-            target.add(triple)
+        target.addN((s, p, o, target) for s, p, o in graph)
     return ds
 
 
@@ -286,10 +291,15 @@ def union_graph(ds: Dataset) -> Graph:
     return g
 
 
-def ontology_graph(layout: Layout) -> Graph:
-    """Ontology and vocabularies only (pyshacl's ont_graph, owlrl's axioms)."""
+def ontology_graph(layout: Layout, dataset: Dataset | None = None) -> Graph:
+    """Ontology and vocabularies only (pyshacl's ont_graph): taken from ``dataset`` when
+    it is already loaded, else parsed from the files."""
     g = Graph()
     for path in sorted(layout.ontology_dir.glob("*.ttl")):
-        if path != layout.shapes_file:
+        if path == layout.shapes_file:
+            continue
+        if dataset is not None:
+            g += dataset.graph(layout.graph_name(path))
+        else:
             g += parse_file(path, max_bytes=None)
     return g

@@ -203,7 +203,7 @@ def _report(report_graph: Graph, data: Graph) -> Report:
 def validate_dataset(dataset: Dataset, layout: Layout, *, focus_nodes: Iterable[URIRef] | None = None) -> Report:
     """Validate the whole dataset (or only ``focus_nodes`` in it) with the layout's shapes."""
     return validate_graph(
-        union_graph(dataset), shapes=load_shapes(layout), ontology=ontology_graph(layout), focus_nodes=focus_nodes
+        union_graph(dataset), shapes=load_shapes(layout), ontology=ontology_graph(layout, dataset), focus_nodes=focus_nodes
     )
 
 
