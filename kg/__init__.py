@@ -1,11 +1,15 @@
 """The knowledge graph of regional legal and judicial cooperation: Python API.
 
     >>> import kg
-    >>> ds = kg.load_dataset()                        # files -> one named graph per file
-    >>> result = kg.Engine(ds).query("SELECT * WHERE { ?s a kg:State }")
-    >>> report = kg.validate_dataset(ds, kg.find_layout())
+    >>> g = kg.open()                                    # the bundled graph, or kg.open("dir/")
+    >>> rows = g.query("delegations-at-meeting", event="kgi:eco-apg-meeting-4")
+    >>> rows.to_dicts(plain=True)                        # or rows.to_dataframe()
+    >>> g.sparql("SELECT * WHERE { ?s a kg:State }", timeout=10)
+    >>> g.validate().conforms, g.describe("Tajikistan").label
 
-Heavy modules (pyshacl, owlrl) load only when validation or reasoning runs.
+``kg.Graph`` (``kg/graph.py``) is the one object every face uses; the store under it is
+``kg/store.py``. Modules load on first use, so ``kg --help`` imports neither rdflib nor
+pyshacl.
 """
 
 from __future__ import annotations
@@ -17,17 +21,17 @@ try:
 except PackageNotFoundError:  # running from a checkout that was not installed
     __version__ = "0+unknown"
 
-from kg.errors import InputError, KgError, QueryError, UsageError
+from kg.errors import InputError, KgError, LimitExceeded, QueryError, UsageError
 
-# The API is imported on first use, so `kg --help` does not pay for rdflib.
 _LAZY = {
-    "Engine": "kg.engine",
+    "open": "kg.graph",
+    "Graph": "kg.graph",
+    "Result": "kg.results",
     "QueryCatalog": "kg.queries",
     "StoredQuery": "kg.queries",
-    "Layout": "kg.store",
-    "find_layout": "kg.store",
-    "load_dataset": "kg.store",
-    "validate_dataset": "kg.validate",
+    "Layout": "kg.layout",
+    "find_layout": "kg.layout",
+    "load_dataset": "kg.files",
 }
 
 
@@ -40,16 +44,18 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
-    "Engine",
+    "Graph",
     "InputError",
     "KgError",
     "Layout",
+    "LimitExceeded",
     "QueryCatalog",
     "QueryError",
+    "Result",
     "StoredQuery",
     "UsageError",
     "__version__",
     "find_layout",
     "load_dataset",
-    "validate_dataset",
+    "open",
 ]

@@ -33,7 +33,7 @@ from kg.errors import InputError, UsageError
 from kg.fileio import atomic_write, exclusive_lock
 from kg.namespaces import KG, KGG, KGI, curie
 from kg.serialize import canonical_turtle, leading_comment
-from kg.store import MAX_FILE_BYTES, Layout, blank_nodes, load_dataset, ontology_graph, parse_text, rdf_format, read_text, union_graph
+from kg.files import MAX_FILE_BYTES, Layout, blank_nodes, load_dataset, ontology_graph, parse_text, rdf_format, read_text, union_graph
 from kg.validate import Report, load_shapes, validate_graph
 
 SOURCE_CLASSES = (KG.SourceDocument, KG.SourceSection)

@@ -22,38 +22,49 @@ INFERENCE = click.Choice(["none", "rdfs", "owlrl"])
 
 
 class State:
-    """Options every command shares, and the graph, loaded once on demand."""
+    """Options every command shares, and the one ``kg.Graph`` every command works on."""
 
     def __init__(self, data: Path | None, quiet: bool, verbose: int, debug: bool) -> None:
         self.data, self.quiet, self.verbose, self.debug = data, quiet, verbose, debug
-        self._layout: Any = None
+        self._graph: Any = None
+
+    @property
+    def graph(self) -> Any:
+        if self._graph is None:
+            from kg.graph import Graph
+            from kg.layout import find_layout
+
+            self._graph = Graph(find_layout(self.data), progress=self.progress_bar())
+        return self._graph
 
     @property
     def layout(self) -> Any:
-        if self._layout is None:
-            from kg.store import find_layout
+        return self.graph.layout
 
-            self._layout = find_layout(self.data)
-        return self._layout
+    def store(self, inference: str = "none") -> Any:
+        """The store, with notes on how it was obtained (built, reloaded, or reused)."""
+        import warnings
 
-    def dataset(self, inference: str = "none") -> Any:
-        import time
+        from kg.store import StoreWarning
 
-        from kg.store import load_dataset
-
-        start = time.perf_counter()
-        ds = load_dataset(self.layout)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", StoreWarning)
+            gs = self.graph.store(inference)
+        for w in caught:
+            self.info(f"warning: {w.message}")
         if self.verbose:
-            files = len(self.layout.graph_files())
-            self.info(f"loaded {len(ds)} statements from {files} files in {time.perf_counter() - start:.2f} s")
-        if inference != "none":
-            from kg.reason import materialise
+            where = str(gs.path) if gs.path else "memory"
+            how = f"built ({len(gs.reloaded)} file(s) loaded)" if gs.built else "reused"
+            self.info(f"store {how} in {gs.seconds:.2f} s: {where}")
+        return gs
 
-            start = time.perf_counter()
-            count = materialise(ds, inference)
-            took = f" in {time.perf_counter() - start:.2f} s" if self.verbose else ""
-            self.info(f"{count} triples inferred ({inference}){took}")
-        return ds
+    def progress_bar(self) -> Any:
+        """A progress callback drawing on stderr, or ``None`` when stderr is not a terminal."""
+        if self.quiet or not sys.stderr.isatty():
+            return None
+        from kg.progress import Bar
+
+        return Bar()
 
     def info(self, message: str) -> None:
         if not self.quiet:
@@ -201,16 +212,38 @@ def _query_json(q: Any) -> dict[str, Any]:
 
 
 def _emit_result(result: Any, fmt: str | None, output: Path | None, state: State) -> None:
-    from kg.output import emit, render_graph, render_result
+    from kg.output import emit, render_result
 
-    if result.type in ("CONSTRUCT", "DESCRIBE"):
-        data = render_graph(result.graph, _format(fmt, output, "turtle"))
+    if result.is_graph:
+        data = render_result(result, _format(fmt, output, "turtle"))
     else:
         default = "table" if (output is None and sys.stdout.isatty()) else "csv"
         data = render_result(result, _format(fmt, output, default))
     emit(data, output)
     if result.type == "SELECT":
-        state.info(f"{len(result.bindings)} row(s)")
+        state.info(f"{len(result.rows)} row(s)")
+
+
+def limit_options(f: Any) -> Any:
+    from kg.limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
+
+    f = click.option(
+        "--max-rows",
+        type=click.IntRange(min=0),
+        envvar="KG_MAX_ROWS",
+        default=DEFAULT_MAX_ROWS,
+        show_default=True,
+        help="Stop (exit 5) a query that returns more rows or statements than this; 0: no limit.",
+    )(f)
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0),
+        envvar="KG_TIMEOUT",
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help="Stop (exit 5) a query that runs longer than this; 0: no limit.",
+    )(f)
 
 
 FORMAT_HELP = "table, csv, tsv, json, xml, markdown (SELECT/ASK); turtle, nt, nq, trig, json-ld, xml (CONSTRUCT/DESCRIBE)"
@@ -221,9 +254,10 @@ FORMAT_HELP = "table, csv, tsv, json, xml, markdown (SELECT/ASK); turtle, nt, nq
 @click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="NAME VALUE", help="A parameter value (repeatable).")
 @click.option("-f", "--format", "fmt", help=f"Output format: {FORMAT_HELP}. Default: table on a terminal, else csv.")
 @click.option("--inference", type=INFERENCE, help="Reasoning before the query (default: what the query's header says).")
+@limit_options
 @output_option
 @pass_state
-def query_cmd(state: State, name: str, params: tuple[tuple[str, str], ...], fmt: str | None, inference: str | None, output: Path | None) -> None:
+def query_cmd(state: State, name: str, params: tuple[tuple[str, str], ...], fmt: str | None, inference: str | None, timeout: float, max_rows: int, output: Path | None) -> None:
     """Run a stored query by NAME with typed parameters.
 
     Values are converted to RDF terms by their declared type and bound by the engine,
@@ -234,18 +268,16 @@ def query_cmd(state: State, name: str, params: tuple[tuple[str, str], ...], fmt:
       kg query delegations-at-meeting -p event kgi:eco-apg-meeting-4
       kg query members-on-date -p organisation kgi:sco -p date 2023-01-01 -f csv
     """
-    from kg.engine import Engine
-    from kg.queries import QueryCatalog
-
-    q = QueryCatalog(state.layout.queries_dir).get(name)
     raw: dict[str, str] = {}
     for key, value in params:
         if key in raw:
             raise UsageError(f"parameter {key!r} is given twice", hint="pass each -p NAME VALUE once")
         raw[key] = value
-    bindings = q.bind(raw)
-    ds = state.dataset(inference or q.inference)
-    result = Engine(ds).query(q.text, bindings=bindings, source=state.layout.relative(q.path))
+    g = state.graph
+    stored = g.catalog.get(name)
+    stored.bind(raw)  # a bad parameter is reported before the store is opened
+    state.store(inference or stored.inference)
+    result = g.query(name, params=raw, inference=inference, timeout=timeout, max_rows=max_rows or None)
     _emit_result(result, fmt, output, state)
 
 
@@ -255,9 +287,10 @@ def query_cmd(state: State, name: str, params: tuple[tuple[str, str], ...], fmt:
 @click.option("-f", "--format", "fmt", help=f"Output format: {FORMAT_HELP}.")
 @click.option("--inference", type=INFERENCE, default="none", show_default=True, help="Reasoning before the query.")
 @click.option("--allow-network", is_flag=True, help="Allow SERVICE and FROM, which fetch data from outside the graph.")
+@limit_options
 @output_option
 @pass_state
-def sparql_cmd(state: State, query: str | None, query_file: Path | None, fmt: str | None, inference: str, allow_network: bool, output: Path | None) -> None:
+def sparql_cmd(state: State, query: str | None, query_file: Path | None, fmt: str | None, inference: str, allow_network: bool, timeout: float, max_rows: int, output: Path | None) -> None:
     """Run ad hoc SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) from QUERY, --file or stdin.
 
     The project's prefixes (kg:, kgi:, kgc:, rdfs:, ...) are predeclared. Updates are
@@ -268,8 +301,8 @@ def sparql_cmd(state: State, query: str | None, query_file: Path | None, fmt: st
       kg sparql 'SELECT ?state ?label WHERE { ?state a kg:State ; rdfs:label ?label FILTER(lang(?label)="ru") }'
       echo 'ASK { kgi:state-tj kg:isoAlpha2 "TJ" }' | kg sparql -
     """
-    from kg.engine import Engine
-    from kg.store import read_text
+    from kg.engine import prepare
+    from kg.files import read_text
 
     if query_file is not None:
         if query:
@@ -288,8 +321,9 @@ def sparql_cmd(state: State, query: str | None, query_file: Path | None, fmt: st
         text, source = query, "<query>"
     else:
         raise UsageError("no query given", hint="pass it as an argument, with --file FILE, or on stdin with '-'")
-    ds = state.dataset(inference)
-    result = Engine(ds).query(text, source=source, allow_network=allow_network)
+    prepare(text, source=source, allow_network=allow_network)  # a bad query fails before the store is opened
+    state.store(inference)
+    result = state.graph.sparql(text, source=source, inference=inference, allow_network=allow_network, timeout=timeout, max_rows=max_rows or None)
     _emit_result(result, fmt, output, state)
 
 
@@ -313,13 +347,10 @@ def validate_cmd(state: State, files: tuple[Path, ...], fmt: str, fail_on_warnin
       kg validate examples/accepted/eco-apg-meeting-6.ttl -f json
     """
     from kg.output import emit
-    from kg.store import load_dataset, parse_file
-    from kg.validate import render_report, validate_dataset
-    from kg.namespaces import KGG
+    from kg.validate import render_report
 
-    extra = [(KGG[f"candidate/{i}"], parse_file(p)) for i, p in enumerate(files)]
-    ds = load_dataset(state.layout, extra=extra)
-    report = validate_dataset(ds, state.layout)
+    state.store()
+    report = state.graph.validate(list(files))
     emit(render_report(report, fmt), output)
     if not report.conforms or (fail_on_warning and report.warnings):
         raise SystemExit(EXIT_PROBLEMS)
@@ -342,22 +373,12 @@ def export_cmd(state: State, fmt: str | None, inference: str, inferred_only: boo
       kg export -f trig -o graph.trig
       kg export --inference owlrl --inferred-only -f turtle
     """
-    from rdflib import Dataset
-
-    from kg.namespaces import INFERRED_GRAPH, bind_prefixes
-    from kg.output import emit, render_graph
+    from kg.output import emit
 
     if inferred_only and inference == "none":
         inference = "owlrl"
-    ds = state.dataset(inference)
-    if inferred_only:
-        only = Dataset()
-        bind_prefixes(only)
-        target = only.graph(INFERRED_GRAPH)
-        for triple in ds.graph(INFERRED_GRAPH):
-            target.add(triple)
-        ds = only
-    emit(render_graph(ds, _format(fmt, output, "nq")), output)
+    state.store(inference)
+    emit(state.graph.export(_format(fmt, output, "nq"), inference=inference, inferred_only=inferred_only), output)
 
 
 @cli.command("reason")
@@ -372,11 +393,10 @@ def reason_cmd(state: State, inference: str, fmt: str | None, output: Path | Non
     Example:
       kg reason -o inferred.ttl
     """
-    from kg.namespaces import INFERRED_GRAPH
-    from kg.output import emit, render_graph
+    from kg.output import emit, render_triples
 
-    ds = state.dataset(inference)
-    emit(render_graph(ds.graph(INFERRED_GRAPH), _format(fmt, output, "turtle")), output)
+    state.store(inference)
+    emit(render_triples(state.graph.inferred(inference), _format(fmt, output, "turtle")), output)
 
 
 @cli.command("add")
@@ -400,10 +420,9 @@ def add_cmd(state: State, files: tuple[Path, ...], dry_run: bool, force: bool, a
       kg add --dry-run examples/accepted/eco-apg-meeting-6.ttl
       kg add examples/rejected/meeting-ends-before-start.ttl     (exit 1, report)
     """
-    from kg.add import add_files
     from kg.validate import render_report
 
-    result = add_files(list(files), state.layout, dry_run=dry_run, force=force, allow_foreign=allow_foreign, incremental=not full)
+    result = state.graph.add(list(files), dry_run=dry_run, force=force, allow_foreign=allow_foreign, incremental=not full)
     for note in result.notes:
         state.info(f"note: {note}")
     target = state.layout.relative(result.target) if result.target else None
@@ -466,36 +485,31 @@ def describe_cmd(state: State, term: str, fmt: str, output: Path | None) -> None
       kg describe turkiye
       kg describe "Таджикистан"
     """
-    from rdflib import Graph
+    import pyoxigraph as ox
 
-    from kg.describe import describe, label_of, resolve
-    from kg.namespaces import bind_prefixes
-    from kg.output import emit, render_graph
+    from kg.describe import label_of, show
+    from kg.output import emit, render_triples
 
-    ds = state.dataset()
-    d = describe(ds, resolve(ds, term))
-    nm = ds.namespace_manager
-
-    def show(node: Any) -> str:
-        return node.n3(nm)
+    store = state.store().store
+    d = state.graph.describe(term)
 
     def graphs(s: Any) -> str:
-        return ", ".join(str(g).rsplit("/graph/", 1)[-1] for g in s.graphs)
+        return ", ".join(g.value.rsplit("/graph/", 1)[-1] for g in s.graphs)
+
+    def ds_label(node: Any) -> str:
+        return label_of(store, node)
 
     if fmt == "turtle":
-        g = bind_prefixes(Graph())
-        for s in d.outgoing:
-            g.add((s.subject, s.predicate, s.object))
-        emit(render_graph(g, "turtle"), output)
+        emit(render_triples({ox.Triple(s.subject, s.predicate, s.object) for s in d.outgoing}, "turtle"), output)
         return
     if fmt == "json":
         body = {
-            "entity": str(d.entity),
+            "entity": d.entity.value,
             "label": d.label,
-            "types": [str(t) for t in d.types],
-            "sources": [str(s) for s in d.sources],
-            "outgoing": [{"predicate": str(s.predicate), "predicateLabel": label_of(ds, s.predicate), "object": show(s.object), "label": label_of(ds, s.object), "graphs": [str(g) for g in s.graphs]} for s in d.outgoing],
-            "incoming": [{"subject": str(s.subject), "predicate": str(s.predicate), "label": label_of(ds, s.subject), "graphs": [str(g) for g in s.graphs]} for s in d.incoming],
+            "types": [t.value for t in d.types],
+            "sources": [s.value for s in d.sources],
+            "outgoing": [{"predicate": s.predicate.value, "predicateLabel": ds_label(s.predicate), "object": show(s.object), "label": ds_label(s.object), "graphs": [g.value for g in s.graphs]} for s in d.outgoing],
+            "incoming": [{"subject": s.subject.value, "predicate": s.predicate.value, "label": ds_label(s.subject), "graphs": [g.value for g in s.graphs]} for s in d.incoming],
         }
         emit((json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), output)
         return
@@ -503,19 +517,19 @@ def describe_cmd(state: State, term: str, fmt: str, output: Path | None) -> None
     lines.append("")
     for s in d.outgoing:
         value = show(s.object)
-        extra = label_of(ds, s.object) if not hasattr(s.object, "language") else ""
-        name = label_of(ds, s.predicate)  # the property's label from the ontology, if it has one
+        extra = ds_label(s.object) if not isinstance(s.object, ox.Literal) else ""
+        name = ds_label(s.predicate)  # the property's label from the ontology, if it has one
         prop = f"{show(s.predicate)} [{name}]" if name else show(s.predicate)
         lines.append(f"  {prop}  {value}" + (f"  ({extra})" if extra else "") + f"    [{graphs(s)}]")
     if d.incoming:
         lines.append("\n  referenced by:")
         for s in d.incoming:
-            extra = label_of(ds, s.subject)
+            extra = ds_label(s.subject)
             lines.append(f"  {show(s.subject)}" + (f" ({extra})" if extra else "") + f"  {show(s.predicate)}    [{graphs(s)}]")
     if d.sources:
         lines.append("\n  sources:")
         for src in d.sources:
-            lines.append(f"  {show(src)}  {label_of(ds, src)}")
+            lines.append(f"  {show(src)}  {ds_label(src)}")
     emit(("\n".join(lines) + "\n").encode("utf-8"), output)
 
 
@@ -534,7 +548,7 @@ def stats_cmd(state: State, inference: str, fmt: str) -> None:
 
     from kg.stats import compute
 
-    s = compute(state.dataset(inference))
+    s = compute(state.store(inference).store)
     if fmt == "json":
         click.echo(json.dumps(asdict(s), indent=2, ensure_ascii=False))
         return

@@ -2,7 +2,7 @@
 
 Label search ignores case and accents ("turkiye" finds Türkiye, "таджикистан" finds
 Tajikistan) and looks at every language. Each statement comes with the named graph (the
-file, hence the source) that asserts it.
+file, hence the source) that asserts it. Everything is read from the store.
 """
 
 from __future__ import annotations
@@ -11,13 +11,17 @@ import difflib
 import unicodedata
 from dataclasses import dataclass
 
-from rdflib import Dataset, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
+import pyoxigraph as ox
 
 from kg.errors import UsageError
-from kg.namespaces import PREFIXES, bind_prefixes, expand_curie
+from kg.namespaces import PREFIXES, curie, expand_curie
 
-NAME_PROPERTIES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, DCTERMS.title)
+_RDFS, _SKOS, _DCT = PREFIXES["rdfs"], PREFIXES["skos"], PREFIXES["dcterms"]
+NAME_PROPERTIES = tuple(ox.NamedNode(i) for i in (_RDFS + "label", _SKOS + "prefLabel", _SKOS + "altLabel", _DCT + "title"))
+_LABELS = (NAME_PROPERTIES[0], NAME_PROPERTIES[1], NAME_PROPERTIES[3])
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+DERIVED_FROM = ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom")
+_XSD_STRING = PREFIXES["xsd"] + "string"
 
 
 def normalise(text: str) -> str:
@@ -26,84 +30,100 @@ def normalise(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
-def label_of(ds: Dataset, node: object, language: str = "en") -> str:
+def show(term: object) -> str:
+    """A term as Turtle would write it, IRIs shortened to CURIEs."""
+    if isinstance(term, ox.NamedNode):
+        return curie(term.value)
+    if isinstance(term, ox.Literal):
+        text = str(ox.Literal(term.value))  # quoted and escaped by pyoxigraph
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype.value != _XSD_STRING:
+            return f"{text}^^{curie(term.datatype.value)}"
+        return text
+    return str(term)
+
+
+def label_of(store: ox.Store, node: object, language: str = "en") -> str:
     """A readable name for ``node``: its label in ``language``, any label, or ''."""
-    names = [o for p in NAME_PROPERTIES[:2] + (DCTERMS.title,) for o in ds.objects(node, p) if isinstance(o, Literal)]
-    preferred = sorted(str(o) for o in names if o.language == language)
-    others = sorted(str(o) for o in names)
+    if not isinstance(node, (ox.NamedNode, ox.BlankNode)):
+        return ""
+    names = [q.object for p in _LABELS for q in store.quads_for_pattern(node, p, None, None) if isinstance(q.object, ox.Literal)]
+    preferred = sorted(o.value for o in names if o.language == language)
+    others = sorted(o.value for o in names)
     return (preferred or others or [""])[0]
 
 
-def resolve(ds: Dataset, term: str) -> URIRef:
+def resolve(store: ox.Store, term: str) -> ox.NamedNode:
     """The IRI ``term`` names: ``<iri>``, a full IRI, a prefixed name, or a label."""
     text = term.strip()
-    if text.startswith("<") and text.endswith(">"):
-        return URIRef(text[1:-1])
-    if text.startswith(("http://", "https://", "urn:")):
-        return URIRef(text)
-    expanded = expand_curie(text) if " " not in text else None
-    if expanded:
-        return URIRef(expanded)
+    try:
+        if text.startswith("<") and text.endswith(">"):
+            return ox.NamedNode(text[1:-1])
+        if text.startswith(("http://", "https://", "urn:")):
+            return ox.NamedNode(text)
+        expanded = expand_curie(text) if " " not in text else None
+        if expanded:
+            return ox.NamedNode(expanded)
+    except ValueError as exc:
+        raise UsageError(f"{term!r} is not a valid IRI: {exc}") from exc
     wanted = normalise(text)
-    names: dict[URIRef, set[str]] = {}
+    names: dict[str, set[str]] = {}
     for p in NAME_PROPERTIES:
-        for s, o in ds.subject_objects(p):
-            if isinstance(s, URIRef) and isinstance(o, Literal):
-                names.setdefault(s, set()).add(normalise(str(o)))
-    exact = sorted((s for s, n in names.items() if wanted in n), key=str)
-    matches = exact or sorted((s for s, n in names.items() if any(wanted in x for x in n)), key=str)
+        for q in store.quads_for_pattern(None, p, None, None):
+            if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
+                names.setdefault(q.subject.value, set()).add(normalise(q.object.value))
+    exact = sorted(s for s, n in names.items() if wanted in n)
+    matches = exact or sorted(s for s, n in names.items() if any(wanted in x for x in n))
     if len(matches) == 1:
-        return matches[0]
-    nm = bind_prefixes(Dataset()).namespace_manager
+        return ox.NamedNode(matches[0])
     if len(matches) > 1:
-        shown = ", ".join(f"{m.n3(nm)} ({label_of(ds, m)})" for m in matches[:8])
+        shown = ", ".join(f"{curie(m)} ({label_of(store, ox.NamedNode(m))})" for m in matches[:8])
         more = f" and {len(matches) - 8} more" if len(matches) > 8 else ""
         raise UsageError(f"{term!r} matches {len(matches)} entities: {shown}{more}", hint="use one of these IRIs")
     every = {n: s for s, ns in names.items() for n in ns}
     close = difflib.get_close_matches(wanted, list(every), n=3, cutoff=0.6)
-    hint = "did you mean: " + ", ".join(f"{every[c].n3(nm)} ({c})" for c in close) if close else "try a shorter part of the name"
+    hint = "did you mean: " + ", ".join(f"{curie(every[c])} ({c})" for c in close) if close else "try a shorter part of the name"
     raise UsageError(f"nothing in the graph is named {term!r}", hint=hint)
 
 
 @dataclass(frozen=True)
 class Statement:
-    subject: URIRef
-    predicate: URIRef
+    subject: ox.NamedNode
+    predicate: ox.NamedNode
     object: object
-    graphs: tuple[URIRef, ...]
+    graphs: tuple[ox.NamedNode, ...]
 
 
 @dataclass(frozen=True)
 class Description:
-    entity: URIRef
+    entity: ox.NamedNode
     label: str
-    types: tuple[URIRef, ...]
+    types: tuple[ox.NamedNode, ...]
     outgoing: tuple[Statement, ...]
     incoming: tuple[Statement, ...]
-    sources: tuple[URIRef, ...]
+    sources: tuple[ox.NamedNode, ...]
 
 
-def describe(ds: Dataset, entity: URIRef) -> Description:
-    """Everything asserted with ``entity`` as subject or object, with the graph of each."""
+def describe(store: ox.Store, entity: ox.NamedNode) -> Description:
+    """Everything stated with ``entity`` as subject or object, with the graph of each."""
 
-    def collect(pattern: tuple) -> tuple[Statement, ...]:
-        found: dict[tuple, set[URIRef]] = {}
-        for s, p, o, g in ds.quads(pattern):
-            name = g.identifier if hasattr(g, "identifier") else g
-            found.setdefault((s, p, o), set()).add(name)
+    def collect(quads: object) -> tuple[Statement, ...]:
+        found: dict[tuple, set] = {}
+        for q in quads:  # type: ignore[attr-defined]
+            found.setdefault((q.subject, q.predicate, q.object), set()).add(q.graph_name)
         return tuple(
             Statement(s, p, o, tuple(sorted(gs, key=str)))
-            for (s, p, o), gs in sorted(found.items(), key=lambda kv: (str(kv[0][1]), str(kv[0][0]), str(kv[0][2])))
+            for (s, p, o), gs in sorted(found.items(), key=lambda kv: (kv[0][1].value, str(kv[0][0]), str(kv[0][2])))
         )
 
-    outgoing = collect((entity, None, None, None))
-    incoming = collect((None, None, entity, None))
+    outgoing = collect(store.quads_for_pattern(entity, None, None, None))
+    incoming = collect(store.quads_for_pattern(None, None, entity, None))
     if not outgoing and not incoming:
-        nm = bind_prefixes(Dataset()).namespace_manager
-        raise UsageError(f"{entity.n3(nm)} is not in the graph", hint="check the IRI, or search by label")
-    types = tuple(sorted({o for o in ds.objects(entity, RDF.type) if isinstance(o, URIRef)}, key=str))
-    sources = tuple(sorted(set(ds.objects(entity, PROV.wasDerivedFrom)), key=str))
-    return Description(entity, label_of(ds, entity), types, outgoing, incoming, sources)
+        raise UsageError(f"{curie(entity.value)} is not in the graph", hint="check the IRI, or search by label")
+    types = tuple(sorted({s.object for s in outgoing if s.predicate == RDF_TYPE and isinstance(s.object, ox.NamedNode)}, key=str))
+    sources = tuple(sorted({s.object for s in outgoing if s.predicate == DERIVED_FROM}, key=str))
+    return Description(entity, label_of(store, entity), types, outgoing, incoming, sources)  # type: ignore[arg-type]
 
 
-__all__ = ["Description", "Statement", "describe", "label_of", "normalise", "resolve", "PREFIXES"]
+__all__ = ["Description", "Statement", "describe", "label_of", "normalise", "resolve", "show", "PREFIXES"]

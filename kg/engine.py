@@ -1,125 +1,204 @@
-"""The SPARQL seam: every query the tool runs goes through ``Engine.query``.
+"""The SPARQL seam: every query the tool runs goes through ``prepare`` and ``run``.
 
-Today the engine is rdflib over an in-memory ``Dataset``. A faster embedded engine
-(pyoxigraph) or a remote SPARQL 1.1 endpoint replaces this class, not the commands: they
-only see ``query(text, bindings=...) -> rdflib.query.Result``.
+The engine is pyoxigraph over the store (``kg.store``); the default graph is the union of
+the store's named graphs. Rules, applied before anything runs:
 
-Safety rules, applied before anything runs:
 * read-only: SPARQL Update is refused (the graph changes only through ``kg add``);
 * no network: ``SERVICE`` and ``FROM``/``FROM NAMED`` are refused unless the caller passes
-  ``allow_network=True`` (rdflib would otherwise fetch URLs and read local files);
-* parameters are bound as RDF terms with ``initBindings``, never pasted into the text.
+  ``allow_network=True``. pyoxigraph makes SERVICE calls from Rust, out of Python's
+  sight, so the refusal is made on the query's tokens, before the engine sees it;
+* parameters are RDF terms built by pyoxigraph (which checks and escapes them) and
+  bound by the engine as an inline ``VALUES`` row at the start of the query's group
+  pattern, never pasted from the user's text. pyoxigraph's own ``substitutions`` would
+  do, but it binds only variables the query projects, and stored queries filter on
+  parameters they do not return;
+* limits: a time limit (the query runs in a worker process that is killed on time, see
+  ``kg.limits``) and a result-size limit, each reported with its own error.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
 
-import rdflib.plugins.sparql as rdflib_sparql
-from rdflib import Dataset, Variable
-from rdflib.query import Result
-from rdflib.term import Identifier
+import pyoxigraph as ox
 
-from kg.errors import NetworkRefused, QueryError
+from kg.errors import NetworkRefused, QueryError, ResultTooLarge
+from kg.limits import call
 from kg.namespaces import PREFIXES
+from kg.queries import _UPDATE_KEYWORDS, _query_tokens, _tokens
+from kg.results import Result
 
-# rdflib loads FROM <iri> graphs from the web or the disk by default.
-rdflib_sparql.SPARQL_LOAD_GRAPHS = False
-
-
-def _position(exc: Exception) -> str:
-    line = getattr(exc, "lineno", None)
-    col = getattr(exc, "col", None)
-    return f"{line}:{col}" if line else ""
+_EMPTY = ox.Store()
+_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 
-def _forbidden(algebra: Any) -> list[str]:
-    found: list[str] = []
+@dataclass(frozen=True)
+class Prepared:
+    """A query checked for safety and syntax; ``form`` is SELECT, ASK, CONSTRUCT or DESCRIBE."""
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):  # CompValue is an OrderedDict
-            if getattr(node, "name", None) == "ServiceGraphPattern":
-                found.append("SERVICE")
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, (list, tuple)):
-            for value in node:
-                walk(value)
-
-    walk(algebra)
-    if algebra.get("datasetClause"):  # only the outer query may have one
-        found.append("FROM/FROM NAMED")
-    return sorted(set(found))
+    text: str
+    form: str
+    source: str
+    network: bool = False
 
 
-def prepare(text: str, *, source: str = "<query>", allow_network: bool = False) -> Any:
-    """Parse a read-only SPARQL query; raise ``QueryError``/``NetworkRefused`` with a position."""
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql import prepareQuery
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    body = re.sub(r"(?im)^\s*(#.*|PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*$", "", text)
-    if not body.strip():
-        raise QueryError(
-            "the query is empty", location=source, hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query"
-        )
-    try:
-        prepared = prepareQuery(text, initNs=PREFIXES)
-    except ParseException as exc:
-        try:
-            parseUpdate(text)
-        except Exception:
-            pos = _position(exc)
-            raise QueryError(
-                f"SPARQL syntax error: {exc.msg}", location=f"{source}:{pos}" if pos else source
-            ) from exc
+def prepare(text: str, *, source: str = "<query>", allow_network: bool = False) -> Prepared:
+    """Check a read-only SPARQL query; raise ``QueryError``/``NetworkRefused`` with a position."""
+    tokens = _query_tokens(text)
+    if not tokens:
+        raise QueryError("the query is empty", location=source, hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    first = tokens[0].text.upper() if tokens[0].kind == "word" else ""
+    if first in _UPDATE_KEYWORDS:
         raise QueryError(
             "SPARQL Update is not allowed: queries are read-only",
             location=source,
             hint="to add facts, write them to a Turtle file and run `kg add FILE`",
-        ) from exc
-    except Exception as exc:  # rdflib raises plain exceptions for e.g. an unknown prefix
-        raise QueryError(f"SPARQL error: {exc}", location=source) from exc
-    forbidden = _forbidden(prepared.algebra)
+        )
+    words = {t.text.upper() for t in _tokens(text) if t.kind == "word"}
+    forbidden = [w for w, shown in (("SERVICE", "SERVICE"), ("FROM", "FROM/FROM NAMED")) if w in words]
     if forbidden and not allow_network:
+        shown = " and ".join("FROM/FROM NAMED" if w == "FROM" else w for w in forbidden)
         raise NetworkRefused(
-            f"the query uses {' and '.join(forbidden)}, which would fetch data from outside the graph",
+            f"the query uses {shown}, which would fetch data from outside the graph",
             location=source,
             hint="remove it, or pass --allow-network if you mean it",
         )
-    return prepared
+    if "SERVICE" in words:
+        # checking the syntax means running it, and that would call the service: the
+        # engine reports any syntax error when the query runs
+        form = first if first in _FORMS else "SELECT"
+        return Prepared(text, form, source, network=True)
+    try:
+        parsed = _EMPTY.query(text, prefixes=PREFIXES)
+    except SyntaxError as exc:
+        unknown = _undeclared_prefix(text)
+        if unknown:
+            raise QueryError(
+                f"unknown prefix {unknown!r}",
+                location=_located(source, exc),
+                hint=f"declare it with PREFIX {unknown}: <...>, or use a predeclared one: {', '.join(PREFIXES)}",
+            ) from exc
+        raise QueryError(f"SPARQL syntax error: {_message(exc)}", location=_located(source, exc)) from exc
+    except OSError as exc:
+        raise QueryError(f"SPARQL error: {exc}", location=source) from exc
+    if isinstance(parsed, ox.QueryBoolean):
+        form = "ASK"
+    elif isinstance(parsed, ox.QueryTriples):
+        form = "DESCRIBE" if first == "DESCRIBE" else "CONSTRUCT"
+    else:
+        form = "SELECT"
+    return Prepared(text, form, source)
 
 
-class Engine:
-    """rdflib over a ``Dataset`` whose default graph is the union of its named graphs."""
+def _undeclared_prefix(text: str) -> str | None:
+    declared = set(PREFIXES)
+    tokens = list(_tokens(text))
+    for i, t in enumerate(tokens):
+        if t.kind == "word" and t.text.upper() == "PREFIX" and i + 1 < len(tokens):
+            declared.add(tokens[i + 1].text.rstrip(":"))
+    for t in tokens:
+        if t.kind == "word" and ":" in t.text and not t.text.startswith(("_:", ":")):
+            prefix = t.text.split(":", 1)[0]
+            if re.fullmatch(r"[A-Za-z][\w.-]*", prefix) and prefix not in declared:
+                return prefix
+    return None
 
-    def __init__(self, dataset: Dataset) -> None:
-        self.dataset = dataset
 
-    def query(
-        self,
-        text: str,
-        *,
-        bindings: Mapping[str, Identifier] | None = None,
-        source: str = "<query>",
-        allow_network: bool = False,
-    ) -> Result:
-        """Run a SELECT/ASK/CONSTRUCT/DESCRIBE query and return rdflib's result."""
-        prepared = prepare(text, source=source, allow_network=allow_network)
-        init = {Variable(k): v for k, v in (bindings or {}).items()}
-        previous = rdflib_sparql.SPARQL_LOAD_GRAPHS
-        rdflib_sparql.SPARQL_LOAD_GRAPHS = allow_network
-        try:
-            result = self.dataset.query(prepared, initBindings=init)
-            if result.type == "SELECT":
-                # materialise now, so evaluation errors surface here and not mid-output
-                result.bindings = list(result.bindings)
-            return result
-        except QueryError:
-            raise
-        except Exception as exc:
-            raise QueryError(f"the query failed while running: {exc}", location=source) from exc
-        finally:
-            rdflib_sparql.SPARQL_LOAD_GRAPHS = previous
+def _message(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = re.sub(r"^error at \d+:\d+:\s*", "", text)
+    # the parser lists every character class it expected; the position says enough
+    return text if len(text) <= 160 else text[:157].rstrip() + "..."
+
+
+def _located(source: str, exc: Exception) -> str:
+    m = re.search(r"(\d+):(\d+)", str(exc))
+    return f"{source}:{m.group(1)}:{m.group(2)}" if m else source
+
+
+def bind(prepared: Prepared, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+    """The query text with ``bindings`` as a ``VALUES`` row opening its group pattern."""
+    if not bindings:
+        return prepared.text
+    for name, term in bindings.items():
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise QueryError(f"{name!r} is not a SPARQL variable name", location=prepared.source)
+        if not isinstance(term, (ox.NamedNode, ox.Literal)):
+            raise QueryError(f"parameter {name!r} must be an IRI or a literal, got {type(term).__name__}")
+    at = _group_start(prepared)
+    names = " ".join(f"?{n}" for n in bindings)
+    values = " ".join(str(t) for t in bindings.values())  # N-Triples: escaped by pyoxigraph
+    return f"{prepared.text[:at]} VALUES ({names}) {{ ({values}) }} {prepared.text[at:]}"
+
+
+def _group_start(prepared: Prepared) -> int:
+    """Offset just after the ``{`` that opens the WHERE group of the outer query."""
+    tokens = _query_tokens(prepared.text)
+    i = 1
+    if prepared.form == "CONSTRUCT":
+        if i < len(tokens) and tokens[i].text == "{":
+            depth = 0
+            while i < len(tokens):
+                if tokens[i].text == "{":
+                    depth += 1
+                elif tokens[i].text == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                i += 1
+            i += 1
+        else:
+            raise QueryError(
+                "parameters cannot be bound in the short form CONSTRUCT WHERE { ... }",
+                location=prepared.source,
+                hint="write CONSTRUCT { template } WHERE { pattern }",
+            )
+    while i < len(tokens) and tokens[i].text != "{":
+        i += 1
+    if i >= len(tokens):
+        raise QueryError("the query has no group pattern to bind parameters in", location=prepared.source)
+    return tokens[i].offset + 1
+
+
+def run(
+    store: ox.Store,
+    prepared: Prepared,
+    *,
+    bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+    timeout: float | None = None,
+    max_rows: int | None = None,
+) -> Result:
+    """Run ``prepared`` on ``store`` (default graph: the union) within the limits."""
+    text = bind(prepared, bindings or {})
+    return call(_execute, store, text, prepared, max_rows, timeout=timeout, what=f"the query {prepared.source}")
+
+
+def _execute(store: ox.Store, text: str, prepared: Prepared, max_rows: int | None) -> Result:
+    try:
+        answer = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        if isinstance(answer, ox.QueryBoolean):
+            return Result("ASK", boolean=bool(answer))
+        if isinstance(answer, ox.QueryTriples):
+            triples = _take(answer, max_rows, prepared, "statements")
+            return Result(prepared.form if prepared.form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT", triples=triples)
+        variables = [v.value for v in answer.variables]
+        rows = [tuple(solution) for solution in _take(answer, max_rows, prepared, "rows")]
+        return Result("SELECT", vars=variables, rows=rows)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {_message(exc)}", location=_located(prepared.source, exc)) from exc
+    except OSError as exc:
+        raise QueryError(f"the query failed while running: {exc}", location=prepared.source) from exc
+
+
+def _take(items: object, limit: int | None, prepared: Prepared, unit: str) -> list:
+    taken = []
+    for item in items:  # type: ignore[attr-defined]
+        taken.append(item)
+        if limit is not None and len(taken) > limit:
+            raise ResultTooLarge(
+                f"the query {prepared.source} returned more than its limit of {limit:,} {unit} and was stopped",
+                hint="add a LIMIT or narrow it, or raise the limit with --max-rows N",
+            )
+    return taken

@@ -12,6 +12,7 @@ EXIT_PROBLEMS = 1  # ran correctly and found problems (violations)
 EXIT_USAGE = 2  # bad command line: unknown query, missing or ill-typed parameter
 EXIT_INPUT = 3  # bad input: a file that does not parse, a malformed query header
 EXIT_INTERNAL = 4  # a bug or an environment failure (disk full, read-only directory)
+EXIT_LIMIT = 5  # a query was stopped by its time or result-size limit
 
 
 class KgError(Exception):
@@ -30,6 +31,14 @@ class KgError(Exception):
         if self.hint:
             text += f" ({self.hint})"
         return text
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        # errors cross process boundaries (the query worker): keep location and hint
+        return (_rebuild, (type(self), self.message, self.location, self.hint))
+
+
+def _rebuild(cls: type, message: str, location: str | None, hint: str | None) -> KgError:
+    return cls(message, location=location, hint=hint)  # type: ignore[no-any-return]
 
 
 class UsageError(KgError):
@@ -56,3 +65,17 @@ class WriteError(KgError):
     """Writing failed (disk full, read-only directory); nothing was changed."""
 
     exit_code = EXIT_INTERNAL
+
+
+class LimitExceeded(KgError):
+    """A query ran past its time limit or its result-size limit and was stopped."""
+
+    exit_code = EXIT_LIMIT
+
+
+class QueryTimeout(LimitExceeded):
+    pass
+
+
+class ResultTooLarge(LimitExceeded):
+    pass

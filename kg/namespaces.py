@@ -2,49 +2,51 @@
 
 from __future__ import annotations
 
-from rdflib import Namespace
-from rdflib.graph import Graph
-from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, VANN, XSD
+from typing import Any
 
 BASE = "https://w3id.org/jckg/"
 
-KG = Namespace(BASE + "ontology#")
-KGI = Namespace(BASE + "id/")
-KGC = Namespace(BASE + "concept/")
-KGG = Namespace(BASE + "graph/")
-
-ORG = Namespace("http://www.w3.org/ns/org#")
-SDO = Namespace("https://schema.org/")
-ELI = Namespace("http://data.europa.eu/eli/ontology#")
-WD = Namespace("http://www.wikidata.org/entity/")
-
-#: The graph that holds OWL RL inferences, kept apart from asserted statements.
-INFERRED_GRAPH = KGG["inferred"]
-
+# Plain strings, so the query path never imports rdflib (100 ms of every command);
+# the rdflib Namespace objects (KG, KGI, ...) are made on first use, see __getattr__.
 PREFIXES: dict[str, str] = {
-    "kg": str(KG),
-    "kgi": str(KGI),
-    "kgc": str(KGC),
-    "kgg": str(KGG),
-    "org": str(ORG),
-    "schema": str(SDO),
-    "eli": str(ELI),
-    "dcterms": str(DCTERMS),
-    "skos": str(SKOS),
-    "prov": str(PROV),
-    "time": str(TIME),
-    "owl": str(OWL),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "xsd": str(XSD),
-    "sh": str(SH),
-    "vann": str(VANN),
-    "foaf": str(FOAF),
-    "wd": str(WD),
+    "kg": BASE + "ontology#",
+    "kgi": BASE + "id/",
+    "kgc": BASE + "concept/",
+    "kgg": BASE + "graph/",
+    "org": "http://www.w3.org/ns/org#",
+    "schema": "https://schema.org/",
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "time": "http://www.w3.org/2006/time#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "vann": "http://purl.org/vocab/vann/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "wd": "http://www.wikidata.org/entity/",
 }
 
+#: The graph that holds OWL RL inferences, kept apart from asserted statements.
+INFERRED_GRAPH = PREFIXES["kgg"] + "inferred"
 
-def bind_prefixes(graph: Graph) -> Graph:
+_NAMESPACES = {"KG": "kg", "KGI": "kgi", "KGC": "kgc", "KGG": "kgg", "ORG": "org", "SDO": "schema", "ELI": "eli", "WD": "wd"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _NAMESPACES:
+        from rdflib import Namespace
+
+        value = Namespace(PREFIXES[_NAMESPACES[name]])
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'kg.namespaces' has no attribute {name!r}")
+
+
+def bind_prefixes(graph: Any) -> Any:
     """Bind the project's prefixes on ``graph`` (replacing rdflib's defaults) and return it."""
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True, replace=True)

@@ -16,17 +16,21 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-import rdflib
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import XSD
-from rdflib.plugins.serializers.jsonld import Converter
-from rdflib.plugins.serializers.trig import TrigSerializer
-from rdflib.plugins.shared.jsonld.context import Context
-from rdflib.term import BNode, Literal, Node, URIRef
+from typing import Any
+
+import pyoxigraph as ox
 
 from kg.errors import UsageError
 from kg.fileio import atomic_write
 from kg.namespaces import PREFIXES, curie
+from kg.results import Result
+
+# Tables (SELECT, ASK) are rendered from pyoxigraph terms without rdflib, so a stored
+# query never pays rdflib's import; graphs go through rdflib's serializers (sorted, with
+# the project's prefixes), except N-Triples and N-Quads, written here straight from the
+# store's terms so a large export never builds an rdflib graph.
+Node = Any
+_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
 GRAPH_FORMATS = ("turtle", "nt", "nq", "trig", "json-ld", "xml")
@@ -61,9 +65,7 @@ def emit(data: bytes, output: Path | None) -> None:
         atomic_write(output, data)
 
 
-def render_result(
-    result: rdflib.query.Result, fmt: str, *, prefixes: dict[str, str] = PREFIXES
-) -> bytes:
+def render_result(result: Result, fmt: str, *, prefixes: dict[str, str] = PREFIXES) -> bytes:
     """Render a query result in ``fmt``.
 
     SELECT and ASK results take one of ``RESULT_FORMATS`` (``csv``, ``tsv``, ``json`` and
@@ -74,21 +76,20 @@ def render_result(
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         if fmt not in GRAPH_FORMATS:
             _reject(fmt, f"{result.type} results are graphs", GRAPH_FORMATS)
-        assert result.graph is not None
-        return render_graph(result.graph, fmt, prefixes=prefixes)
+        return render_triples(result.triples, fmt, prefixes=prefixes)
     if fmt not in RESULT_FORMATS:
         _reject(fmt, f"{result.type} results are tables", RESULT_FORMATS)
     if result.type == "ASK":
-        answer = bool(result.askAnswer)
+        answer = bool(result.boolean)
         if fmt == "json":
             return _json_bytes({"head": {}, "boolean": answer})
         if fmt == "xml":
             return _xml_results([], [], answer)
         variables: list[str] = ["ask"]
-        rows: list[list[Node | None]] = [[Literal(answer)]]
+        rows: list[list[Node | None]] = [[ox.Literal(answer)]]
     else:
-        variables = [str(v) for v in (result.vars or [])]
-        rows = [[binding.get(v) for v in (result.vars or [])] for binding in result.bindings]
+        variables = list(result.vars)
+        rows = [list(row) for row in result.rows]
     if fmt == "csv":
         return _csv(variables, rows)
     if fmt == "tsv":
@@ -118,14 +119,18 @@ def _reject(fmt: str, what: str, allowed: Sequence[str]) -> None:
 
 def _term_parts(term: Node) -> tuple[str, str, dict[str, str]]:
     """Kind (``uri``, ``bnode``, ``literal``), value and extras as both result formats name them."""
-    if isinstance(term, URIRef):
-        return "uri", str(term), {}
-    if isinstance(term, BNode):
-        return "bnode", str(term), {}
-    assert isinstance(term, Literal)
+    if isinstance(term, ox.NamedNode):
+        return "uri", term.value, {}
+    if isinstance(term, ox.BlankNode):
+        return "bnode", term.value, {}
+    if isinstance(term, ox.Triple):
+        return "triple", str(term), {}
+    assert isinstance(term, ox.Literal)
     if term.language:
-        return "literal", str(term), {"xml:lang": term.language}
-    return "literal", str(term), {"datatype": str(term.datatype)} if term.datatype else {}
+        return "literal", term.value, {"xml:lang": term.language}
+    if term.datatype.value == _XSD + "string":
+        return "literal", term.value, {}
+    return "literal", term.value, {"datatype": term.datatype.value}
 
 
 def _json_term(term: Node) -> dict[str, str]:
@@ -168,9 +173,16 @@ def _csv(variables: list[str], rows: list[list[Node | None]]) -> bytes:
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(variables)
     # IRIs and literals are written bare (no <> nor datatype); blank nodes as _:label
-    writer.writerows([_nt_term(t) if isinstance(t, BNode) else str(t) if t is not None else ""
-                      for t in row] for row in rows)
+    writer.writerows([_nt_term(t) if isinstance(t, ox.BlankNode) else _plain(t) for t in row] for row in rows)
     return buf.getvalue().encode("utf-8")
+
+
+def _plain(term: Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+        return term.value
+    return str(term)
 
 
 def _nt_string(text: str) -> str:
@@ -182,18 +194,20 @@ def _nt_term(term: Node | None) -> str:
     """A term in N-Triples syntax, on one line (rdflib's ``n3()`` may emit long strings)."""
     if term is None:
         return ""
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    assert isinstance(term, Literal)
+    if isinstance(term, ox.NamedNode):
+        return f"<{term.value}>"
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if not isinstance(term, ox.Literal):
+        return str(term)
     if term.language:
-        return f"{_nt_string(str(term))}@{term.language}"
-    if term.datatype == XSD.boolean and str(term) in ("true", "false"):
-        return str(term)  # the abbreviated form SPARQL TSV allows; ASK prints it
-    if term.datatype is not None and term.datatype != XSD.string:
-        return f"{_nt_string(str(term))}^^<{term.datatype}>"
-    return _nt_string(str(term))
+        return f"{_nt_string(term.value)}@{term.language}"
+    dt = term.datatype.value
+    if dt == _XSD + "boolean" and term.value in ("true", "false"):
+        return term.value  # the abbreviated form SPARQL TSV allows; ASK prints it
+    if dt != _XSD + "string":
+        return f"{_nt_string(term.value)}^^<{dt}>"
+    return _nt_string(term.value)
 
 
 def _tsv(variables: list[str], rows: list[list[Node | None]]) -> bytes:
@@ -205,12 +219,12 @@ def _tsv(variables: list[str], rows: list[list[Node | None]]) -> bytes:
 def _cell(term: Node | None, prefixes: dict[str, str]) -> str:
     if term is None:
         return ""
-    if isinstance(term, URIRef):
-        text = curie(str(term), prefixes)
-    elif isinstance(term, BNode):
-        text = f"_:{term}"
+    if isinstance(term, ox.NamedNode):
+        text = curie(term.value, prefixes)
+    elif isinstance(term, ox.BlankNode):
+        text = f"_:{term.value}"
     else:
-        text = str(term)
+        text = _plain(term)
     # one line per row, and tabs would break the column widths
     return text.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎").replace("\t", " ")
 
@@ -236,14 +250,91 @@ def _markdown(variables: list[str], cells: list[list[str]]) -> bytes:
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-class _SortedGraph(rdflib.Graph):
-    """A graph that lists its subjects in sorted order: rdflib's RDF/XML writer follows it."""
-
-    def subjects(self, *args, **kwargs):  # type: ignore[no-untyped-def,override]
-        return iter(sorted(set(super().subjects(*args, **kwargs)), key=_nt_term))
+# ---------------------------------------------------------------- graphs
 
 
-def _copy(graph: rdflib.Graph, prefixes: dict[str, str], *, keep_graphs: bool) -> rdflib.Graph:
+def render_quads(quads: Iterable[ox.Quad], fmt: str, *, prefixes: dict[str, str] = PREFIXES) -> bytes:
+    """Render statements read from the store (``ox.Quad``; triples count as default graph)."""
+    if fmt not in GRAPH_FORMATS:
+        _reject(fmt, "graphs (CONSTRUCT, DESCRIBE, export)", GRAPH_FORMATS)
+    if fmt in ("nt", "nq"):
+        keep = fmt == "nq"
+        lines = set()
+        for q in quads:
+            line = f"{_nt_term(q.subject)} {_nt_term(q.predicate)} {_nt_object(q.object)}"
+            graph = getattr(q, "graph_name", None)
+            if keep and isinstance(graph, (ox.NamedNode, ox.BlankNode)):
+                line += f" {_nt_term(graph)}"
+            lines.add(line + " .\n")
+        return "".join(sorted(lines)).encode("utf-8")
+    return render_graph(to_rdflib_dataset(quads), fmt, prefixes=prefixes)
+
+
+def render_triples(triples: Iterable[ox.Triple], fmt: str, *, prefixes: dict[str, str] = PREFIXES) -> bytes:
+    return render_quads((ox.Quad(t.subject, t.predicate, t.object) for t in triples), fmt, prefixes=prefixes)
+
+
+def _nt_object(term: Node) -> str:
+    # in N-Triples every typed literal is written in full, booleans included
+    if isinstance(term, ox.Literal) and not term.language and term.datatype.value != _XSD + "string":
+        return f"{_nt_string(term.value)}^^<{term.datatype.value}>"
+    return _nt_term(term)
+
+
+def to_rdflib(term: Node) -> Any:
+    """The rdflib term for a pyoxigraph term (lexical forms kept as they are)."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == _XSD + "string":
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def to_rdflib_dataset(quads: Iterable[ox.Quad]) -> Any:
+    """An rdflib ``Dataset`` (or ``Graph`` when every statement is in the default graph)."""
+    import rdflib
+
+    import kg.files  # noqa: F401 - turns rdflib's literal normalisation off
+
+    items = list(quads)
+    named = any(isinstance(getattr(q, "graph_name", None), (ox.NamedNode, ox.BlankNode)) for q in items)
+    if not named:
+        g = rdflib.Graph()
+        g.addN((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), g) for q in items)
+        return g
+    ds = rdflib.Dataset()
+    graphs: dict[str, Any] = {}
+    for q in items:
+        name = q.graph_name
+        key = str(name)
+        if key not in graphs:
+            graphs[key] = ds.graph(to_rdflib(name)) if isinstance(name, (ox.NamedNode, ox.BlankNode)) else ds.default_context
+        graphs[key].add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    return ds
+
+
+def _sorted_graph_class() -> type:
+    import rdflib
+
+    class _SortedGraph(rdflib.Graph):
+        """A graph that lists its subjects in sorted order: rdflib's RDF/XML writer follows it."""
+
+        def subjects(self, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+            return iter(sorted(set(super().subjects(*args, **kwargs)), key=lambda t: t.n3()))
+
+    return _SortedGraph
+
+
+def _copy(graph: Any, prefixes: dict[str, str], *, keep_graphs: bool) -> Any:
+    import rdflib
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
     """A fresh copy with ``prefixes`` bound, filled in sorted order for a stable store order.
 
     Copying leaves the caller's prefix bindings alone. Without ``keep_graphs`` a dataset is
@@ -254,14 +345,14 @@ def _copy(graph: rdflib.Graph, prefixes: dict[str, str], *, keep_graphs: bool) -
                  for s, p, o, c in graph.quads((None, None, None, None))}
     else:
         found = {(s, p, o, DATASET_DEFAULT_GRAPH_ID) for s, p, o in graph}
-    quads = sorted(found, key=lambda quad: tuple(_nt_term(t) for t in quad))
-    target: rdflib.Graph
+    quads = sorted(found, key=lambda quad: tuple(t.n3() for t in quad))
+    target: Any
     if keep_graphs:
         target = rdflib.Dataset()
         graphs = {c: target.graph(c) for c in {q[3] for q in quads}}
         target.addN((s, p, o, graphs[c]) for s, p, o, c in quads)
     else:
-        target = _SortedGraph(bind_namespaces="none")
+        target = _sorted_graph_class()(bind_namespaces="none")
         target.addN((s, p, o, target) for s, p, o, _ in quads)
     for prefix, ns in prefixes.items():
         target.bind(prefix, ns, override=True, replace=True)
@@ -269,7 +360,7 @@ def _copy(graph: rdflib.Graph, prefixes: dict[str, str], *, keep_graphs: bool) -
 
 
 def render_graph(
-    graph: rdflib.Graph | rdflib.Dataset, fmt: str, *, prefixes: dict[str, str] = PREFIXES
+    graph: Any, fmt: str, *, prefixes: dict[str, str] = PREFIXES
 ) -> bytes:
     """Render a graph or dataset in one of ``GRAPH_FORMATS``, UTF-8 encoded.
 
@@ -281,6 +372,8 @@ def render_graph(
     """
     if fmt not in GRAPH_FORMATS:
         _reject(fmt, "graphs (CONSTRUCT, DESCRIBE, export)", GRAPH_FORMATS)
+    import rdflib  # noqa: F401 - the serializers below
+
     with warnings.catch_warnings():
         # rdflib's own serializers call its deprecated Dataset.contexts()
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -299,19 +392,25 @@ def render_graph(
         return _jsonld(_copy(graph, prefixes, keep_graphs=graph.context_aware), prefixes)
 
 
-def _trig(dataset: rdflib.Graph) -> bytes:
+def _trig(dataset: Any) -> bytes:
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+    from rdflib.plugins.serializers.trig import TrigSerializer
+
     serializer = TrigSerializer(dataset)
     # the store keeps its graphs in a set: put the default graph first, then sort by name
     serializer.contexts = sorted(
         serializer.contexts,
-        key=lambda g: (g.identifier != DATASET_DEFAULT_GRAPH_ID, _nt_term(g.identifier)),
+        key=lambda g: (g.identifier != DATASET_DEFAULT_GRAPH_ID, g.identifier.n3()),
     )
     buf = io.BytesIO()
     serializer.serialize(buf, encoding="utf-8")
     return buf.getvalue()
 
 
-def _jsonld(graph: rdflib.Graph, prefixes: dict[str, str]) -> bytes:
+def _jsonld(graph: Any, prefixes: dict[str, str]) -> bytes:
+    from rdflib.plugins.serializers.jsonld import Converter
+    from rdflib.plugins.shared.jsonld.context import Context
+
     context_data = dict(prefixes)
     context = Context(context_data)
     converter = Converter(context, False, False)

@@ -20,9 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
-from rdflib.term import Identifier
+from pyoxigraph import Literal, NamedNode
+
+Identifier = Literal | NamedNode
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _xsd(local: str) -> NamedNode:
+    return NamedNode(_XSD + local)
 
 from kg.errors import QueryError, UsageError
 from kg.namespaces import PREFIXES, expand_curie
@@ -172,20 +177,20 @@ def to_term(value: str, type_: str, *, param: str) -> Identifier:
     if type_ == "integer":
         if _INTEGER_RE.fullmatch(value):
             # canonical form, so "+07" matches 7 in a triple pattern even when the store
-            # keeps lexical forms as written (kg.store turns literal normalisation off)
-            return Literal(str(int(value)), datatype=XSD.integer)
+            # keeps lexical forms as written (kg.files turns literal normalisation off)
+            return Literal(str(int(value)), datatype=_xsd("integer"))
     elif type_ == "decimal":
         if _DECIMAL_RE.fullmatch(value):
-            return Literal(value, datatype=XSD.decimal, normalize=False)
+            return Literal(value, datatype=_xsd("decimal"))
     elif type_ == "boolean":
         if value in ("true", "false", "1", "0"):
-            return Literal("true" if value in ("true", "1") else "false", datatype=XSD.boolean)
+            return Literal("true" if value in ("true", "1") else "false", datatype=_xsd("boolean"))
     elif type_ == "date":
         if _DATE_RE.fullmatch(value) and _valid(datetime.date.fromisoformat, value):
-            return Literal(value, datatype=XSD.date, normalize=False)
+            return Literal(value, datatype=_xsd("date"))
     elif type_ == "dateTime":
         if _valid_datetime(value):
-            return Literal(value, datatype=XSD.dateTime, normalize=False)
+            return Literal(value, datatype=_xsd("dateTime"))
     else:
         raise UsageError(
             f"parameter {param!r} has unknown type {type_!r}",
@@ -213,7 +218,7 @@ def _valid_datetime(value: str) -> bool:
     return _valid(datetime.datetime.fromisoformat, f"{match['date']}T{match['time']}.{frac}{tz}")
 
 
-def _to_iri(value: str, param: str) -> URIRef:
+def _to_iri(value: str, param: str) -> NamedNode:
     candidate: str | None = None
     if value.startswith("<") and value.endswith(">"):
         candidate = value[1:-1]
@@ -231,7 +236,7 @@ def _to_iri(value: str, param: str) -> URIRef:
             candidate = expand_curie(value)
     if candidate is None or not _IRI_RE.fullmatch(candidate):
         raise UsageError(f"parameter {param!r} expects {_IRI_EXPECTED}, got {value!r}")
-    return URIRef(candidate)
+    return NamedNode(candidate)
 
 
 # ---------------------------------------------------------------------- SPARQL scanning

@@ -12,9 +12,9 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.errors import InputError, UsageError
 from kg.namespaces import BASE, INFERRED_GRAPH
-from kg.store import union_graph
+from kg.files import union_graph
 
-INFERENCE_MODES = ("none", "rdfs", "owlrl")
+from kg.store import INFERENCE_MODES  # noqa: E402
 
 # owlrl reports inconsistencies as triples in this namespace
 _ERRNS = "http://www.daml.org/2002/03/agents/agent-ont#"
@@ -69,7 +69,7 @@ def infer(dataset: Dataset, mode: str = "owlrl") -> Graph:
 
 def materialise(dataset: Dataset, mode: str = "owlrl") -> int:
     """Add the inferences of ``mode`` to ``dataset`` in ``kgg:inferred``; return how many."""
-    target = dataset.graph(INFERRED_GRAPH)
+    target = dataset.graph(URIRef(INFERRED_GRAPH))
     target.remove((None, None, None))
     added = 0
     for triple in infer(dataset, mode):

@@ -1,305 +1,586 @@
-"""Files -> graph: find the graph directory, parse every file strictly, build the dataset.
+"""Where the triples live: one pyoxigraph ``Store``, on disk, built from the graph files.
 
-One named graph per file (``kgg:`` + path relative to the root, without ``.ttl``), so every
-asserted statement keeps the file, and hence the source, it came from. Nothing runs on a
-half-loaded graph: the first file that fails any check raises ``InputError`` with
-``file:line:col`` and the parser's message.
+Every graph file (``ontology/*.ttl`` except the shapes, ``data/*.ttl``) is one named graph
+(``kgg:`` + its path without ``.ttl``); queries see the union as their default graph.
 
-Parsing is done twice on purpose: pyoxigraph first (strict, rejects what rdflib lets
-through: spaces in IRIs, relative IRIs, literal subjects), then rdflib with literal
-normalisation off so lexical forms are kept as written.
+The store is a cache of the files, never a second source of truth:
+
+* **Keyed by content.** A version's directory is named by a hash of every file's path and
+  bytes (plus this layout's format and the pyoxigraph version). Each command hashes the
+  files (a fraction of the time a parse takes) and opens the version with that key; an edit
+  to any file gives another key, so a stale answer is never served.
+* **Immutable once published.** A version is built in a temporary directory, its manifest
+  written last, then renamed into place; readers open it read-only. Nothing ever writes to
+  a published version, so concurrent readers never see half a build (Oxigraph calls a
+  reader beside a writer undefined behaviour). Builds take turns under a lock.
+* **Built incrementally.** A new version starts from a checkpoint of the newest one
+  (RocksDB hard-links its files) and reloads only the graphs of the files that changed.
+* **Never trusted when damaged.** A version without a valid manifest, or one that fails
+  to open, is removed and rebuilt.
+* **Derived versions.** Inferences (``kgg:inferred``) live in a version of their own,
+  ``<key>+owlrl`` or ``<key>+rdfs``, made from the asserted one on first use.
+
+Location: ``$KG_CACHE_DIR``, else ``$XDG_CACHE_HOME/jckg``, else ``~/.cache/jckg``; one
+sub-directory per graph directory. If it cannot be written the store is kept in memory
+for this process, with a warning. ``KG_CACHE_DIR=off`` asks for memory on purpose.
 """
 
 from __future__ import annotations
 
-import logging
+import contextlib
+import functools
+import hashlib
+import json
 import os
 import re
-from dataclasses import dataclass
+import shutil
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import rdflib
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+import pyoxigraph as ox
 
-from kg.errors import InputError, UsageError
-from kg.namespaces import KGG, bind_prefixes
+from kg.errors import InputError
+from kg.layout import Layout
+from kg.namespaces import BASE, INFERRED_GRAPH
 
-# rdflib rewrites lexical forms by default ("007" -> "7", "x"^^xsd:boolean -> "false"):
-# the graph must keep what its sources say, byte for byte.
-rdflib.NORMALIZE_LITERALS = False
+INFERENCE_MODES = ("none", "rdfs", "owlrl")
+#: Bump when the way a version is built changes, so old caches are not reused.
+FORMAT_VERSION = 2
+MANIFEST = "kg-manifest.json"
+#: Published versions kept besides the current one (for readers still using them).
+KEEP_VERSIONS = 3
 
-#: Files larger than this are refused unless the caller forces them (see ``read_text``).
-MAX_FILE_BYTES = 50 * 1024 * 1024
+_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS}
+_XSD = "http://www.w3.org/2001/XMLSchema#"
 
-RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld"}
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+
+class StoreWarning(UserWarning):
+    """The cache could not be used; the graph is served from memory instead."""
 
 
 @dataclass(frozen=True)
-class Layout:
-    """Where a graph directory keeps its parts (the repository has this layout)."""
+class FileEntry:
+    path: Path
+    relative: str
+    graph: ox.NamedNode
+    digest: str
+    size: int
 
-    root: Path
+
+@dataclass
+class GraphStore:
+    """An open store version: the pyoxigraph ``Store`` and what it was built from."""
+
+    store: ox.Store
+    key: str
+    files: tuple[FileEntry, ...]
+    inference: str = "none"
+    path: Path | None = None  # None: in memory
+    built: bool = False  # this process built (part of) it
+    reloaded: tuple[str, ...] = field(default_factory=tuple)  # files (re)loaded by this build
+    seconds: float = 0.0
 
     @property
-    def ontology_dir(self) -> Path:
-        return self.root / "ontology"
+    def graphs(self) -> list[ox.NamedNode]:
+        """The asserted graphs, one per file."""
+        return [f.graph for f in self.files]
 
     @property
-    def data_dir(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def queries_dir(self) -> Path:
-        return self.root / "queries"
-
-    @property
-    def shapes_file(self) -> Path:
-        return self.ontology_dir / "shapes.ttl"
-
-    def graph_files(self) -> list[Path]:
-        """Ontology and vocabularies, then data; the shapes are not part of the graph."""
-        ontology = [p for p in sorted(self.ontology_dir.glob("*.ttl")) if p != self.shapes_file]
-        return ontology + sorted(self.data_dir.glob("*.ttl"))
-
-    def graph_name(self, path: Path) -> URIRef:
-        rel = path.resolve().relative_to(self.root.resolve()).with_suffix("")
-        return KGG[rel.as_posix()]
-
-    def relative(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return str(path)
+    def persistent(self) -> bool:
+        return self.path is not None
 
 
-def find_layout(data: Path | str | None = None) -> Layout:
-    """The graph directory: ``data``, else ``$KG_DATA``, else the current directory or the
-    checkout this package was installed from, whichever has ``ontology/`` and ``data/``."""
-    candidates: list[Path]
-    explicit = data or os.environ.get("KG_DATA")
+# ---------------------------------------------------------------- keys and locations
+
+
+def cache_root() -> Path | None:
+    """The cache directory, or ``None`` when ``KG_CACHE_DIR=off`` asks for memory."""
+    explicit = os.environ.get("KG_CACHE_DIR")
     if explicit:
-        candidates = [Path(explicit)]
-    else:
-        candidates = [Path.cwd(), Path(__file__).resolve().parents[1]]
-    for c in candidates:
-        if (c / "ontology").is_dir() and (c / "data").is_dir():
-            return Layout(c)
-    where = candidates[0]
-    raise UsageError(
-        f"{where} is not a graph directory (it needs ontology/ and data/)",
-        hint="pass --data DIR pointing at a checkout of the graph, or run from one",
-    )
+        return None if explicit.lower() in ("off", "none", "memory") else Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "jckg"
 
 
-# ---------------------------------------------------------------- strict parsing
-
-
-def read_text(path: Path, *, max_bytes: int | None = MAX_FILE_BYTES) -> str:
-    """Read a file as UTF-8; refuse a missing, huge or non-UTF-8 file with a clear message."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", location=str(path)) from exc
-    if max_bytes is not None and size > max_bytes:
-        raise InputError(
-            f"the file is {size:,} bytes, more than the limit of {max_bytes:,}",
-            location=str(path),
-            hint="split it, or pass --force to accept a large file",
+def graph_files(layout: Layout) -> tuple[FileEntry, ...]:
+    """Every graph file with its named graph and the hash of its bytes."""
+    entries = []
+    for path in layout.graph_files():
+        data = path.read_bytes()
+        entries.append(
+            FileEntry(
+                path=path,
+                relative=layout.relative(path),
+                graph=ox.NamedNode(layout.graph_iri(path)),
+                digest=hashlib.blake2b(data, digest_size=20).hexdigest(),
+                size=len(data),
+            )
         )
-    raw = path.read_bytes()
+    return tuple(entries)
+
+
+def content_key(files: tuple[FileEntry, ...]) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"kg-store {FORMAT_VERSION} pyoxigraph {ox.__version__}\n".encode())
+    for f in files:
+        h.update(f"{f.relative}\0{f.digest}\n".encode())
+    return h.hexdigest()
+
+
+def _layout_dir(root: Path, layout: Layout) -> Path:
+    where = str(layout.root.resolve())
+    name = re.sub(r"[^A-Za-z0-9]+", "-", layout.root.resolve().name).strip("-") or "graph"
+    return root / f"{name}-{hashlib.blake2b(where.encode(), digest_size=6).hexdigest()}"
+
+
+# ---------------------------------------------------------------- opening
+
+
+def open_store(
+    layout: Layout,
+    *,
+    inference: str = "none",
+    cache: Path | None | bool = True,
+    progress: Progress | None = None,
+    files: tuple[FileEntry, ...] | None = None,
+) -> GraphStore:
+    """The store version of ``layout``'s files as they are now, built if needed.
+
+    ``cache``: ``True`` for the default location, a path, or ``False`` for memory only.
+    ``files``: ``graph_files(layout)`` if the caller has just computed it.
+    """
+    start = time.perf_counter()
+    files = files if files is not None else graph_files(layout)
+    key = content_key(files)
+    root = cache_root() if cache is True else (Path(cache) if cache else None)
+    if root is not None:
+        try:
+            gs = _open_persistent(_layout_dir(root, layout), key, files, progress)
+        except OSError as exc:
+            warnings.warn(
+                f"the store cache {root} cannot be used ({exc.strerror or exc}); keeping the graph in memory. "
+                "Set KG_CACHE_DIR to a writable directory to keep it between commands.",
+                StoreWarning,
+                stacklevel=2,
+            )
+        else:
+            if inference != "none":
+                gs = _derived(gs, inference, progress)
+            gs.seconds = time.perf_counter() - start
+            return gs
+    gs = _memory(files, key, progress)
+    if inference != "none":
+        from kg.entail import closure
+
+        closure(gs.store, graphs=gs.graphs, mode=inference)
+        gs.inference = inference
+    gs.seconds = time.perf_counter() - start
+    return gs
+
+
+def _read_manifest(directory: Path) -> dict | None:
     try:
-        text = raw.decode("utf-8")
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def _try_open(directory: Path, key: str, files: tuple[FileEntry, ...], inference: str) -> GraphStore | None:
+    """The published version in ``directory``, or ``None`` if absent; a damaged one is removed."""
+    if not directory.exists():
+        return None
+    manifest = _read_manifest(directory)
+    if manifest is None or manifest.get("key") != key or manifest.get("format") != FORMAT_VERSION:
+        _remove(directory)
+        return None
+    try:
+        store = ox.Store.read_only(str(directory))
+        # a truncated or missing table file shows up on the first read, not on open
+        for _ in store.quads_for_pattern(None, None, None, files[0].graph if files else None):
+            break
+        if manifest.get("statements") and not _spot_check(store, manifest):
+            raise OSError("the store does not hold what its manifest says")
+    except Exception:  # noqa: BLE001 - RocksDB reports damage as OSError or RuntimeError
+        _remove(directory)
+        return None
+    return GraphStore(store, key, files, inference=inference, path=directory)
+
+
+def _spot_check(store: ox.Store, manifest: dict) -> bool:
+    # counting every statement costs a full scan; the per-graph count of one small graph
+    # and the presence of every graph catch a store whose files were damaged or swapped
+    graphs = manifest.get("graphs", {})
+    if not graphs:
+        return True
+    names = {str(g) for g in store.named_graphs()}
+    if not set(graphs) <= {n[1:-1] for n in names}:
+        return False
+    smallest = min(graphs, key=lambda g: graphs[g])
+    return _graph_count(store, ox.NamedNode(smallest)) == graphs[smallest]
+
+
+def _remove(directory: Path) -> None:
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _build_lock(base: Path) -> Iterator[None]:
+    import fcntl
+
+    base.mkdir(parents=True, exist_ok=True)
+    fd = os.open(base / ".build.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _open_persistent(base: Path, key: str, files: tuple[FileEntry, ...], progress: Progress | None) -> GraphStore:
+    gs = _try_open(base / key, key, files, "none")
+    if gs is not None:
+        return gs
+    with _build_lock(base):
+        gs = _try_open(base / key, key, files, "none")  # another process may have built it meanwhile
+        if gs is not None:
+            return gs
+        return _build(base, key, files, progress)
+
+
+def _versions(base: Path) -> list[tuple[float, Path, dict]]:
+    found = []
+    for d in base.iterdir() if base.exists() else []:
+        if d.is_dir() and ".tmp" not in d.name and "+" not in d.name:
+            manifest = _read_manifest(d)
+            if manifest and manifest.get("format") == FORMAT_VERSION:
+                found.append((manifest.get("created", 0.0), d, manifest))
+    return sorted(found, key=lambda v: v[0], reverse=True)
+
+
+def _build(base: Path, key: str, files: tuple[FileEntry, ...], progress: Progress | None) -> GraphStore:
+    for stale in base.glob("*.tmp-*"):  # left by a process killed while building
+        _remove(stale)
+    tmp = base / f"{key}.tmp-{os.getpid()}"
+    previous = _versions(base)
+    reuse: dict[str, str] = {}
+    if previous:
+        _, old_dir, manifest = previous[0]
+        try:
+            ox.Store.read_only(str(old_dir)).backup(str(tmp))
+            reuse = {g: d for g, d in manifest.get("digests", {}).items()}
+        except OSError:
+            _remove(tmp)
+            reuse = {}
+    store = ox.Store(str(tmp))
+    wanted = {str(f.graph.value): f for f in files}
+    if reuse:
+        for name in list(reuse):
+            if name not in wanted:
+                store.remove_graph(ox.NamedNode(name))
+    todo = [f for f in files if reuse.get(str(f.graph.value)) != f.digest]
+    counts = _load_files(store, todo, progress, replace=bool(reuse))
+    store.flush()
+    graphs = {}
+    for f in files:
+        graphs[f.graph.value] = counts.get(f.relative, _graph_count(store, f.graph) if reuse else 0)
+    del store  # closes RocksDB before the directory is renamed
+    manifest = {
+        "key": key,
+        "format": FORMAT_VERSION,
+        "pyoxigraph": ox.__version__,
+        "created": time.time(),
+        "files": [f.relative for f in files],
+        "digests": {f.graph.value: f.digest for f in files},
+        "graphs": graphs,
+        "statements": sum(graphs.values()),
+    }
+    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    _fsync(tmp / MANIFEST)
+    os.replace(tmp, base / key)
+    _prune(base, keep=key)
+    gs = _try_open(base / key, key, files, "none")
+    if gs is None:
+        raise OSError(f"the store built in {base / key} could not be opened")
+    gs.built = True
+    gs.reloaded = tuple(f.relative for f in todo)
+    return gs
+
+
+def _graph_count(store: ox.Store, graph: ox.NamedNode) -> int:
+    solutions = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+    return int(next(iter(solutions))[0].value)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _prune(base: Path, *, keep: str) -> None:
+    versions = [d for _, d, _ in _versions(base) if d.name != keep]
+    for d in versions[KEEP_VERSIONS:]:
+        _remove(d)
+        for derived in base.glob(f"{d.name}+*"):
+            _remove(derived)
+
+
+def _memory(files: tuple[FileEntry, ...], key: str, progress: Progress | None) -> GraphStore:
+    store = ox.Store()
+    _load_files(store, list(files), progress, replace=False)
+    gs = GraphStore(store, key, files, path=None, built=True, reloaded=tuple(f.relative for f in files))
+    return gs
+
+
+def _derived(gs: GraphStore, inference: str, progress: Progress | None) -> GraphStore:
+    """The version of ``gs`` with the inferences of ``inference`` in ``kgg:inferred``."""
+    assert gs.path is not None
+    base, name = gs.path.parent, f"{gs.key}+{inference}"
+    found = _try_open(base / name, gs.key, gs.files, inference)
+    if found is not None:
+        return found
+    with _build_lock(base):
+        found = _try_open(base / name, gs.key, gs.files, inference)
+        if found is not None:
+            return found
+        from kg.entail import closure
+
+        tmp = base / f"{name}.tmp-{os.getpid()}"
+        _remove(tmp)
+        gs.store.backup(str(tmp))
+        store = ox.Store(str(tmp))
+        if progress:
+            progress(f"reasoning ({inference})", 0, 1)
+        count = closure(store, graphs=gs.graphs, mode=inference)
+        if progress:
+            progress(f"reasoning ({inference})", 1, 1)
+        store.flush()
+        del store
+        manifest = _read_manifest(gs.path) or {}
+        manifest.update({"inference": inference, "inferred": count, "created": time.time()})
+        manifest["graphs"] = dict(manifest.get("graphs", {}), **{INFERRED_GRAPH: count})
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        _fsync(tmp / MANIFEST)
+        os.replace(tmp, base / name)
+        derived = _try_open(base / name, gs.key, gs.files, inference)
+        if derived is None:
+            raise OSError(f"the store built in {base / name} could not be opened")
+        derived.built = True
+        return derived
+
+
+# ---------------------------------------------------------------- loading files
+
+
+def _load_files(store: ox.Store, files: list[FileEntry], progress: Progress | None, *, replace: bool) -> dict[str, int]:
+    """Bulk-load each file into its named graph; return statements per file.
+
+    pyoxigraph's parser is strict (relative IRIs, spaces in IRIs, literal subjects are
+    errors); what it accepts but the graph must not hold is checked on the parsed file.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    total = sum(f.size for f in files)
+    done = 0
+    counts: dict[str, int] = {}
+    with ThreadPoolExecutor(max_workers=1) as checker:
+        for f in files:
+            if progress:
+                progress("building the store", done, total)
+            data = f.path.read_bytes()
+            fmt = _FORMATS.get(f.path.suffix.lower())
+            if fmt is None:
+                raise InputError(f"unknown file type {f.path.suffix!r}", location=f.relative)
+            # the check reads the file on the other core while the bulk loader writes it
+            checked = checker.submit(check_statements, data, f.relative, fmt)
+            if replace:
+                store.remove_graph(f.graph)
+            try:
+                store.bulk_load(data, format=fmt, to_graph=f.graph, base_iri=BASE + "id/")
+            except SyntaxError as exc:
+                checked.result()  # the check's message (encoding, position) is the clearer one
+                raise InputError(_syntax_message(exc), location=_syntax_location(exc, f.relative)) from exc
+            checked.result()  # raises the check's InputError, if any
+            counts[f.relative] = _graph_count(store, f.graph)
+            done += f.size
+    if progress:
+        progress("building the store", total, total)
+    return counts
+
+
+def _syntax_message(exc: SyntaxError) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
+    return re.sub(r"^Parser error (at|between) [^:]*: ?", "", text)
+
+
+def _syntax_location(exc: SyntaxError, where: str) -> str:
+    m = re.search(r"line (\d+)\D+?column (\d+)", str(exc)) or re.search(r"(\d+):(\d+)", str(exc))
+    return f"{where}:{m.group(1)}:{m.group(2)}" if m else where
+
+
+# ---------------------------------------------------------------- what the store must not hold
+
+# XML 1.0 cannot carry these characters, even escaped: RDF/XML and SPARQL XML results
+# would be unreadable. Refusing them on the way in keeps every output format writable.
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+MAX_LITERAL_CHARS = 1_000_000
+
+
+def check_statements(data: bytes, where: str, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> None:
+    """Refuse, with file and line, statements the store or an output format cannot keep as written.
+
+    * blank nodes (they break merging, diffs and stable IRIs);
+    * characters XML cannot carry (control characters, U+FFFE/U+FFFF), which would make
+      the RDF/XML export and XML results unreadable;
+    * literals longer than ``MAX_LITERAL_CHARS``;
+    * typed values the store would rewrite (it keeps numbers, booleans and times in
+      canonical form: ``"007"^^xsd:integer`` would come back as ``"7"``, and the derived
+      integer types as ``xsd:integer``).
+
+    Every statement is read (in Rust; only literals are looked at in Python). The build
+    runs this beside the bulk load, on the other core, and publishes nothing if it fails.
+    """
+    try:
+        text: str | None = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InputError(
-            f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
-            location=f"{path}:{line}:{col}",
-            hint="save the file as UTF-8",
+            f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded", location=f"{where}:{line}:{col}", hint="save the file as UTF-8"
         ) from exc
     if text.startswith("\ufeff"):
-        raise InputError("the file starts with a byte-order mark", location=f"{path}:1:1", hint="save it as UTF-8 without BOM")
-    return text
-
-
-def _oxigraph_check(text: str, path: Path, fmt: str) -> None:
-    import pyoxigraph
-
-    ox_format = {"turtle": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES}.get(fmt)
-    if ox_format is None:
-        return
+        raise InputError("the file starts with a byte-order mark", location=f"{where}:1:1", hint="save it as UTF-8 without BOM")
     try:
-        for _ in pyoxigraph.parse(text.encode("utf-8"), format=ox_format):
-            pass
+        quads = ox.parse(data, format=fmt, base_iri=BASE + "id/")
+        for q in quads:
+            problem = _problem(q)
+            if problem:
+                message, needle, hint = problem
+                if text is None:
+                    text = data.decode("utf-8", errors="replace")
+                raise InputError(message, location=f"{where}:{_line(text, needle)}", hint=hint)
     except SyntaxError as exc:
-        message = str(exc)
-        line, col = _position(message)
-        raise InputError(_clean(message), location=f"{path}:{line}:{col}" if line else str(path)) from exc
+        raise InputError(_syntax_message(exc), location=_syntax_location(exc, where)) from exc
 
 
-def _position(message: str) -> tuple[int | None, int | None]:
-    # pyoxigraph: "Parser error at line 3 column 5: ..." or "... on line 3 at column 5 ..."
-    m = re.search(r"line (\d+)\D+?column (\d+)", message)
-    if m:
-        return int(m.group(1)), int(m.group(2))
-    m = re.search(r"line (\d+)", message)
-    return (int(m.group(1)), 1) if m else (None, None)
-
-
-def _clean(message: str) -> str:
-    text = re.sub(r"^Parser error (at|between) [^:]*: ?", "", message.strip())
-    text = re.sub(r"\s*\(line \d+\)$", "", text.splitlines()[0] if text else message)
-    return text
-
-
-def _line_of(text: str, needle: str) -> int:
-    index = text.find(needle)
-    return text.count("\n", 0, index) + 1 if index >= 0 else 1
-
-
-def rdf_format(path: Path) -> str:
-    """The RDF syntax of a file, from its suffix; ``InputError`` if it has none we read."""
-    fmt = RDF_SUFFIXES.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(
-            f"unknown file type {path.suffix!r}", location=str(path), hint="use .ttl (Turtle), .nt (N-Triples) or .jsonld"
+def _problem(q: ox.Quad | ox.Triple) -> tuple[str, str, str] | None:
+    s, o = q.subject, q.object
+    if isinstance(s, ox.BlankNode) or isinstance(o, ox.BlankNode):
+        return ("a statement uses a blank node", "_:|[", "give every node an IRI under https://w3id.org/jckg/id/")
+    if not isinstance(o, ox.Literal):
+        return None
+    value = o.value
+    dt = o.datatype.value
+    if dt == _XSD + "string" and len(value) < 4096 and value.isprintable():
+        return None  # the common case, decided without regular expressions
+    if len(value) > MAX_LITERAL_CHARS:
+        return (f"a literal of {len(value):,} characters is longer than the limit of {MAX_LITERAL_CHARS:,}", '"' + value[:40], "split the text or cite the document instead")
+    bad = _XML_UNSAFE.search(value)
+    if bad:
+        return (
+            f"the literal {value[:40]!r} holds the control character U+{ord(bad.group()):04X}, which RDF/XML and XML results cannot carry",
+            '"' + value[: bad.start()],
+            "remove the character (use a space or a line break)",
         )
-    return fmt
-
-
-def parse_file(
-    path: Path, *, fmt: str | None = None, max_bytes: int | None = MAX_FILE_BYTES, into: Graph | None = None
-) -> Graph:
-    """Parse one RDF file strictly (into ``into`` or a new graph); ``InputError`` on any problem."""
-    fmt = fmt or rdf_format(path)
-    text = read_text(path, max_bytes=max_bytes)
-    return parse_text(text, location=str(path), fmt=fmt, into=into)
-
-
-def parse_text(text: str, *, location: str, fmt: str = "turtle", into: Graph | None = None) -> Graph:
-    """Parse RDF text strictly (into ``into`` or a new graph); ``location`` names it in
-    messages (a path or ``<stdin>``)."""
-    path = Path(location)
-    if fmt == "json-ld" and _remote_context(text, location):
-        # rdflib fetches remote JSON-LD contexts while parsing: never at run time.
-        raise InputError(
-            "the JSON-LD @context refers to a document that would be fetched from the network",
-            location=location,
-            hint="inline the context as an object",
+    local = dt[len(_XSD):] if dt.startswith(_XSD) else ""
+    if local in _LEXICAL and not _valid(value, local):
+        example = _EXAMPLES.get(local, "")
+        return (
+            f'"{value}"^^xsd:{local} is not a valid xsd:{local}',
+            f'"{value}"',
+            f"write a real value{', e.g. ' + example if example else ''}",
         )
-    _oxigraph_check(text, path, fmt)
-    graph = into if into is not None else Graph()
-    # rdflib logs a traceback for each ill-typed literal; they are reported below instead
-    term_logger = logging.getLogger("rdflib.term")
-    level = term_logger.level
-    term_logger.setLevel(logging.CRITICAL)
-    # set here too: other libraries (pySHACL) turn normalisation back on after they run
-    rdflib.NORMALIZE_LITERALS = False
-    try:
-        graph.parse(data=text, format=fmt, publicID="https://w3id.org/jckg/id/")
-    except Exception as exc:  # rdflib raises many types; all mean "does not parse"
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        line = getattr(exc, "lines", None)
-        raise InputError(message, location=f"{location}:{line}" if line else location) from exc
-    finally:
-        term_logger.setLevel(level)
-    for s, p, o in graph:
-        for term in (s, p, o):
-            if isinstance(term, Literal) and term.ill_typed:
-                needle = f'"{term}"'
-                dt = term.datatype.n3(bind_prefixes(Graph()).namespace_manager) if term.datatype else ""
-                raise InputError(
-                    f"{needle}^^{dt} is not a valid {dt}",
-                    location=f"{location}:{_line_of(text, needle)}",
-                    hint="write a real value, e.g. 2024-05-17 for xsd:date",
-                )
-            if isinstance(term, Literal) and term.datatype == XSD.decimal and "e" in str(term).lower():
-                raise InputError(
-                    f'"{term}"^^xsd:decimal uses exponent notation, which xsd:decimal does not allow',
-                    location=f"{location}:{_line_of(text, str(term))}",
-                )
-    return graph
-
-
-def _remote_context(text: str, location: str) -> bool:
-    """Whether any @context (or @import) of a JSON-LD document names another document."""
-    import json
-
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not JSON: {exc.msg}", location=f"{location}:{exc.lineno}:{exc.colno}") from exc
-
-    def refers(value: object) -> bool:
-        if isinstance(value, str):
-            return True
-        if isinstance(value, list):
-            return any(refers(v) for v in value)
-        if isinstance(value, dict):
-            return "@import" in value or walk(value)
-        return False
-
-    def walk(node: object) -> bool:
-        if isinstance(node, dict):
-            return any(refers(v) if k == "@context" else walk(v) for k, v in node.items())
-        if isinstance(node, list):
-            return any(walk(v) for v in node)
-        return False
-
-    return walk(doc)
-
-
-def blank_nodes(graph: Graph) -> list[tuple]:
-    """Triples with a blank node: stored data must have none (they break merging and diffs)."""
-    return [t for t in graph if any(isinstance(x, BNode) for x in t)]
-
-
-# ---------------------------------------------------------------- the dataset
-
-
-def load_dataset(layout: Layout | None = None, *, extra: list[tuple[URIRef, Graph]] | None = None) -> Dataset:
-    """Every graph file of ``layout`` as one named graph of a new dataset.
-
-    The default graph is the union of the named graphs, so queries need no GRAPH clause.
-    ``extra`` adds already-parsed graphs (new facts under validation) under their names.
-    """
-    layout = layout or find_layout()
-    ds = Dataset(default_union=True)
-    bind_prefixes(ds)
-    for path in layout.graph_files():
-        graph = parse_file(path, max_bytes=None, into=ds.graph(layout.graph_name(path)))
-        bnodes = blank_nodes(graph)
-        if bnodes:
-            raise InputError(
-                f"{len(bnodes)} statement(s) use a blank node, e.g. {bnodes[0][0].n3()} {bnodes[0][1].n3()}",
-                location=layout.relative(path),
-                hint="give every node an IRI under https://w3id.org/jckg/id/",
+    if local in _CANONICAL_CHECKED:
+        canonical = _canonical(value, o.datatype)
+        if canonical is not None and (canonical.value != value or canonical.datatype != o.datatype):
+            short = "xsd:" + dt[len(_XSD):]
+            shown = f'"{canonical.value}"^^xsd:{canonical.datatype.value[len(_XSD):]}'
+            return (
+                f'"{value}"^^{short} would be stored as {shown}: the store keeps such values in canonical form',
+                f'"{value}"|{value}',
+                f"write {shown}",
             )
-    for name, graph in extra or []:
-        target = ds.graph(name)
-        target.addN((s, p, o, target) for s, p, o in graph)
-    return ds
+    return None
 
 
-def union_graph(ds: Dataset) -> Graph:
-    """A plain graph holding every triple of ``ds`` (for tools that do not read datasets)."""
-    g = Graph()
-    bind_prefixes(g)
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        g.add((s, p, o))
-    return g
+_INT = r"[+-]?[0-9]+"
+_TZ = r"(?:Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))?"
+_LEXICAL = {
+    "integer": re.compile(_INT),
+    "int": re.compile(_INT), "long": re.compile(_INT), "short": re.compile(_INT), "byte": re.compile(_INT),
+    "nonNegativeInteger": re.compile(r"\+?[0-9]+|-0+"),
+    "positiveInteger": re.compile(r"\+?0*[1-9][0-9]*"),
+    "nonPositiveInteger": re.compile(r"-[0-9]+|\+?0+"),
+    "negativeInteger": re.compile(r"-0*[1-9][0-9]*"),
+    "decimal": re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"),
+    "double": re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN"),
+    "float": re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN"),
+    "boolean": re.compile(r"true|false|1|0"),
+    "date": re.compile(r"-?[0-9]{4,}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])" + _TZ),
+    "dateTime": re.compile(r"-?[0-9]{4,}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?" + _TZ + "|-?[0-9]{4,}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T24:00:00(?:\\.0+)?" + _TZ),
+    "gYear": re.compile(r"-?[0-9]{4,}" + _TZ),
+    "gYearMonth": re.compile(r"-?[0-9]{4,}-(?:0[1-9]|1[0-2])" + _TZ),
+}
+_EXAMPLES = {"date": "2024-05-17", "gYear": "2024", "integer": "7", "decimal": "1.5", "dateTime": "2024-05-17T09:00:00", "boolean": "true"}
 
 
-def ontology_graph(layout: Layout, dataset: Dataset | None = None) -> Graph:
-    """Ontology and vocabularies only (pyshacl's ont_graph): taken from ``dataset`` when
-    it is already loaded, else parsed from the files."""
-    g = Graph()
-    for path in sorted(layout.ontology_dir.glob("*.ttl")):
-        if path == layout.shapes_file:
+def _valid(value: str, local: str) -> bool:
+    if not _LEXICAL[local].fullmatch(value):
+        return False
+    if local in ("date", "dateTime"):
+        import datetime
+
+        day = value.lstrip("-")[: value.lstrip("-").index("-") + 6]
+        try:
+            datetime.date(2000 if len(day.split("-")[0]) != 4 else int(day[:4]), int(day[5:7]), int(day[8:10]))
+        except ValueError:
+            return False
+    return True
+
+
+_CANONICAL_CHECKED = {
+    "integer", "decimal", "double", "float", "boolean", "int", "long", "short", "byte",
+    "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger",
+    "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte",
+    "dateTime", "time", "duration", "dayTimeDuration", "yearMonthDuration",
+    "date", "gYear", "gYearMonth", "gMonthDay", "gDay", "gMonth",
+}
+_PROBE = ox.Store()
+_S, _P = ox.NamedNode("urn:kg:probe"), ox.NamedNode("urn:kg:value")
+
+
+@functools.lru_cache(maxsize=65536)
+def _canonical(value: str, datatype: ox.NamedNode) -> ox.Literal | None:
+    """What the store gives back for a literal (found by storing it: the store is the authority)."""
+    lit = ox.Literal(value, datatype=datatype)
+    _PROBE.clear()
+    _PROBE.add(ox.Quad(_S, _P, lit))
+    for q in _PROBE.quads_for_pattern(_S, _P, None):
+        return q.object  # type: ignore[return-value]
+    return None
+
+
+def _line(text: str, needles: str) -> int:
+    """The line of the first of ``needles`` (``|``-separated, tried in turn) in ``text``;
+    a bare value must stand alone (``1.50`` does not match inside ``w3id``)."""
+    for needle in needles.split("|") if needles else []:
+        if not needle:
             continue
-        if dataset is not None:
-            g += dataset.graph(layout.graph_name(path))
+        if needle[0] in "\"_[":
+            index = text.find(needle)
         else:
-            g += parse_file(path, max_bytes=None)
-    return g
+            m = re.search(r"(?<![\w.:/-])" + re.escape(needle) + r"(?![\w])", text)
+            index = m.start() if m else -1
+        if index >= 0:
+            return text.count("\n", 0, index) + 1
+    return 1

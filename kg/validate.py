@@ -22,7 +22,7 @@ from rdflib.namespace import DCTERMS, RDFS, SH
 
 from kg.errors import InputError
 from kg.namespaces import bind_prefixes
-from kg.store import Layout, ontology_graph, parse_file, union_graph
+from kg.files import Layout, ontology_graph, parse_file, union_graph
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
@@ -241,3 +241,13 @@ def render_report(report: Report, fmt: str = "text", *, files: list[Path] | None
     verdict = "conforms" if report.conforms else "does NOT conform"
     lines.append(f"The graph {verdict}: {len(report.violations)} violation(s), {len(report.warnings)} warning(s).")
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def validate_store(graph: Any, files: list[Path], *, focus: Iterable[Any] | None = None) -> Report:
+    """Validate the graph of the facade ``graph`` (with ``files`` added as candidates)."""
+    from kg.files import load_dataset, parse_file
+    from kg.namespaces import KGG
+
+    extra = [(KGG[f"candidate/{i}"], parse_file(p)) for i, p in enumerate(files)]
+    ds = load_dataset(graph.layout, extra=extra)
+    return validate_dataset(ds, graph.layout, focus_nodes=focus)

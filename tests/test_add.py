@@ -21,7 +21,7 @@ from rdflib.namespace import RDF
 from kg.add import add_files, affected_nodes
 from kg.cli import main
 from kg.errors import InputError, WriteError
-from kg.store import Layout, load_dataset, ontology_graph
+from kg.files import Layout, load_dataset, ontology_graph
 from kg.validate import load_shapes, validate_graph
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -458,7 +458,7 @@ def test_validation_does_not_turn_literal_rewriting_back_on(tmp_path: Path) -> N
     the same process must still keep "007" as written."""
     import rdflib
 
-    from kg.store import parse_file
+    from kg.files import parse_file
 
     layout = Layout(ROOT)
     validate_graph(Graph(), shapes=load_shapes(layout), ontology=ontology_graph(layout))

@@ -1,0 +1,203 @@
+"""The facade: one object that every face (the ``kg`` command, a notebook, the server) uses.
+
+    >>> import kg
+    >>> g = kg.open()                                   # the bundled graph; kg.open("path/")
+    >>> rows = g.query("delegations-at-meeting", event="kgi:eco-apg-meeting-4")
+    >>> rows.to_dicts(plain=True)[0]["stateLabel"]
+    >>> g.sparql("ASK { kgi:state-tj kg:isoAlpha2 'TJ' }").boolean
+    >>> g.describe("Таджикистан").label, g.stats().asserted
+    >>> g.validate(["new.ttl"]).conforms; g.add(["new.ttl"], dry_run=True)
+    >>> g.export("trig")                                # bytes
+
+Each method is a short composition of the modules below it: the store (``kg.store``),
+the stored queries (``kg.queries``), the engine and its limits (``kg.engine``,
+``kg.limits``), validation (``kg.validate``), reasoning (``kg.entail``) and rendering
+(``kg.output``). The store is opened on first use and reopened whenever the files
+changed since, so a long-lived object (a notebook, the server) never answers from a
+stale graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from kg.layout import Layout, find_layout
+from kg.results import Result
+from kg.store import GraphStore, Progress, open_store
+
+
+class Graph:
+    """The knowledge graph of one graph directory (``ontology/``, ``data/``, ``queries/``)."""
+
+    def __init__(
+        self,
+        layout: Layout,
+        *,
+        cache: Path | bool = True,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.layout = layout
+        self.cache = cache
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.progress = progress
+        self._stores: dict[str, GraphStore] = {}
+        self._catalog: Any = None
+
+    def __repr__(self) -> str:
+        return f"<kg.Graph {self.layout.root}>"
+
+    # ------------------------------------------------------------ the store
+
+    def store(self, inference: str = "none") -> GraphStore:
+        """The store version for the files as they are now (built or rebuilt if needed)."""
+        from kg.errors import UsageError
+        from kg.store import INFERENCE_MODES, content_key, graph_files
+
+        if inference not in INFERENCE_MODES:
+            raise UsageError(f"unknown inference {inference!r}", hint=f"use one of {', '.join(INFERENCE_MODES)}")
+        files = graph_files(self.layout)
+        current = self._stores.get(inference)
+        if current is not None and content_key(files) == current.key:
+            return current
+        gs = open_store(self.layout, inference=inference, cache=self.cache, progress=self.progress, files=files)
+        self._stores[inference] = gs
+        return gs
+
+    # ------------------------------------------------------------ queries
+
+    @property
+    def catalog(self) -> Any:
+        if self._catalog is None:
+            from kg.queries import QueryCatalog
+
+            self._catalog = QueryCatalog(self.layout.queries_dir)
+        return self._catalog
+
+    def queries(self, tag: str | None = None) -> list[Any]:
+        """The stored queries (``StoredQuery``), optionally only those with ``tag``."""
+        return self.catalog.with_tag(tag) if tag else self.catalog.all()
+
+    def query(
+        self,
+        name: str,
+        *,
+        inference: str | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        params: Mapping[str, str] | None = None,
+        **kwargs: str,
+    ) -> Result:
+        """Run the stored query ``name``; parameters as keywords (or ``params=``), as strings
+        in the syntax the command line takes (``event="kgi:eco-apg-meeting-4"``)."""
+        from kg.engine import prepare, run
+
+        stored = self.catalog.get(name)
+        bindings = stored.bind({**(params or {}), **kwargs})
+        prepared = prepare(stored.text, source=self.layout.relative(stored.path))
+        gs = self.store(inference or stored.inference)
+        return run(gs.store, prepared, bindings=bindings, timeout=self._timeout(timeout), max_rows=self._max_rows(max_rows))
+
+    def sparql(
+        self,
+        text: str,
+        *,
+        inference: str = "none",
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        allow_network: bool = False,
+        source: str = "<query>",
+    ) -> Result:
+        """Run ad hoc SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) with the project's prefixes."""
+        from kg.engine import prepare, run
+
+        prepared = prepare(text, source=source, allow_network=allow_network)
+        gs = self.store(inference)
+        return run(gs.store, prepared, timeout=self._timeout(timeout), max_rows=self._max_rows(max_rows))
+
+    def _timeout(self, timeout: float | None) -> float | None:
+        return self.timeout if timeout is None else timeout
+
+    def _max_rows(self, max_rows: int | None) -> int | None:
+        return self.max_rows if max_rows is None else max_rows
+
+    # ------------------------------------------------------------ looking around
+
+    def resolve(self, term: str) -> Any:
+        """The IRI a CURIE, full IRI or label (any language, case, accents) names."""
+        from kg.describe import resolve
+
+        return resolve(self.store().store, term)
+
+    def describe(self, term: str) -> Any:
+        """Everything the graph states about an entity (``kg.describe.Description``)."""
+        from kg.describe import describe
+
+        store = self.store().store
+        return describe(store, self.resolve(term))
+
+    def label(self, node: Any) -> str:
+        from kg.describe import label_of
+
+        return label_of(self.store().store, node)
+
+    def stats(self, inference: str = "none") -> Any:
+        from kg.stats import compute
+
+        return compute(self.store(inference).store)
+
+    # ------------------------------------------------------------ export and reasoning
+
+    def quads(self, *, inference: str = "none", inferred_only: bool = False) -> Iterable[Any]:
+        """Every statement of the store, with its named graph."""
+        import pyoxigraph as ox
+
+        from kg.namespaces import INFERRED_GRAPH
+
+        gs = self.store("owlrl" if inferred_only and inference == "none" else inference)
+        graph = ox.NamedNode(INFERRED_GRAPH) if inferred_only else None
+        return gs.store.quads_for_pattern(None, None, None, graph)
+
+    def export(self, fmt: str = "nq", *, inference: str = "none", inferred_only: bool = False) -> bytes:
+        """The whole graph in ``fmt`` (nq, trig, json-ld keep one named graph per file)."""
+        from kg.output import render_quads
+
+        return render_quads(self.quads(inference=inference, inferred_only=inferred_only), fmt)
+
+    def inferred(self, inference: str = "owlrl") -> list[Any]:
+        """The statements ``inference`` adds to the graph (``kgg:inferred``), as triples."""
+        import pyoxigraph as ox
+
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in self.quads(inference=inference, inferred_only=True)]
+
+    # ------------------------------------------------------------ validation and additions
+
+    def validate(self, files: Iterable[Path | str] = (), *, focus: Iterable[Any] | None = None) -> Any:
+        """Check the graph, or ``files`` in the context of the graph, against the shapes."""
+        from kg.validate import validate_store
+
+        return validate_store(self, [Path(f) for f in files], focus=focus)
+
+    def add(self, files: Iterable[Path | str], **options: Any) -> Any:
+        """Check new facts and merge them into their source's file (``kg.add.add_files``)."""
+        from kg.add import add_files
+
+        result = add_files([Path(f) for f in files], self.layout, **options)
+        return result
+
+
+def open(  # noqa: A001 - kg.open() reads like the builtin on purpose
+    path: Path | str | None = None,
+    *,
+    cache: Path | str | bool = True,
+    timeout: float | None = None,
+    max_rows: int | None = None,
+    progress: Progress | None = None,
+) -> Graph:
+    """The graph in ``path`` (default: ``$KG_DATA``, the current directory or this checkout)."""
+    layout = find_layout(path)
+    return Graph(layout, cache=Path(cache) if isinstance(cache, str) else cache, timeout=timeout, max_rows=max_rows, progress=progress)
