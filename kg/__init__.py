@@ -14,13 +14,6 @@ pyshacl.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("jckg")
-except PackageNotFoundError:  # running from a checkout that was not installed
-    __version__ = "0+unknown"
-
 from kg.errors import InputError, KgError, LimitExceeded, QueryError, UsageError
 
 _LAZY = {
@@ -36,6 +29,14 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> object:
+    if name == "__version__":
+        # importlib.metadata costs 35 ms of every command: only `kg -V` needs it
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("jckg")
+        except PackageNotFoundError:  # running from a checkout that was not installed
+            return "0+unknown"
     if name in _LAZY:
         import importlib
 

@@ -25,16 +25,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH
 
 from kg.describe import normalise
 from kg.errors import InputError, UsageError
 from kg.fileio import atomic_write, exclusive_lock
+from kg.files import MAX_FILE_BYTES, Layout, blank_nodes, parse_text, rdf_format, read_text
 from kg.namespaces import KG, KGG, KGI, curie
+from kg.output import to_pyoxigraph, to_rdflib
 from kg.serialize import canonical_turtle, leading_comment
-from kg.files import MAX_FILE_BYTES, Layout, blank_nodes, load_dataset, ontology_graph, parse_text, rdf_format, read_text, union_graph
-from kg.validate import Report, load_shapes, validate_graph
+from kg.store import check_statements
+from kg.validate import Report, check_store
 
 SOURCE_CLASSES = (KG.SourceDocument, KG.SourceSection)
 CANDIDATE = KGG["candidate"]
@@ -63,7 +66,7 @@ class AddResult:
 
     @property
     def accepted(self) -> bool:
-        return self.report is None or self.report.conforms
+        return self.report is None or self.report.passes
 
 
 # ---------------------------------------------------------------- checks before validation
@@ -82,18 +85,25 @@ def _line(text: str, node: object) -> int:
     return 1
 
 
-def _known_terms(ds: Dataset) -> tuple[set[URIRef], set[URIRef]]:
-    """Predicates and classes the graph defines or already uses."""
-    predicates = set(ds.predicates())
-    classes = {o for o in ds.objects(None, RDF.type) if isinstance(o, URIRef)}
-    for kind in (RDF.Property, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty):
-        predicates |= {s for s in ds.subjects(RDF.type, kind) if isinstance(s, URIRef)}
-    classes |= {s for s in ds.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef)}
-    classes |= {s for s in ds.subjects(RDFS.subClassOf, None) if isinstance(s, URIRef)}
-    return predicates, classes
+def _has(store: ox.Store, s: object = None, p: object = None, o: object = None) -> bool:
+    """Whether the store holds a statement matching the pattern (None: any), in any graph."""
+    conv = [to_pyoxigraph(x) if x is not None else None for x in (s, p, o)]
+    for _ in store.quads_for_pattern(conv[0], conv[1], conv[2], None):
+        return True
+    return False
 
 
-def check_submission(graph: Graph, text: str, location: str, ds: Dataset, *, allow_foreign: bool = False) -> None:
+def _is_known_predicate(store: ox.Store, p: URIRef) -> bool:
+    if _has(store, None, p, None):
+        return True
+    return any(_has(store, p, RDF.type, kind) for kind in (RDF.Property, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty))
+
+
+def _is_known_class(store: ox.Store, c: object) -> bool:
+    return isinstance(c, URIRef) and (_has(store, None, RDF.type, c) or _has(store, c, RDF.type, OWL.Class) or _has(store, c, RDFS.subClassOf, None))
+
+
+def check_submission(graph: Graph, text: str, location: str, store: ox.Store, *, allow_foreign: bool = False) -> None:
     """Refuse what can never be merged, with the file and line of the first offender."""
     if len(graph) == 0:
         raise InputError("the file holds no statements", location=location, hint="add facts, or leave it out")
@@ -114,16 +124,15 @@ def check_submission(graph: Graph, text: str, location: str, ds: Dataset, *, all
                 location=f"{location}:{_line(text, s)}",
                 hint="mint the IRI under kgi:, or pass --allow-foreign if it is meant",
             )
-    predicates, classes = _known_terms(ds)
     for p in sorted(set(graph.predicates()), key=str):
-        if p not in predicates:
+        if not _is_known_predicate(store, p):
             raise InputError(
                 f"unknown property {_name(p)}: the ontology does not define it",
                 location=f"{location}:{_line(text, p)}",
                 hint="check the spelling against ontology/kg.ttl",
             )
     for c in sorted({o for o in graph.objects(None, RDF.type)}, key=str):
-        if c not in classes:
+        if not _is_known_class(store, c):
             raise InputError(
                 f"unknown class {_name(c)}: the ontology does not define it",
                 location=f"{location}:{_line(text, c)}",
@@ -131,16 +140,22 @@ def check_submission(graph: Graph, text: str, location: str, ds: Dataset, *, all
             )
 
 
-def find_source(graph: Graph, ds: Dataset, text: str, location: str) -> URIRef:
+def find_source(graph: Graph, store: ox.Store, text: str, location: str) -> URIRef:
     """The one source document the submission's facts are derived from."""
 
-    def document(node: object) -> URIRef | None:
-        for g in (graph, ds):
-            if (node, RDF.type, KG.SourceDocument) in g:
-                return node  # type: ignore[return-value]
-            parent = g.value(node, DCTERMS.isPartOf)
-            if parent is not None and (node, RDF.type, KG.SourceSection) in g:
-                return document(parent)
+    def document(node: object, seen: frozenset = frozenset()) -> URIRef | None:
+        if node in seen or not isinstance(node, URIRef):
+            return None
+        if (node, RDF.type, KG.SourceDocument) in graph or _has(store, node, RDF.type, KG.SourceDocument):
+            return node
+        if (node, RDF.type, KG.SourceSection) in graph or _has(store, node, RDF.type, KG.SourceSection):
+            parents = list(graph.objects(node, DCTERMS.isPartOf)) + [
+                to_rdflib(q.object) for q in store.quads_for_pattern(to_pyoxigraph(node), to_pyoxigraph(DCTERMS.isPartOf), None, None)
+            ]
+            for parent in parents:
+                found = document(parent, seen | {node})
+                if found is not None:
+                    return found
         return None
 
     source_nodes = {s for c in SOURCE_CLASSES for s in graph.subjects(RDF.type, c)}
@@ -183,7 +198,7 @@ def find_source(graph: Graph, ds: Dataset, text: str, location: str) -> URIRef:
 # ---------------------------------------------------------------- incremental validation
 
 
-def affected_nodes(new: Graph, context: Graph) -> set:
+def affected_nodes(new: Graph, context: Graph | ox.Store) -> set:
     """The focus nodes whose validation result the new statements can change.
 
     A shape reads a node's own statements (its property paths are plain predicates) and,
@@ -198,35 +213,40 @@ def affected_nodes(new: Graph, context: Graph) -> set:
             nodes.add(o)
     subjects = set(new.subjects())
     for s in subjects:
-        for linked in context.subjects(None, s):
+        if isinstance(context, ox.Store):
+            linked_nodes = [to_rdflib(q.subject) for q in context.quads_for_pattern(None, None, to_pyoxigraph(s), None)]
+        else:
+            linked_nodes = list(context.subjects(None, s))
+        for linked in linked_nodes:
             if isinstance(linked, URIRef):
                 nodes.add(linked)
     return nodes
 
 
-def validate_addition(ds: Dataset, new: Graph, layout: Layout, *, incremental: bool = True) -> Report:
-    """Validate the dataset holding ``new`` (already added) - only what ``new`` affects."""
-    union = union_graph(ds)
-    focus = affected_nodes(new, union) if incremental else None
-    return validate_graph(union, shapes=load_shapes(layout), ontology=ontology_graph(layout, ds), focus_nodes=focus)
+def validate_addition(candidate: ox.Store, new: Graph, layout: Layout, *, incremental: bool = True) -> Report:
+    """Validate the candidate store (the graph with ``new`` added): only what ``new`` affects."""
+    focus = affected_nodes(new, candidate) if incremental else None
+    return check_store(candidate, layout, focus=[to_pyoxigraph(n) for n in focus] if focus is not None else None)
 
 
-def possible_duplicates(new: Graph, ds: Dataset) -> list[str]:
+def possible_duplicates(new: Graph, store: ox.Store) -> list[str]:
     """New entities that share type and label with an existing entity under another IRI."""
     notes = []
-    existing_subjects = set(ds.subjects())
-    for s in sorted(set(new.subjects(RDF.type, None)) - existing_subjects, key=str):
-        types = set(new.objects(s, RDF.type))
+    label = to_pyoxigraph(RDFS.label)
+    for s in sorted(set(new.subjects(RDF.type, None)), key=str):
+        if _has(store, s):
+            continue
         labels = {normalise(str(o)) for o in new.objects(s, RDFS.label) if isinstance(o, Literal)}
-        for t in types:
-            for other in ds.subjects(RDF.type, t):
-                if other == s:
+        for t in sorted(set(new.objects(s, RDF.type)), key=str):
+            others = {q.subject for q in store.quads_for_pattern(None, to_pyoxigraph(RDF.type), to_pyoxigraph(t), None)}
+            for other in sorted(others, key=str):
+                if other == to_pyoxigraph(s):
                     continue
-                theirs = {normalise(str(o)) for o in ds.objects(other, RDFS.label) if isinstance(o, Literal)}
+                theirs = {normalise(q.object.value) for q in store.quads_for_pattern(other, label, None, None) if isinstance(q.object, ox.Literal)}
                 if labels & theirs:
                     notes.append(
-                        f"{_name(s)} may duplicate {_name(other)}: same type {_name(t)} and label "
-                        f"{sorted(labels & theirs)[0]!r}; reuse {_name(other)} if it is the same entity"
+                        f"{_name(s)} may duplicate {_name(other.value)}: same type {_name(t)} and label "
+                        f"{sorted(labels & theirs)[0]!r}; reuse {_name(other.value)} if it is the same entity"
                     )
     return notes
 
@@ -240,10 +260,11 @@ def _slug(source: URIRef) -> str:
     return re.sub(r"[^a-z0-9-]+", "-", local.lower()).strip("-") or "source"
 
 
-def target_file(layout: Layout, ds: Dataset, source: URIRef) -> tuple[Path, bool]:
+def target_file(layout: Layout, store: ox.Store, source: URIRef) -> tuple[Path, bool]:
     """The data file of ``source``: the one that describes it, else a new file named after it."""
     for path in sorted(layout.data_dir.glob("*.ttl")):
-        if (source, RDF.type, KG.SourceDocument) in ds.graph(layout.graph_name(path)):
+        graph = ox.NamedNode(layout.graph_iri(path))
+        for _ in store.quads_for_pattern(to_pyoxigraph(source), to_pyoxigraph(RDF.type), to_pyoxigraph(KG.SourceDocument), graph):
             return path, False
     return layout.data_dir / f"{_slug(source)}.ttl", True
 
@@ -273,35 +294,47 @@ def add_files(
     force: bool = False,
     allow_foreign: bool = False,
     incremental: bool = True,
+    graph: object | None = None,
 ) -> AddResult:
     """Check ``files`` as one submission and, if they conform, merge them into the graph.
 
     Raises ``InputError`` for input that can never be merged; returns a result whose
     ``report`` holds the violations otherwise (nothing written unless ``accepted``).
     """
+    from kg.graph import Graph as KnowledgeGraph
+
     files = list(files)
     if not files:
         raise UsageError("no file given", hint="kg add FILE...")
     limit = None if force else max_input_bytes()
+    facade = graph if graph is not None else KnowledgeGraph(layout)
     with exclusive_lock(layout.data_dir):
         _remove_stale_temporaries(layout.data_dir)
-        ds = load_dataset(layout)
+        gs = facade.store()  # the files as they are now that no one else may write them
+        store = gs.store
         new = Graph()
         texts = []
         for path in files:
             text = read_text(path, max_bytes=limit)
-            graph = parse_text(text, location=str(path), fmt=rdf_format(path))
-            check_submission(graph, text, str(path), ds, allow_foreign=allow_foreign)
-            new += graph
+            fmt = rdf_format(path)
+            graph_ = parse_text(text, location=str(path), fmt=fmt)
+            if fmt in ("turtle", "nt"):
+                check_statements(text.encode("utf-8"), str(path), ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.N_TRIPLES)
+            check_submission(graph_, text, str(path), store, allow_foreign=allow_foreign)
+            new += graph_
             texts.append(text)
-        source = find_source(new, ds, "\n".join(texts), ", ".join(str(p) for p in files))
-        target, is_new_file = target_file(layout, ds, source)
+        source = find_source(new, store, "\n".join(texts), ", ".join(str(p) for p in files))
+        target, is_new_file = target_file(layout, store, source)
         result = AddResult(source=source, target=target, new_file=is_new_file)
 
+        target_graph = ox.NamedNode(layout.graph_iri(target))
         existing_in_target = Graph()
         if not is_new_file:
-            for t in ds.graph(layout.graph_name(target)):
-                existing_in_target.add(t)
+            # only the target file's statements come into rdflib: its canonical writer needs them
+            existing_in_target.addN(
+                (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), existing_in_target)
+                for q in store.quads_for_pattern(None, None, None, target_graph)
+            )
         fresh = Graph()
         for t in new:
             if t in existing_in_target:
@@ -309,27 +342,33 @@ def add_files(
             else:
                 fresh.add(t)
         result.added = len(fresh)
-        known = set(ds.subjects())
-        result.new_entities = sorted({s for s in fresh.subjects() if s not in known}, key=str)
-        result.changed_entities = sorted({s for s in fresh.subjects() if s in known}, key=str)
+        subjects = set(fresh.subjects())
+        known = {s for s in subjects if _has(store, s)}
+        result.new_entities = sorted(subjects - known, key=str)
+        result.changed_entities = sorted(known, key=str)
         if not fresh:
             result.notes.append("nothing new: every statement is already in the graph")
             return result
-        result.notes.extend(possible_duplicates(fresh, ds))
+        result.notes.extend(possible_duplicates(fresh, store))
 
-        candidate = ds.graph(layout.graph_name(target))
-        for t in fresh:
-            candidate.add(t)
-        result.report = validate_addition(ds, fresh, layout, incremental=incremental)
-        if not result.report.conforms or dry_run:
-            return result
-
-        merged = Graph()
-        for t in existing_in_target:
-            merged.add(t)
-        for t in fresh:
-            merged.add(t)
-        header = _header(merged, source) if is_new_file else leading_comment(read_text(target, max_bytes=None))
-        atomic_write(target, canonical_turtle(merged, header=header))
-        result.written = True
+        candidate = gs.begin()
+        try:
+            quads = [ox.Quad(to_pyoxigraph(s), to_pyoxigraph(p), to_pyoxigraph(o), target_graph) for s, p, o in fresh]
+            candidate.store.extend(quads)
+            candidate.store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)  # and the union
+            result.report = validate_addition(candidate.store, fresh, layout, incremental=incremental)
+            if not result.report.passes or dry_run:
+                return result
+            merged = Graph()
+            for t in existing_in_target:
+                merged.add(t)
+            for t in fresh:
+                merged.add(t)
+            header = _header(merged, source) if is_new_file else leading_comment(read_text(target, max_bytes=None))
+            atomic_write(target, canonical_turtle(merged, header=header))
+            result.written = True
+            # the store follows the files: the copy that was validated becomes their version
+            candidate.publish(layout)
+        finally:
+            candidate.discard()
         return result

@@ -14,7 +14,6 @@ from typing import Any
 
 import click
 
-from kg import __version__
 from kg.errors import EXIT_INTERNAL, EXIT_PROBLEMS, EXIT_USAGE, InputError, KgError, UsageError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -52,6 +51,8 @@ class State:
             gs = self.graph.store(inference)
         for w in caught:
             self.info(f"warning: {w.message}")
+        if inference != "none":
+            self.info(f"{gs.inferred} triples inferred ({inference})")
         if self.verbose:
             where = str(gs.path) if gs.path else "memory"
             how = f"built ({len(gs.reloaded)} file(s) loaded)" if gs.built else "reused"
@@ -116,7 +117,7 @@ def _format(fmt: str | None, output: Path | None, default: str) -> str:
 @click.option("-q", "--quiet", is_flag=True, help="Print results only, no notes on stderr.")
 @click.option("-v", "--verbose", count=True, help="Print more notes on stderr (timings, counts).")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
-@click.version_option(__version__, "-V", "--version", prog_name="kg")
+@click.version_option(None, "-V", "--version", prog_name="kg", package_name="jckg")
 @click.pass_context
 def cli(ctx: click.Context, data: Path | None, quiet: bool, verbose: int, debug: bool) -> None:
     """Query, validate, reason over and export the knowledge graph of regional legal and
@@ -352,7 +353,7 @@ def validate_cmd(state: State, files: tuple[Path, ...], fmt: str, fail_on_warnin
     state.store()
     report = state.graph.validate(list(files))
     emit(render_report(report, fmt), output)
-    if not report.conforms or (fail_on_warning and report.warnings):
+    if not report.passes or (fail_on_warning and report.warnings):
         raise SystemExit(EXIT_PROBLEMS)
 
 

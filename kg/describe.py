@@ -111,6 +111,8 @@ def describe(store: ox.Store, entity: ox.NamedNode) -> Description:
     def collect(quads: object) -> tuple[Statement, ...]:
         found: dict[tuple, set] = {}
         for q in quads:  # type: ignore[attr-defined]
+            if isinstance(q.graph_name, ox.DefaultGraph):
+                continue  # the union's copy; the named graph says where it comes from
             found.setdefault((q.subject, q.predicate, q.object), set()).add(q.graph_name)
         return tuple(
             Statement(s, p, o, tuple(sorted(gs, key=str)))

@@ -1,7 +1,7 @@
 """The SPARQL seam: every query the tool runs goes through ``prepare`` and ``run``.
 
 The engine is pyoxigraph over the store (``kg.store``); the default graph is the union of
-the store's named graphs. Rules, applied before anything runs:
+the store's named graphs (a set, as RDF merges graphs; see ``kg.store``). Rules, applied before anything runs:
 
 * read-only: SPARQL Update is refused (the graph changes only through ``kg add``);
 * no network: ``SERVICE`` and ``FROM``/``FROM NAMED`` are refused unless the caller passes
@@ -177,7 +177,7 @@ def run(
 
 def _execute(store: ox.Store, text: str, prepared: Prepared, max_rows: int | None) -> Result:
     try:
-        answer = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        answer = store.query(text, prefixes=PREFIXES)
         if isinstance(answer, ox.QueryBoolean):
             return Result("ASK", boolean=bool(answer))
         if isinstance(answer, ox.QueryTriples):

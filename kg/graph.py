@@ -159,8 +159,10 @@ class Graph:
         from kg.namespaces import INFERRED_GRAPH
 
         gs = self.store("owlrl" if inferred_only and inference == "none" else inference)
-        graph = ox.NamedNode(INFERRED_GRAPH) if inferred_only else None
-        return gs.store.quads_for_pattern(None, None, None, graph)
+        if inferred_only:
+            return gs.store.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH))
+        # the named graphs only: the default graph is their union, kept for queries
+        return (q for q in gs.store.quads_for_pattern(None, None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph))
 
     def export(self, fmt: str = "nq", *, inference: str = "none", inferred_only: bool = False) -> bytes:
         """The whole graph in ``fmt`` (nq, trig, json-ld keep one named graph per file)."""
@@ -186,7 +188,7 @@ class Graph:
         """Check new facts and merge them into their source's file (``kg.add.add_files``)."""
         from kg.add import add_files
 
-        result = add_files([Path(f) for f in files], self.layout, **options)
+        result = add_files([Path(f) for f in files], self.layout, graph=self, **options)
         return result
 
 

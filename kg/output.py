@@ -296,6 +296,22 @@ def to_rdflib(term: Node) -> Any:
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
+def to_pyoxigraph(term: Any) -> Any:
+    """The pyoxigraph term for an rdflib term (lexical forms kept as they are)."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    assert isinstance(term, Literal)
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype is not None:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
 def to_rdflib_dataset(quads: Iterable[ox.Quad]) -> Any:
     """An rdflib ``Dataset`` (or ``Graph`` when every statement is in the default graph)."""
     import rdflib

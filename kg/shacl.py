@@ -876,6 +876,7 @@ class _Job:
     """One query, for all targets or for the focus nodes, and how its rows become results."""
 
     cost = 1  # rough order for scheduling: expensive first
+    label = ""
 
     def query(self, focus: str | None) -> str:
         raise NotImplementedError
@@ -932,6 +933,10 @@ def _result(shape: _Shape, component: str, focus: Term, value: Term | None, deta
 class _FocusJob(_Job):
     """Checks of the targets themselves, for every shape with these targets: one column each."""
 
+    @property
+    def label(self) -> str:
+        return f"targets of {', '.join(sorted({c.shape.name for c in self.checks}))}"
+
     cost = 3
 
     def __init__(self, targets: _Targets, checks: list[_Check], names: _Names) -> None:
@@ -961,6 +966,10 @@ class _FocusJob(_Job):
 class _ValueJob(_Job):
     """The value checks of one property shape, driven by its path."""
 
+    @property
+    def label(self) -> str:
+        return f"values of {self.shape.name}"
+
     cost = 2
 
     def __init__(self, shape: _Shape, targets: _Targets, checks: list[_Check], names: _Names) -> None:
@@ -986,6 +995,10 @@ class _ValueJob(_Job):
 
 class _CountJob(_Job):
     """sh:minCount above 1, sh:maxCount, sh:qualifiedMin/MaxCount: one GROUP BY query."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.component} of {self.shape.name}"
 
     def __init__(
         self, shape: _Shape, targets: _Targets, component: str, op: str, bound: int, condition: str | None, names: _Names
@@ -1015,6 +1028,10 @@ class _CountJob(_Job):
 
 
 class _UniqueLangJob(_Job):
+
+    @property
+    def label(self) -> str:
+        return f"uniqueLang of {self.shape.name}"
     def __init__(self, shape: _Shape, targets: _Targets, names: _Names) -> None:
         self.shape, self.targets, self.names = shape, targets, names
 
@@ -1035,6 +1052,10 @@ class _UniqueLangJob(_Job):
 
 class _PairJob(_Job):
     """sh:lessThan, sh:lessThanOrEquals, sh:equals, sh:disjoint: one result per offending pair or value."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.local} of {self.shape.name}"
 
     def __init__(self, shape: _Shape, targets: _Targets, local: str, p2: str, names: _Names) -> None:
         self.shape, self.targets, self.local, self.p2, self.names = shape, targets, local, p2, names
@@ -1062,6 +1083,10 @@ class _PairJob(_Job):
 
 
 class _ClosedJob(_Job):
+
+    @property
+    def label(self) -> str:
+        return f"closed {self.shape.name}"
     def __init__(self, shape: _Shape, targets: _Targets, allowed: list[Any], names: _Names) -> None:
         self.shape, self.targets, self.allowed, self.names = shape, targets, allowed, names
 
@@ -1272,6 +1297,10 @@ def _split_block(text: str, block: list[_Tok]) -> str | None:
 
 
 class _SparqlJob(_Job):
+
+    @property
+    def label(self) -> str:
+        return f"SPARQL {_show(self.constraint)} of {self.shape.name}"
     cost = 4
 
     def __init__(
@@ -1353,7 +1382,7 @@ def validate_store(
     default_graph: Sequence[ox.NamedNode] | None = None,
     focus: Iterable[ox.NamedNode] | None = None,
     workers: int | None = None,
-    timings: list[tuple[float, str]] | None = None,
+    timings: list[tuple[float, str, str]] | None = None,
 ) -> list[ShaclResult]:
     """Validate the store's data graph against ``shapes``.
 
@@ -1361,7 +1390,7 @@ def validate_store(
     given. With ``focus``, only those nodes are validated as targets (their values are
     still checked through nested shapes, against the whole data graph): the result is the
     full result restricted to those focus nodes. ``timings``, if given, receives
-    (seconds, query) for every query run.
+    (seconds, what, query) for every query run.
     """
     focus_text = None
     if focus is not None:
@@ -1387,7 +1416,7 @@ def validate_store(
         except SyntaxError as exc:  # a bug of this module, or a constraint query the store rejects
             raise ShapesError(f"the store rejected a generated query: {exc}\n{text}") from exc
         if timings is not None:
-            timings.append((time.perf_counter() - t, text))
+            timings.append((time.perf_counter() - t, job.label, text))
         return results
 
     n = workers if workers is not None else min(4, os.cpu_count() or 1)

@@ -1,7 +1,10 @@
 """Where the triples live: one pyoxigraph ``Store``, on disk, built from the graph files.
 
 Every graph file (``ontology/*.ttl`` except the shapes, ``data/*.ttl``) is one named graph
-(``kgg:`` + its path without ``.ttl``); queries see the union as their default graph.
+(``kgg:`` + its path without ``.ttl``). The store's default graph holds their union, once
+more: Oxigraph's own union view (``use_default_graph_as_union``) is a bag, so a statement
+two files make would be counted twice, where RDF merges graphs as a set (and rdflib, the
+reference, answers so). It doubles the load work; it keeps every answer right.
 
 The store is a cache of the files, never a second source of truth:
 
@@ -83,6 +86,7 @@ class GraphStore:
     path: Path | None = None  # None: in memory
     built: bool = False  # this process built (part of) it
     reloaded: tuple[str, ...] = field(default_factory=tuple)  # files (re)loaded by this build
+    inferred: int = 0  # statements in kgg:inferred
     seconds: float = 0.0
 
     @property
@@ -93,6 +97,66 @@ class GraphStore:
     @property
     def persistent(self) -> bool:
         return self.path is not None
+
+    def begin(self) -> Candidate:
+        """A writable copy of this version, for statements under validation (``kg add``).
+
+        On disk it is a checkpoint (hard links, milliseconds at any size); ``publish``
+        makes it the version of the files as they are after the addition.
+        """
+        if self.path is None:
+            copy = ox.Store()
+            copy.bulk_extend(self.store.quads_for_pattern(None, None, None, None))  # named graphs and their union
+            return Candidate(copy, self, None)
+        tmp = self.path.parent / f"candidate.tmp-{os.getpid()}-{time.monotonic_ns()}"
+        self.store.backup(str(tmp))
+        return Candidate(ox.Store(str(tmp)), self, tmp)
+
+    @contextlib.contextmanager
+    def candidate(self) -> Iterator[ox.Store]:
+        """``begin()`` as a context: the copy is thrown away at the end."""
+        c = self.begin()
+        try:
+            yield c.store
+        finally:
+            c.discard()
+
+
+@dataclass
+class Candidate:
+    """A writable copy of a store version; thrown away, or published as the next version."""
+
+    store: ox.Store
+    base: GraphStore
+    path: Path | None
+
+    def discard(self) -> None:
+        if self.path is not None:
+            del self.store
+            _remove(self.path)
+            self.path = None
+
+    def publish(self, layout: Layout) -> None:
+        """Publish the copy as the version of ``layout``'s files as they are now (the
+        caller has just written them). If anything fails the next command rebuilds."""
+        if self.path is None:
+            return
+        files = graph_files(layout)
+        key = content_key(files)
+        base = self.path.parent
+        try:
+            self.store.flush()
+            graphs = {f.graph.value: _graph_count(self.store, f.graph) for f in files}
+            del self.store
+            _write_manifest(self.path, key, files, graphs)
+            with _build_lock(base):
+                if (base / key).exists():
+                    _remove(self.path)
+                else:
+                    os.replace(self.path, base / key)
+        except OSError:
+            _remove(self.path)
+        self.path = None
 
 
 # ---------------------------------------------------------------- keys and locations
@@ -177,7 +241,8 @@ def open_store(
     if inference != "none":
         from kg.entail import closure
 
-        closure(gs.store, graphs=gs.graphs, mode=inference)
+        gs.inferred = closure(gs.store, graphs=gs.graphs, mode=inference)
+        _add_to_union(gs.store, ox.NamedNode(INFERRED_GRAPH))
         gs.inference = inference
     gs.seconds = time.perf_counter() - start
     return gs
@@ -209,7 +274,7 @@ def _try_open(directory: Path, key: str, files: tuple[FileEntry, ...], inference
     except Exception:  # noqa: BLE001 - RocksDB reports damage as OSError or RuntimeError
         _remove(directory)
         return None
-    return GraphStore(store, key, files, inference=inference, path=directory)
+    return GraphStore(store, key, files, inference=inference, path=directory, inferred=int(manifest.get("inferred", 0)))
 
 
 def _spot_check(store: ox.Store, manifest: dict) -> bool:
@@ -267,7 +332,8 @@ def _versions(base: Path) -> list[tuple[float, Path, dict]]:
 
 def _build(base: Path, key: str, files: tuple[FileEntry, ...], progress: Progress | None) -> GraphStore:
     for stale in base.glob("*.tmp-*"):  # left by a process killed while building
-        _remove(stale)
+        if not _alive(stale.name.rsplit(".tmp-", 1)[1].split("-")[0]):
+            _remove(stale)
     tmp = base / f"{key}.tmp-{os.getpid()}"
     previous = _versions(base)
     reuse: dict[str, str] = {}
@@ -287,23 +353,15 @@ def _build(base: Path, key: str, files: tuple[FileEntry, ...], progress: Progres
                 store.remove_graph(ox.NamedNode(name))
     todo = [f for f in files if reuse.get(str(f.graph.value)) != f.digest]
     counts = _load_files(store, todo, progress, replace=bool(reuse))
+    if reuse and (todo or set(reuse) - set(wanted)):
+        # what a changed or removed file said, and no other file says, leaves the union
+        store.update("DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }")
     store.flush()
     graphs = {}
     for f in files:
         graphs[f.graph.value] = counts.get(f.relative, _graph_count(store, f.graph) if reuse else 0)
     del store  # closes RocksDB before the directory is renamed
-    manifest = {
-        "key": key,
-        "format": FORMAT_VERSION,
-        "pyoxigraph": ox.__version__,
-        "created": time.time(),
-        "files": [f.relative for f in files],
-        "digests": {f.graph.value: f.digest for f in files},
-        "graphs": graphs,
-        "statements": sum(graphs.values()),
-    }
-    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-    _fsync(tmp / MANIFEST)
+    _write_manifest(tmp, key, files, graphs)
     os.replace(tmp, base / key)
     _prune(base, keep=key)
     gs = _try_open(base / key, key, files, "none")
@@ -314,9 +372,39 @@ def _build(base: Path, key: str, files: tuple[FileEntry, ...], progress: Progres
     return gs
 
 
+def _add_to_union(store: ox.Store, graph: ox.NamedNode) -> None:
+    store.bulk_extend([ox.Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)])
+
+
+def _write_manifest(directory: Path, key: str, files: tuple[FileEntry, ...], graphs: dict[str, int]) -> None:
+    manifest = {
+        "key": key,
+        "format": FORMAT_VERSION,
+        "pyoxigraph": ox.__version__,
+        "created": time.time(),
+        "files": [f.relative for f in files],
+        "digests": {f.graph.value: f.digest for f in files},
+        "graphs": graphs,
+        "statements": sum(graphs.values()),
+    }
+    (directory / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    _fsync(directory / MANIFEST)
+
+
 def _graph_count(store: ox.Store, graph: ox.NamedNode) -> int:
     solutions = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
     return int(next(iter(solutions))[0].value)
+
+
+def _alive(pid: str) -> bool:
+    """Whether the process that made a temporary directory still runs (it may be using it)."""
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return int(pid) != os.getpid() or False
 
 
 def _fsync(path: Path) -> None:
@@ -362,6 +450,7 @@ def _derived(gs: GraphStore, inference: str, progress: Progress | None) -> Graph
         if progress:
             progress(f"reasoning ({inference})", 0, 1)
         count = closure(store, graphs=gs.graphs, mode=inference)
+        _add_to_union(store, ox.NamedNode(INFERRED_GRAPH))
         if progress:
             progress(f"reasoning ({inference})", 1, 1)
         store.flush()
@@ -407,6 +496,7 @@ def _load_files(store: ox.Store, files: list[FileEntry], progress: Progress | No
                 store.remove_graph(f.graph)
             try:
                 store.bulk_load(data, format=fmt, to_graph=f.graph, base_iri=BASE + "id/")
+                store.bulk_load(data, format=fmt, to_graph=ox.DefaultGraph(), base_iri=BASE + "id/")
             except SyntaxError as exc:
                 checked.result()  # the check's message (encoding, position) is the clearer one
                 raise InputError(_syntax_message(exc), location=_syntax_location(exc, f.relative)) from exc

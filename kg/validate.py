@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import threading
 from collections.abc import Iterable, Iterator
@@ -43,9 +44,16 @@ class Result:
 
 @dataclass(frozen=True)
 class Report:
+    """``conforms`` as SHACL defines it (no result at all, warnings included); ``passes``
+    is what kg acts on: no violation (warnings are gaps a source may explain)."""
+
     conforms: bool
     results: tuple[Result, ...] = field(default_factory=tuple)
-    graph: Graph | None = field(default=None, compare=False, repr=False)
+    graph: Any = field(default=None, compare=False, repr=False)  # report triples (pyoxigraph) or an rdflib Graph
+
+    @property
+    def passes(self) -> bool:
+        return not self.violations
 
     @property
     def violations(self) -> list[Result]:
@@ -155,7 +163,7 @@ def _validate_focus(data: Graph, *, shapes: Graph, ontology: Graph, focus_nodes:
     the whole of ``data``."""
     focus = sorted((n for n in focus_nodes if isinstance(n, URIRef)), key=str)
     if not focus:
-        return Report(conforms=True)
+        return Report(conforms=True)  # nothing to check
     with _focus_filters_targets_only(), _keep_literals_as_written():
         report_graph = _pyshacl(data, shapes=shapes, ontology=ontology, focus=focus)
     return _report(report_graph, data)
@@ -196,8 +204,7 @@ def _report(report_graph: Graph, data: Graph) -> Report:
             )
         )
     results.sort(key=lambda x: (x.severity != "Violation", x.focus, x.shape, x.value or ""))
-    has_violation = any(r.severity == "Violation" for r in results)
-    return Report(conforms=not has_violation, results=tuple(results), graph=report_graph)
+    return Report(conforms=not results, results=tuple(results), graph=report_graph)
 
 
 def validate_dataset(dataset: Dataset, layout: Layout, *, focus_nodes: Iterable[URIRef] | None = None) -> Report:
@@ -217,14 +224,19 @@ def render_report(report: Report, fmt: str = "text", *, files: list[Path] | None
     if fmt == "json":
         body = {
             "conforms": report.conforms,
+            "passes": report.passes,
             "violations": len(report.violations),
             "warnings": len(report.warnings),
             "results": [asdict(r) for r in report.results],
         }
         return (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     if fmt == "turtle":
-        graph = report.graph if report.graph is not None else Graph()
-        return graph.serialize(format="turtle").encode("utf-8")
+        if isinstance(report.graph, Graph):
+            return report.graph.serialize(format="turtle").encode("utf-8")
+        from kg.output import render_triples
+        from kg.shacl import report_triples
+
+        return render_triples(report.graph if report.graph is not None else report_triples([]), "turtle")
     lines: list[str] = []
     by_focus: dict[str, list[Result]] = {}
     for r in report.results:
@@ -238,16 +250,88 @@ def render_report(report: Report, fmt: str = "text", *, files: list[Path] | None
             lines.append(f"  [{r.severity.upper()}]{where}{value}: {r.message}")
             lines.append(f"      rule: {r.shape} ({r.component})")
         lines.append("")
-    verdict = "conforms" if report.conforms else "does NOT conform"
-    lines.append(f"The graph {verdict}: {len(report.violations)} violation(s), {len(report.warnings)} warning(s).")
+    counts = f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s)"
+    if report.conforms:
+        lines.append(f"The graph conforms: {counts}.")
+    elif report.passes:
+        lines.append(f"The graph passes: {counts} (in SHACL's terms it does not conform, because of the warnings).")
+    else:
+        lines.append(f"The graph does NOT conform: {counts}.")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def validate_store(graph: Any, files: list[Path], *, focus: Iterable[Any] | None = None) -> Report:
-    """Validate the graph of the facade ``graph`` (with ``files`` added as candidates)."""
-    from kg.files import load_dataset, parse_file
-    from kg.namespaces import KGG
 
-    extra = [(KGG[f"candidate/{i}"], parse_file(p)) for i, p in enumerate(files)]
-    ds = load_dataset(graph.layout, extra=extra)
-    return validate_dataset(ds, graph.layout, focus_nodes=focus)
+# ---------------------------------------------------------------- on the store (the engine)
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled(path: str, mtime_ns: int, size: int) -> Any:
+    from kg.shacl import Shapes, ShapesError
+
+    try:
+        return Shapes.from_file(path)
+    except ShapesError as exc:
+        raise InputError(f"the shapes could not be applied: {exc}", location=path, hint="check ontology/shapes.ttl") from exc
+
+
+def compiled_shapes(layout: Layout) -> Any:
+    """The layout's shapes compiled to whole-graph queries (once per process and version)."""
+    st = layout.shapes_file.stat()
+    return _compiled(str(layout.shapes_file), st.st_mtime_ns, st.st_size)
+
+
+def check_store(store: Any, layout: Layout, *, focus: Iterable[Any] | None = None, graphs: list[Any] | None = None) -> Report:
+    """Validate a pyoxigraph store (its union, or ``graphs``) with the layout's shapes."""
+    import pyoxigraph as ox
+
+    from kg.describe import label_of, show
+    from kg.shacl import report_triples, validate_store
+
+    nodes = None if focus is None else [n if isinstance(n, ox.NamedNode) else ox.NamedNode(str(n)) for n in focus if not isinstance(n, ox.BlankNode)]
+    found = validate_store(store, compiled_shapes(layout), focus=nodes, default_graph=graphs if graphs is not None else [ox.DefaultGraph()])
+    names = {ox.NamedNode(_SH + "Violation"): "Violation", ox.NamedNode(_SH + "Warning"): "Warning", ox.NamedNode(_SH + "Info"): "Info"}
+    results = [
+        Result(
+            severity=names.get(r.severity, "Violation"),
+            focus=show(r.focus),
+            focus_label=label_of(store, r.focus),
+            path=show(r.path) if r.path is not None else None,
+            value=show(r.value) if r.value is not None else None,
+            message=sorted(r.messages)[0] if r.messages else "",
+            shape=show(r.source_shape),
+            component=show(r.component),
+        )
+        for r in found
+    ]
+    results.sort(key=lambda x: (x.severity != "Violation", x.focus, x.shape, x.value or ""))
+    return Report(conforms=not results, results=tuple(results), graph=report_triples(found))
+
+
+_SH = "http://www.w3.org/ns/shacl#"
+
+
+def validate_store(graph: Any, files: list[Path], *, focus: Iterable[Any] | None = None) -> Report:
+    """Validate the facade ``graph``'s store, or ``files`` added to it as candidate graphs
+    (checked as strictly as ``kg add`` reads them), in a copy that is thrown away."""
+    import pyoxigraph as ox
+
+    from kg.files import parse_text, rdf_format, read_text
+    from kg.namespaces import PREFIXES
+    from kg.store import check_statements
+
+    gs = graph.store()
+    if not files:
+        return check_store(gs.store, graph.layout, focus=focus)
+    with gs.candidate() as candidate:
+        for i, path in enumerate(files):
+            text = read_text(path)
+            fmt = rdf_format(path)
+            parsed = parse_text(text, location=str(path), fmt=fmt)
+            check_statements(text.encode("utf-8"), str(path), ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.N_TRIPLES) if fmt in ("turtle", "nt") else None
+            target = ox.NamedNode(PREFIXES["kgg"] + f"candidate/{i}")
+            from kg.output import to_pyoxigraph
+
+            quads = [ox.Quad(to_pyoxigraph(s), to_pyoxigraph(p), to_pyoxigraph(o), target) for s, p, o in parsed]
+            candidate.extend(quads)
+            candidate.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+        return check_store(candidate, graph.layout, focus=focus)
