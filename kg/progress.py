@@ -6,14 +6,15 @@ work has run for half a second, so quick commands print nothing.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
 
 class Bar:
-    def __init__(self, stream: object = None, delay: float = 0.5) -> None:
+    def __init__(self, stream: object = None, delay: float | None = None) -> None:
         self.stream = stream or sys.stderr
-        self.delay = delay
+        self.delay = float(os.environ.get("KG_PROGRESS_DELAY", "0.5")) if delay is None else delay
         self.started: dict[str, float] = {}
         self.drawn = False
 

@@ -245,3 +245,36 @@ def test_the_bundled_files_are_stored_exactly_as_written(bundled) -> None:
         parsed = {ox.Quad(q.subject, q.predicate, q.object, f.graph) for q in ox.parse(path=str(f.path), format=ox.RdfFormat.TURTLE, base_iri="https://w3id.org/jckg/id/")}
         stored = set(gs.store.quads_for_pattern(None, None, None, f.graph))
         assert stored == parsed, f.relative
+
+
+def _bulk_graph(graph_dir: Path, n: int) -> None:
+    with (graph_dir / "data" / "zz-bulk.ttl").open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            fh.write(f"<https://w3id.org/jckg/id/bulk-{i}> <http://www.w3.org/2000/01/rdf-schema#label> \"bulk {i}\"@en .\n")
+
+
+def test_a_long_build_shows_a_progress_bar_on_a_terminal_only(graph_dir: Path, tmp_path: Path) -> None:
+    import pty
+
+    _bulk_graph(graph_dir, 20_000)
+    cmd = [sys.executable, "-m", "kg", "stats"]
+    # no half-second grace before the bar, so a fast machine shows it too
+    env = {**os.environ, "KG_DATA": str(graph_dir), "KG_CACHE_DIR": str(tmp_path / "tty"), "KG_PROGRESS_DELAY": "0"}
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.wait(timeout=120)
+    os.close(leader)
+    assert proc.returncode == 0
+    assert b"building the store: [" in seen and b"100%" in seen
+    piped = subprocess.run(cmd, env={**env, "KG_CACHE_DIR": str(tmp_path / "pipe")}, capture_output=True, timeout=120)
+    assert piped.returncode == 0 and b"building the store" not in piped.stderr
