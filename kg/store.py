@@ -37,6 +37,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -506,6 +507,9 @@ def _load_files(store: ox.Store, files: list[FileEntry], progress: Progress | No
             except SyntaxError as exc:
                 checked.result()  # the check's message (encoding, position) is the clearer one
                 raise InputError(_syntax_message(exc), location=_syntax_location(exc, f.relative)) from exc
+            except MemoryError as exc:  # the parser caps one token (a literal, an IRI) at 16 MiB
+                checked.result()
+                raise InputError(f"a token is too large to read: {exc}", location=f.relative, hint="split the literal or cite the document instead") from exc
             checked.result()  # raises the check's InputError, if any
             counts[f.relative] = _graph_count(store, f.graph)
             done += f.size
@@ -567,6 +571,10 @@ def check_statements(data: bytes, where: str, fmt: ox.RdfFormat = ox.RdfFormat.T
                 raise InputError(message, location=f"{where}:{_line(text, needle)}", hint=hint)
     except SyntaxError as exc:
         raise InputError(_syntax_message(exc), location=_syntax_location(exc, where)) from exc
+    except MemoryError as exc:  # the parser caps one token (a literal, an IRI) at 16 MiB
+        raise InputError(
+            f"a token is too large to read ({exc})", location=where, hint="split the literal or cite the document instead"
+        ) from exc
 
 
 def _problem(q: ox.Quad | ox.Triple) -> tuple[str, str, str] | None:
@@ -651,17 +659,20 @@ _CANONICAL_CHECKED = {
     "dateTime", "time", "duration", "dayTimeDuration", "yearMonthDuration",
     "date", "gYear", "gYearMonth", "gMonthDay", "gDay", "gMonth",
 }
-_PROBE = ox.Store()
+_PROBE = threading.local()  # one small store per thread: the checks may run in several
 _S, _P = ox.NamedNode("urn:kg:probe"), ox.NamedNode("urn:kg:value")
 
 
 @functools.lru_cache(maxsize=65536)
 def _canonical(value: str, datatype: ox.NamedNode) -> ox.Literal | None:
     """What the store gives back for a literal (found by storing it: the store is the authority)."""
+    probe = getattr(_PROBE, "store", None)
+    if probe is None:
+        probe = _PROBE.store = ox.Store()
     lit = ox.Literal(value, datatype=datatype)
-    _PROBE.clear()
-    _PROBE.add(ox.Quad(_S, _P, lit))
-    for q in _PROBE.quads_for_pattern(_S, _P, None):
+    probe.clear()
+    probe.add(ox.Quad(_S, _P, lit))
+    for q in probe.quads_for_pattern(_S, _P, None):
         return q.object  # type: ignore[return-value]
     return None
 

@@ -278,3 +278,11 @@ def test_a_long_build_shows_a_progress_bar_on_a_terminal_only(graph_dir: Path, t
     assert b"building the store: [" in seen and b"100%" in seen
     piped = subprocess.run(cmd, env={**env, "KG_CACHE_DIR": str(tmp_path / "pipe")}, capture_output=True, timeout=120)
     assert piped.returncode == 0 and b"building the store" not in piped.stderr
+
+
+def test_a_literal_beyond_the_parsers_limit_is_an_input_error(graph_dir: Path, tmp_path: Path) -> None:
+    """20 MiB in one literal: the parser gives up (16 MiB a token); the user gets the file, not a traceback."""
+    _write(graph_dir, "zz-huge.ttl", f'kgi:x rdfs:label "{"y" * (20 * 1024 * 1024)}"@en .\n')
+    with pytest.raises(InputError) as info:
+        kg.open(graph_dir, cache=tmp_path / "cache").sparql("ASK {}")
+    assert "zz-huge.ttl" in str(info.value)
