@@ -172,18 +172,35 @@ def cache_root() -> Path | None:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "jckg"
 
 
+# path -> (size, mtime_ns, inode, ctime_ns, digest, when hashed): the bytes are hashed
+# again only when the file's stat changes, the way git's index avoids re-reading files
+_DIGESTS: dict[str, tuple[int, int, int, int, str, float]] = {}
+#: A file modified this close to when it was hashed is hashed again (a second write in
+#: the same clock tick would keep size and mtime: git's "racy" case).
+_RACY_SECONDS = 2.0
+
+
 def graph_files(layout: Layout) -> tuple[FileEntry, ...]:
     """Every graph file with its named graph and the hash of its bytes."""
     entries = []
     for path in layout.graph_files():
-        data = path.read_bytes()
+        st = path.stat()
+        key = str(path.resolve())
+        known = _DIGESTS.get(key)
+        if known and known[:4] == (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns) and known[5] - st.st_mtime_ns / 1e9 > _RACY_SECONDS:
+            digest = known[4]
+        else:
+            data = path.read_bytes()
+            digest = hashlib.blake2b(data, digest_size=20).hexdigest()
+            # the stat taken before reading: a write during the read changes it next time
+            _DIGESTS[key] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, digest, time.time())
         entries.append(
             FileEntry(
                 path=path,
                 relative=layout.relative(path),
                 graph=ox.NamedNode(layout.graph_iri(path)),
-                digest=hashlib.blake2b(data, digest_size=20).hexdigest(),
-                size=len(data),
+                digest=digest,
+                size=st.st_size,
             )
         )
     return tuple(entries)
