@@ -3,71 +3,85 @@
 The shapes file is compiled once (:meth:`Shapes.from_file`) into a fixed set of SPARQL
 SELECT queries; :func:`validate_store` runs them on a store, a few at a time in a thread
 pool (pyoxigraph releases the GIL while it evaluates), and turns the rows into
-:class:`ShaclResult` objects. The aim is pySHACL's results exactly (with the project's
-settings: no inference, ``sh:targetClass`` and ``sh:class`` following
-``rdfs:subClassOf`` in the data graph), at the speed of the store, for the SHACL Core
-components and SHACL-SPARQL constraints that ontology/shapes.ttl uses. Anything else in
-a shapes graph raises :class:`ShapesError` naming the shape, rather than being skipped.
+:class:`ShaclResult` objects. The aim is pySHACL's results exactly, with the project's
+settings (no inference; ``sh:targetClass`` and ``sh:class`` follow ``rdfs:subClassOf`` in
+the data graph), at the speed of the store, for the SHACL Core components and the
+SHACL-SPARQL constraints that ontology/shapes.ttl uses. Anything else in a shapes graph
+raises :class:`ShapesError` naming the shape, rather than being skipped.
 
-How the shapes become queries (all compiled from the shapes graph, none written per shape):
+How shapes become queries (compiled from the shapes graph, nothing written per shape):
 
 * a *value check* (sh:class, sh:datatype, sh:nodeKind, sh:pattern, sh:languageIn, sh:in,
-  sh:hasValue on a node shape, ranges, lengths, sh:node, sh:or/and/not/xone) is a SPARQL
-  boolean expression over one value. Nested shapes (sh:node, sh:or members,
-  sh:qualifiedValueShape) are compiled recursively into such expressions
-  (``EXISTS``/``NOT EXISTS`` over their property shapes), so their values are checked
-  fully, whatever the focus nodes;
-* the value checks of a property shape run in one query driven by its path
-  (``?this <p> ?value``), with the target as an ``EXISTS`` filter: a property that few
-  nodes have costs next to nothing, however many targets the shape has;
-* checks that need the target itself (sh:minCount 1, sh:qualifiedMinCount 1,
-  sh:hasValue of a property shape, the value checks of a node shape) are columns of one
-  query per set of targets, shared by every shape with the same targets;
-* sh:maxCount (and the other counts) are GROUP BY queries, sh:uniqueLang and the
-  property-pair components self-joins, each driven by the path;
-* a SHACL-SPARQL constraint (sh:sparql / sh:select) runs once for all targets: the target
-  pattern is joined at the start of its WHERE clause, so ``$this`` is bound exactly as
-  pre-binding would bind it, and ``$PATH`` is replaced by the shape's path. For a full run
-  the triple patterns of the query are regrouped by subject (a BGP is the join of its
-  parts, so the results are the same) because the store's optimiser would otherwise join
-  ``?this kg:sittingOf ?f . ?other kg:sittingOf ?f`` on ``?f`` alone before looking at
-  the ordinal: quadratic in the number of meetings (minutes at 10^6 statements, against
-  a fraction of a second regrouped).
+  ranges, lengths, sh:node, sh:or/and/not/xone) is a SPARQL boolean expression over one
+  value. Nested shapes (sh:node, sh:or members, sh:qualifiedValueShape) are compiled
+  recursively into such expressions (``EXISTS``/``NOT EXISTS`` over their property
+  shapes), so their values are checked fully, whatever the focus nodes;
+* the value checks of every property shape with the same path run in one query driven
+  by the path (``?this <p> ?value``: each literal is read once); only the failing rows
+  are then tested for being targets of the shape they fail. A check that is a class or
+  scheme membership (sh:class; sh:node or sh:or of shapes such as kg:IsState or
+  kg:InTopicsScheme) is an anti-join instead (``MINUS`` of the members): one scan of the
+  members where ``EXISTS`` would look each value up;
+* a missing value (sh:minCount 1, sh:qualifiedMinCount 1, sh:hasValue) is an anti-join
+  of the targets with the nodes that have it, or a lookup per target when the targets
+  are a few thousand at most (rdf:type is counted once per run to tell);
+* the value checks of a node shape (kg:IdentifierShape) are columns of one query over its
+  targets; sh:maxCount is one GROUP BY per path, shared by the shapes with that path;
+  sh:uniqueLang, the other counts and the property pairs have a query each;
+* subclasses of the target and sh:class classes are looked up once per run, in the
+  data graph, and written into the queries (a class variable under ``rdfs:subClassOf*``
+  is slow in the store);
+* a SHACL-SPARQL constraint (sh:sparql / sh:select) runs once for all targets: the
+  target pattern is joined at the start of its WHERE group, so ``$this`` is bound before
+  anything else, as pre-binding binds it; ``$PATH`` is replaced by the shape's path. The
+  query is then rewritten into equivalent forms the store evaluates faster (see
+  _rewrite): for a full run, its triple patterns are regrouped by subject (a basic graph
+  pattern is the join of its parts), because the store's optimiser would otherwise join
+  ``?this kg:sittingOf ?f . ?other kg:sittingOf ?f`` on ``?f`` alone before it looks at
+  the ordinal: quadratic in the meetings (minutes at 10^6 statements, against a fraction
+  of a second regrouped); a ``FILTER NOT EXISTS`` of plain triple patterns becomes a
+  ``MINUS`` where that is the same; ``?a != ?b`` of two subjects becomes ``sameTerm``.
 
-``focus`` (incremental validation) restricts the *targets* with a ``VALUES`` block and
-nothing else, so it gives the full results filtered to those focus nodes.
+``focus`` (incremental validation) restricts the *targets*, with a ``VALUES`` block of
+the focus nodes, and nothing else: the results are the full results filtered to those
+focus nodes. Those queries are written to start from the few focus nodes: lookups
+rather than anti-joins, and a constraint query's own patterns about ``$this`` first.
 
-Where this differs from pySHACL, deliberately (each is tested in tests/test_shacl_engine.py):
+Where this differs from pySHACL, deliberately (each case is tested in
+tests/test_shacl_engine.py):
 
 * sh:lessThanOrEquals (and sh:lessThan) report a pair of values that cannot be compared
-  (an xsd:date against an xsd:gYear, an ill-typed date), as the SHACL spec says
+  (an xsd:date against an xsd:gYear, an ill-typed date, two IRIs), as the SHACL spec says
   ("or where the two values cannot be compared"). pySHACL reports nothing for a date
-  against a year (rdflib orders literals of incomparable types) and raises a TypeError
-  for an ill-typed start date against a valid end date.
-* sh:pattern uses the XPath/SPARQL ``REGEX`` semantics the spec prescribes, where ``$``
+  against a year (rdflib orders literals of incomparable types), compares IRIs as
+  strings, and raises a TypeError for an ill-typed start date against a valid end date.
+* sh:pattern has the SPARQL ``REGEX`` (XPath) semantics the spec prescribes, where ``$``
   matches only at the very end; pySHACL uses Python's ``re.search``, where ``$`` also
   matches before a final newline ("AZ\\n" passes ``^[A-Z]{2}$`` there).
-* sh:languageIn uses SPARQL ``langMatches`` (the spec); pySHACL compares the tag or its
-  first subtag, which differs only for multi-part ranges such as "en-GB".
+* sh:languageIn uses SPARQL ``langMatches``, as the spec says; pySHACL compares the tag
+  or its first subtag, which differs only for ranges with a subtag such as "en-GB".
+* sh:minInclusive & co. report a value that cannot be compared (the spec; SPARQL's
+  comparison raises a type error). pySHACL agrees, except for an ill-typed literal that
+  rdflib still orders: "0"^^xsd:positiveInteger passes sh:minInclusive 1 there.
 
-And where the store, not this module, decides (pyoxigraph rewrites typed literals to a
+And where the store decides, not this module (pyoxigraph rewrites typed literals into a
 canonical form when it loads them):
 
 * values come back canonical: "5.0"^^xsd:decimal is "5"^^xsd:decimal, "007"^^xsd:integer
-  is "7", and sh:pattern sees the canonical lexical form of a typed literal;
+  is "7"; sh:pattern sees the canonical lexical form of a typed literal;
 * every integer-derived datatype (xsd:positiveInteger, xsd:nonNegativeInteger, xsd:long,
-  ...) becomes xsd:integer, even when the value is out of range ("0"^^xsd:positiveInteger
-  is stored as "0"^^xsd:integer). So sh:datatype of an integer-derived type accepts an
-  xsd:integer in its range (what such a literal looks like once stored), and an
-  out-of-range derived literal is checked as the integer it became. With the project's
-  shapes (``sh:or (kg:IntegerValue kg:PositiveIntegerValue)`` plus ``sh:minInclusive``)
-  the only visible difference is that "0"^^xsd:positiveInteger gets the sh:minInclusive
-  result but not pySHACL's additional sh:or result;
-* ill-typed literals are kept as written and fail sh:datatype (checked with a cast), as in
+  ...) is stored as xsd:integer, even out of range ("0"^^xsd:positiveInteger is stored
+  as "0"^^xsd:integer). So sh:datatype of an integer-derived type accepts an xsd:integer
+  in its range (what a valid literal of that type looks like once stored), and an
+  out-of-range literal of such a type is checked as the integer it became. With the
+  project's shapes (``sh:or (kg:IntegerValue kg:PositiveIntegerValue)`` plus
+  ``sh:minInclusive``) the one visible difference: "0"^^xsd:positiveInteger gets no
+  sh:or result (pySHACL has one) and the sh:minInclusive result (pySHACL misses it);
+* ill-typed literals are kept as written and fail sh:datatype (a cast fails), as in
   pySHACL for xsd:date and the numeric types; xsd:gYear literals are not checked for
   lexical validity, as in pySHACL (rdflib does not parse them). The store's and rdflib's
   ideas of a valid date differ at the edges (negative years are valid in the store,
-  ill-typed in rdflib); integers beyond 64 bits are ill-typed in the store.
+  ill-typed for rdflib), and integers beyond 64 bits are ill-typed in the store.
 
 Only pyoxigraph and the standard library are imported: no rdflib on this path.
 """
@@ -76,12 +90,10 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from typing import Any, Union
 
 import pyoxigraph as ox
@@ -108,7 +120,6 @@ RDF_NIL = ox.NamedNode(_RDF + "nil")
 RDFS_CLASS = ox.NamedNode(_RDFS + "Class")
 OWL_CLASS = ox.NamedNode(_OWL + "Class")
 XSD_BOOLEAN = ox.NamedNode(_XSD + "boolean")
-
 SH_VIOLATION = _sh("Violation")
 SH_WARNING = _sh("Warning")
 SH_INFO = _sh("Info")
@@ -122,17 +133,17 @@ class ShapesError(ValueError):
 
 @dataclass(frozen=True)
 class ShaclResult:
-    """One validation result, as a SHACL report states it."""
+    """One validation result, as a SHACL validation report states it."""
 
     focus: Term
     path: Term | None
     value: Term | None
     source_shape: ox.NamedNode | ox.BlankNode
-    component: ox.NamedNode
-    severity: ox.NamedNode
-    messages: tuple[str, ...]
-    # for the report graph only: the SPARQL constraint node of a SHACL-SPARQL result, the
-    # triples describing a complex path, the messages with their language tags
+    component: ox.NamedNode  # e.g. sh:MinCountConstraintComponent
+    severity: ox.NamedNode  # sh:Violation, sh:Warning or sh:Info
+    messages: tuple[str, ...]  # the shape's sh:message values (SPARQL ones with {?var} filled in)
+    # for the report graph only: the SPARQL constraint of a SHACL-SPARQL result, the
+    # triples that describe a complex path, the messages with their language tags
     source_constraint: ox.NamedNode | ox.BlankNode | None = field(default=None, compare=False, repr=False)
     path_triples: tuple[ox.Triple, ...] = field(default=(), compare=False, repr=False)
     message_literals: tuple[ox.Literal, ...] = field(default=(), compare=False, repr=False)
@@ -147,14 +158,12 @@ class _Graph:
     def __init__(self, triples: Iterable[Any]) -> None:
         self.spo: dict[Any, dict[Any, list[Any]]] = {}
         self.pos: dict[Any, dict[Any, list[Any]]] = {}
-        self.triples: list[ox.Triple] = []
         for t in triples:
             s, p, o = t.subject, t.predicate, t.object
-            self.triples.append(ox.Triple(s, p, o))
-            po = self.spo.setdefault(s, {}).setdefault(p, [])
-            if o not in po:
-                po.append(o)
-            self.pos.setdefault(p, {}).setdefault(o, []).append(s)
+            objects = self.spo.setdefault(s, {}).setdefault(p, [])
+            if o not in objects:
+                objects.append(o)
+                self.pos.setdefault(p, {}).setdefault(o, []).append(s)
 
     def objects(self, s: Any, p: ox.NamedNode) -> list[Any]:
         return list(self.spo.get(s, {}).get(p, ()))
@@ -166,14 +175,14 @@ class _Graph:
     def subjects(self, p: ox.NamedNode, o: Any = None) -> list[Any]:
         by_o = self.pos.get(p, {})
         if o is not None:
-            return list(dict.fromkeys(by_o.get(o, ())))
+            return list(by_o.get(o, ()))
         return list(dict.fromkeys(s for subjects in by_o.values() for s in subjects))
 
     def items(self, node: Any, where: str) -> list[Any]:
         """The members of the RDF list ``node``."""
         out, seen = [], set()
         while node != RDF_NIL:
-            if node in seen or not isinstance(node, ox.BlankNode | ox.NamedNode):
+            if node in seen or not isinstance(node, (ox.BlankNode, ox.NamedNode)):
                 raise ShapesError(f"{where}: malformed RDF list")
             seen.add(node)
             first, rest = self.objects(node, RDF_FIRST), self.objects(node, RDF_REST)
@@ -205,7 +214,7 @@ class _Graph:
 def _nt(term: Any) -> str:
     """A term as SPARQL text (N-Triples syntax is valid SPARQL for IRIs and literals)."""
     if isinstance(term, ox.BlankNode):
-        raise ShapesError(f"a blank node ({term}) cannot be written into a query")
+        raise ShapesError(f"a blank node (_:{term.value}) cannot be written into a query")
     return str(term)
 
 
@@ -218,7 +227,7 @@ def _string(text: str) -> str:
 
 
 def _show(node: Any) -> str:
-    return str(node) if not isinstance(node, ox.BlankNode) else f"_:{node.value}"
+    return f"_:{node.value}" if isinstance(node, ox.BlankNode) else str(node)
 
 
 class _Names:
@@ -226,18 +235,41 @@ class _Names:
 
     def __init__(self) -> None:
         self._n = 0
-        self._lock = threading.Lock()
 
     def __call__(self, hint: str = "v") -> str:
-        with self._lock:
-            self._n += 1
-            return f"?_{hint}{self._n}"
+        self._n += 1
+        return f"?_{hint}{self._n}"
+
+
+# Markers in the compiled queries, replaced when they run:
+# \x00V<classes>\x00 / \x00I<classes>\x00: the classes and their subclasses in the data
+# graph, as a VALUES list (to enumerate instances) or an IN list (to test one node);
+# \x02: the focus nodes.
+_CLASSES = re.compile("\x00([VI])([^\x00]*)\x00")
+_FOCUS = "\x02"
+
+
+def _classes(classes: Sequence[ox.NamedNode], kind: str) -> str:
+    return "\x00" + kind + " ".join(sorted(_nt(c) for c in classes)) + "\x00"
+
+
+def _instances(var: str, classes: Sequence[ox.NamedNode], names: _Names) -> str:
+    """A group pattern binding ``var`` to every SHACL instance of ``classes``
+    (rdf:type/rdfs:subClassOf* in the data graph), maybe more than once."""
+    t = names("t")
+    return f"{var} <{_RDF}type> {t} . VALUES {t} {{ {_classes(classes, 'V')} }}"
+
+
+def _is_instance(var: str, classes: Sequence[ox.NamedNode], names: _Names) -> str:
+    """A group pattern that matches when the (bound) ``var`` is a SHACL instance of ``classes``."""
+    t = names("t")
+    return f"{var} <{_RDF}type> {t} . FILTER({t} IN ({_classes(classes, 'I')}))"
 
 
 # ================================================================ compiled shapes
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Targets:
     classes: tuple[ox.NamedNode, ...] = ()
     nodes: tuple[Term, ...] = ()
@@ -247,43 +279,39 @@ class _Targets:
     def key(self) -> tuple:
         return (frozenset(self.classes), frozenset(self.nodes), frozenset(self.subjects_of), frozenset(self.objects_of))
 
-    def __bool__(self) -> bool:
-        return bool(self.classes or self.nodes or self.subjects_of or self.objects_of)
-
-    def enumerate(self, names: _Names) -> str:
-        """A group pattern binding ?this to every target (possibly more than once)."""
+    def _parts(self, names: _Names, test: bool) -> list[str]:
         parts = []
         if self.classes:
-            parts.append(_instance_of("?this", self.classes, names))
-        for p in self.subjects_of:
-            parts.append(f"?this {_nt(p)} {names('o')} .")
-        for p in self.objects_of:
-            parts.append(f"{names('s')} {_nt(p)} ?this .")
+            parts.append((_is_instance if test else _instances)("?this", self.classes, names))
+        parts += [f"?this {_nt(p)} {names('o')} ." for p in self.subjects_of]
+        parts += [f"{names('s')} {_nt(p)} ?this ." for p in self.objects_of]
         if self.nodes:
             parts.append("VALUES ?this { " + " ".join(_nt(n) for n in self.nodes) + " }")
-        return " UNION ".join("{ " + p + " }" for p in parts)
+        return parts
 
+    def enumerate(self, names: _Names, distinct: bool = True) -> str:
+        """A group pattern binding ?this to each target (once, or maybe more often)."""
+        union = " UNION ".join("{ " + p + " }" for p in self._parts(names, test=False))
+        if distinct or self.subjects_of or self.objects_of:  # a subject has many values
+            return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+        return union
 
-def _instance_of(var: str, classes: Sequence[ox.NamedNode], names: _Names) -> str:
-    """A group pattern: ``var`` is a SHACL instance of one of ``classes``
-    (rdf:type/rdfs:subClassOf* in the data graph). The subclasses are looked up once per
-    run (see _classes_marker): the path with a class variable is slow in the store."""
-    t = names("t")
-    return f"{var} <{_RDF}type> {t} . VALUES {t} {{ {_classes_marker(classes)} }}"
+    def test(self, names: _Names) -> str:
+        """A group pattern that matches when the (bound) ?this is a target."""
+        return " UNION ".join("{ " + p + " }" for p in self._parts(names, test=True))
 
-
-def _classes_marker(classes: Sequence[ox.NamedNode]) -> str:
-    """Stands for the classes and all their subclasses; replaced by _expand_classes."""
-    return "\x00" + " ".join(_nt(c) for c in classes) + "\x00"
-
-
-_MARKER = re.compile("\x00([^\x00]*)\x00")
+    def drive(self, names: _Names, focus: bool, distinct: bool = True) -> str:
+        """?this bound to the targets: all of them, or the focus nodes that are targets."""
+        if focus:
+            return f"VALUES ?this {{ {_FOCUS} }} FILTER EXISTS {{ {self.test(names)} }}"
+        return self.enumerate(names, distinct)
 
 
 @dataclass
 class _Shape:
     node: Any
     is_property: bool
+    name: str
     path: Any = None  # the sh:path term
     path_sparql: str = ""  # the path as a SPARQL property path
     path_triples: tuple[ox.Triple, ...] = ()
@@ -291,18 +319,18 @@ class _Shape:
     messages: tuple[ox.Literal, ...] = ()
     deactivated: bool = False
     targets: _Targets = field(default_factory=_Targets)
-    name: str = ""
 
 
-# a check of one focus node or value: (component, expression builder over a variable, detail for default messages)
 @dataclass(frozen=True)
 class _Check:
+    """One constraint of one shape, as an expression over one node (the value or the focus)."""
+
     shape: _Shape
-    component: str  # local name of the constraint component
-    expr: str  # SPARQL boolean expression over the check's variable
-    detail: str = ""
-    value_is_focus: bool = False  # results carry the focus node as sh:value (checks of a node shape)
-    no_value: bool = False  # results carry no sh:value (counts, hasValue of a property shape)
+    component: str  # local name, e.g. ClassConstraintComponent
+    expr: str  # SPARQL boolean expression: the node conforms
+    detail: str = ""  # for default messages
+    members: str | None = None  # a group pattern binding ?value to conforming nodes (class checks)
+    value_is_focus: bool = False  # the result's sh:value is the focus node (node shapes)
 
 
 _SUPPORTED = {
@@ -313,19 +341,23 @@ _SUPPORTED = {
     "uniqueLang", "lessThan", "lessThanOrEquals", "equals", "disjoint", "closed", "ignoredProperties",
     "sparql", "path", "severity", "message", "deactivated", "name", "description", "order", "group",
     "defaultValue", "targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "declare",
-    "prefixes", "select", "prefix", "namespace", "labelTemplate", "resultAnnotation",
+    "prefixes", "select", "prefix", "namespace",
 }  # fmt: skip
+_NOT_CONSTRAINTS = {
+    "path", "severity", "message", "deactivated", "name", "description", "order", "group", "defaultValue",
+    "targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "declare", "prefixes", "flags",
+}  # fmt: skip
+_NEEDS_PATH = ("minCount", "maxCount", "qualifiedValueShape", "uniqueLang", "lessThan", "lessThanOrEquals",
+               "equals", "disjoint")  # fmt: skip
 
 # datatypes whose ill-typed literals fail sh:datatype, as rdflib (hence pySHACL) flags them;
-# checked by casting, which fails on an ill-typed literal in the store
+# a cast fails on an ill-typed literal in the store
 _CASTABLE = {
     _XSD + n
-    for n in (
-        "integer", "decimal", "float", "double", "boolean", "date", "dateTime", "time",
-        "duration", "dayTimeDuration", "yearMonthDuration",
-    )
+    for n in ("integer", "decimal", "float", "double", "boolean", "date", "dateTime", "time",
+              "duration", "dayTimeDuration", "yearMonthDuration")
 }  # fmt: skip
-# integer-derived datatypes: the store turns them into xsd:integer; (min, max) of the value space
+# integer-derived datatypes (the store turns them into xsd:integer): their value space
 _INTEGER_RANGES = {
     _XSD + "nonNegativeInteger": (0, None),
     _XSD + "positiveInteger": (1, None),
@@ -351,6 +383,7 @@ _NODE_KINDS = {
 _RANGES = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}
 _PAIRS = {"lessThan": "<", "lessThanOrEquals": "<="}
 
+# used only for shapes without sh:message (every shape of ontology/shapes.ttl has one)
 _DEFAULT_MESSAGES = {
     "MinCountConstraintComponent": "Less than {detail} values",
     "MaxCountConstraintComponent": "More than {detail} values",
@@ -374,18 +407,25 @@ _DEFAULT_MESSAGES = {
 }
 
 
+def _local(component: str) -> str:
+    return component[0].upper() + component[1:] + "ConstraintComponent"
+
+
 class Shapes:
-    """A shapes graph compiled into SPARQL queries; immutable, reusable from any thread."""
+    """A shapes graph compiled into SPARQL queries: immutable, reusable from any thread."""
 
     def __init__(self, triples: Iterable[Any]) -> None:
         self._g = _Graph(triples)
         self._names = _Names()
         self._shapes: dict[Any, _Shape] = {}
-        self._conforms_stack: list[Any] = []
-        self._jobs: list[_Job] = []
-        self._compile()
+        self._stack: list[Any] = []
+        jobs: list[_Job] = []
+        self._compile(jobs)
         self._check_regexes()
-        del self._conforms_stack
+        self._jobs = tuple(jobs)
+        class_sets = {m.group(2) for job in jobs for text in (job.full, job.focus) for m in _CLASSES.finditer(text)}
+        self._class_sets = tuple(sorted(class_sets))
+        del self._stack
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Shapes:
@@ -396,10 +436,9 @@ class Shapes:
     def from_text(cls, text: str | bytes, format: ox.RdfFormat = ox.RdfFormat.TURTLE) -> Shapes:
         return cls(ox.parse(text, format=format))
 
-    @property
-    def queries(self) -> list[str]:
-        """The SPARQL text of every query of a full run (for inspection and benchmarks)."""
-        return [job.query(None) for job in self._jobs]
+    def queries(self, focus: bool = False) -> list[tuple[str, str]]:
+        """(what, SPARQL text with its markers) of every query, for inspection."""
+        return [(job.label, job.focus if focus else job.full) for job in self._jobs]
 
     # ------------------------------------------------------------ shapes
 
@@ -409,13 +448,13 @@ class Shapes:
             return found
         g = self._g
         name = _show(node)
+        for p in g.spo.get(node, {}):
+            if p.value.startswith(_SH) and p.value[len(_SH) :] not in _SUPPORTED:
+                raise ShapesError(f"shape {name}: sh:{p.value[len(_SH):]} is not supported by kg.shacl")
         paths = g.objects(node, _sh("path"))
         if len(paths) > 1:
             raise ShapesError(f"shape {name}: more than one sh:path")
         shape = _Shape(node=node, is_property=bool(paths), name=name)
-        for p in g.spo.get(node, {}):
-            if p.value.startswith(_SH) and p.value[len(_SH) :] not in _SUPPORTED:
-                raise ShapesError(f"shape {name}: {p.value[len(_SH):]} is not supported by kg.shacl")
         if paths:
             shape.path = paths[0]
             shape.path_sparql = self._path(paths[0], name)
@@ -427,22 +466,20 @@ class Shapes:
                 raise ShapesError(f"shape {name}: sh:severity must be an IRI")
             shape.severity = severity
         shape.messages = tuple(m for m in g.objects(node, _sh("message")) if isinstance(m, ox.Literal))
-        shape.deactivated = any(str(d.value).lower() == "true" for d in g.objects(node, _sh("deactivated")))
+        shape.deactivated = _true(g.objects(node, _sh("deactivated")))
+        implicit = isinstance(node, ox.NamedNode) and bool({RDFS_CLASS, OWL_CLASS} & set(g.objects(node, RDF_TYPE)))
         shape.targets = _Targets(
-            classes=tuple(g.objects(node, _sh("targetClass")))
-            + tuple(
-                (node,) if isinstance(node, ox.NamedNode) and {RDFS_CLASS, OWL_CLASS} & set(g.objects(node, RDF_TYPE)) else ()
-            ),
+            classes=tuple(g.objects(node, _sh("targetClass"))) + ((node,) if implicit else ()),
             nodes=tuple(g.objects(node, _sh("targetNode"))),
             subjects_of=tuple(g.objects(node, _sh("targetSubjectsOf"))),
             objects_of=tuple(g.objects(node, _sh("targetObjectsOf"))),
         )
         for t in shape.targets.classes + shape.targets.subjects_of + shape.targets.objects_of:
             if not isinstance(t, ox.NamedNode):
-                raise ShapesError(f"shape {name}: target {t} must be an IRI")
+                raise ShapesError(f"shape {name}: the target {_show(t)} must be an IRI")
         for t in shape.targets.nodes:
             if isinstance(t, ox.BlankNode):
-                raise ShapesError(f"shape {name}: sh:targetNode {t} is a blank node")
+                raise ShapesError(f"shape {name}: sh:targetNode {_show(t)} is a blank node")
         self._shapes[node] = shape
         return shape
 
@@ -458,93 +495,98 @@ class Shapes:
             if len(items) < 2:
                 raise ShapesError(f"shape {where}: a sequence path needs two members")
             return "(" + "/".join(self._path(i, where) for i in items) + ")"
-        kinds = {
-            "alternativePath": None,
-            "inversePath": "^",
-            "zeroOrMorePath": "*",
-            "oneOrMorePath": "+",
-            "zeroOrOnePath": "?",
-        }
-        for kind, op in kinds.items():
+        alternatives = g.value(path, _sh("alternativePath"))
+        if alternatives is not None:
+            return "(" + "|".join(self._path(i, where) for i in g.items(alternatives, f"shape {where}: sh:path")) + ")"
+        for kind, op in (("inversePath", "^"), ("zeroOrMorePath", "*"), ("oneOrMorePath", "+"), ("zeroOrOnePath", "?")):
             value = g.value(path, _sh(kind))
-            if value is None:
-                continue
-            if kind == "alternativePath":
-                return "(" + "|".join(self._path(i, where) for i in g.items(value, f"shape {where}: sh:path")) + ")"
-            inner = self._path(value, where)
-            return f"^({inner})" if op == "^" else f"({inner}){op}"
+            if value is not None:
+                inner = self._path(value, where)
+                return f"^({inner})" if op == "^" else f"({inner}){op}"
         raise ShapesError(f"shape {where}: unknown kind of sh:path")
 
     def _params(self, shape: _Shape, local: str) -> list[Any]:
         return self._g.objects(shape.node, _sh(local))
 
+    def _enter(self, shape: _Shape) -> None:
+        if shape.node in self._stack:
+            raise ShapesError(f"shape {shape.name}: recursive shapes are not supported")
+        self._stack.append(shape.node)
+
     # ------------------------------------------------------------ value checks
 
     def _value_checks(self, shape: _Shape, var: str) -> list[_Check]:
         """The checks of ``shape`` that apply to each value node alone (bound to ``var``)."""
-        g, name = self._g, shape.name
+        g, name, names = self._g, shape.name, self._names
         checks: list[_Check] = []
 
-        def add(component: str, expr: str, detail: str = "") -> None:
-            checks.append(_Check(shape, component + "ConstraintComponent", expr, detail))
+        def add(local: str, expr: str, detail: str = "", members: str | None = None) -> None:
+            checks.append(_Check(shape, _local(local), expr, detail, members))
 
         for c in self._params(shape, "class"):
             if not isinstance(c, ox.NamedNode):
-                raise ShapesError(f"shape {name}: sh:class {c} must be an IRI")
-            add("Class", f"EXISTS {{ {_instance_of(var, [c], self._names)} }}", _show(c))
+                raise ShapesError(f"shape {name}: sh:class {_show(c)} must be an IRI")
+            add("class", f"EXISTS {{ {_is_instance(var, [c], names)} }}", _show(c), _instances(var, [c], names))
         datatypes = self._params(shape, "datatype")
         if len(datatypes) > 1:
             raise ShapesError(f"shape {name}: more than one sh:datatype")
         for dt in datatypes:
-            add("Datatype", _datatype_expr(dt, var, name), _show(dt))
+            add("datatype", _datatype_expr(dt, var, name), _show(dt))
         for kind in self._params(shape, "nodeKind"):
             local = kind.value[len(_SH) :] if isinstance(kind, ox.NamedNode) and kind.value.startswith(_SH) else ""
             if local not in _NODE_KINDS:
-                raise ShapesError(f"shape {name}: unknown sh:nodeKind {kind}")
-            add("NodeKind", _NODE_KINDS[local].format(v=var), _show(kind))
+                raise ShapesError(f"shape {name}: unknown sh:nodeKind {_show(kind)}")
+            add("nodeKind", _NODE_KINDS[local].format(v=var), _show(kind))
         flags = self._params(shape, "flags")
         flag_text = str(flags[0].value) if flags else ""
         for pattern in self._params(shape, "pattern"):
             if not isinstance(pattern, ox.Literal):
                 raise ShapesError(f"shape {name}: sh:pattern must be a literal")
             expr = f"(!isBlank({var}) && REGEX(STR({var}), {_string(pattern.value)}, {_string(flag_text)}))"
-            add("Pattern", expr, pattern.value)
+            add("pattern", expr, pattern.value)
         for lst in self._params(shape, "languageIn"):
             langs = g.items(lst, f"shape {name}: sh:languageIn")
             if not all(isinstance(x, ox.Literal) for x in langs):
                 raise ShapesError(f"shape {name}: sh:languageIn members must be strings")
             tests = " || ".join(f"langMatches(lang({var}), {_string(x.value)})" for x in langs) or "false"
-            add("LanguageIn", f"(isLiteral({var}) && ({tests}))", str([x.value for x in langs]))
+            add("languageIn", f"(isLiteral({var}) && ({tests}))", str([x.value for x in langs]))
         for lst in self._params(shape, "in"):
             members = g.items(lst, f"shape {name}: sh:in")
             tests = " || ".join(f"sameTerm({var}, {_nt(x)})" for x in members) or "false"
-            add("In", f"({tests})", str([_show(x) for x in members]))
+            add("in", f"({tests})", str([_show(x) for x in members]))
         if not shape.is_property:
             for v in self._params(shape, "hasValue"):
-                add("HasValue", f"sameTerm({var}, {_nt(v)})", _show(v))
+                add("hasValue", f"sameTerm({var}, {_nt(v)})", _show(v))
         for local, op in _RANGES.items():
             for bound in self._params(shape, local):
                 if not isinstance(bound, ox.Literal):
                     raise ShapesError(f"shape {name}: sh:{local} must be a literal")
                 # a value that cannot be compared is a result (the spec; pySHACL agrees)
-                add(local[0].upper() + local[1:], f"COALESCE({var} {op} {_nt(bound)}, false)", bound.value)
+                add(local, f"COALESCE({var} {op} {_nt(bound)}, false)", bound.value)
         for local, op in (("minLength", ">="), ("maxLength", "<=")):
             for n in self._params(shape, local):
-                add(local[0].upper() + local[1:], f"(!isBlank({var}) && STRLEN(STR({var})) {op} {_int(n, name, local)})", str(n.value))
+                expr = f"(!isBlank({var}) && STRLEN(STR({var})) {op} {_int(n, name, local)})"
+                add(local, expr, str(n.value))
         for s in self._params(shape, "node"):
-            add("Node", self._conforms(s, var), _show(s))
+            members = self._members(s, var)
+            add("node", self._conforms(s, var), _show(s), members)
         for local in ("or", "and", "xone"):
             for lst in self._params(shape, local):
-                members = [self._conforms(s, var) for s in g.items(lst, f"shape {name}: sh:{local}")]
+                nodes = g.items(lst, f"shape {name}: sh:{local}")
+                parts = [self._conforms(s, var) for s in nodes]
+                members = None
                 if local == "or":
-                    expr = "(" + (" || ".join(members) or "false") + ")"
+                    expr = "(" + (" || ".join(parts) or "false") + ")"
+                    found = [self._members(s, var) for s in nodes]
+                    if nodes and all(found):
+                        members = " UNION ".join("{ " + m + " }" for m in found if m)
                 elif local == "and":
-                    expr = "(" + (" && ".join(members) or "true") + ")"
+                    expr = "(" + (" && ".join(parts) or "true") + ")"
                 else:
-                    expr = "((" + (" + ".join(f"IF({m}, 1, 0)" for m in members) or "0") + ") = 1)"
-                add(local[0].upper() + local[1:], expr, str([_show(s) for s in g.items(lst, name)]))
+                    expr = "((" + (" + ".join(f"IF({p}, 1, 0)" for p in parts) or "0") + ") = 1)"
+                add(local, expr, str([_show(s) for s in nodes]), members)
         for s in self._params(shape, "not"):
-            add("Not", f"!({self._conforms(s, var)})", _show(s))
+            add("not", f"!({self._conforms(s, var)})", _show(s))
         return checks
 
     def _conforms(self, node: Any, var: str) -> str:
@@ -552,30 +594,68 @@ class Shapes:
         shape = self._shape(node)
         if shape.deactivated:
             return "true"
-        if node in self._conforms_stack:
-            raise ShapesError(f"shape {shape.name}: recursive shapes are not supported")
-        self._conforms_stack.append(node)
+        self._enter(shape)
         try:
             if shape.is_property:
                 parts = self._property_conforms(shape, var)
             else:
-                parts = [c.expr for c in self._value_checks(shape, var)]
-                for p in self._params(shape, "property"):
-                    parts.append(self._conforms(p, var))
-                if self._params(shape, "closed"):
-                    parts.extend(f"!({e})" for e in [self._closed_violation(shape, var)] if e)
-                if self._params(shape, "sparql"):
-                    raise ShapesError(f"shape {shape.name}: sh:sparql in a nested shape is not supported")
-                for local in ("minCount", "maxCount", "qualifiedValueShape", "uniqueLang", "lessThan",
-                              "lessThanOrEquals", "equals", "disjoint"):  # fmt: skip
+                for local in _NEEDS_PATH:
                     if self._params(shape, local):
                         raise ShapesError(f"shape {shape.name}: sh:{local} needs a sh:path")
+                if self._params(shape, "sparql"):
+                    raise ShapesError(f"shape {shape.name}: sh:sparql in a nested shape is not supported")
+                parts = [c.expr for c in self._value_checks(shape, var)]
+                parts += [self._conforms(p, var) for p in self._params(shape, "property")]
+                if _true(self._params(shape, "closed")):
+                    parts.append(f"NOT EXISTS {{ {self._closed_violation(shape, var)} }}")
         finally:
-            self._conforms_stack.pop()
+            self._stack.pop()
         return "(" + (" && ".join(f"COALESCE({p}, false)" for p in parts) or "true") + ")"
 
+    def _members(self, node: Any, var: str) -> str | None:
+        """A group pattern binding ``var`` to exactly the nodes that conform to the shape
+        ``node`` (maybe more than once), when the shape is made of class memberships and
+        required values only (kg:IsState, sh:or of those, kg:InTopicsScheme); else None.
+        Used as the right side of an anti-join."""
+        shape = self._shape(node)
+        if shape.deactivated:
+            return None
+        constraints = self._constraints(shape)
+        if shape.is_property:
+            # values that must be there: sh:hasValue, sh:minCount 1 and nothing else
+            if not constraints or constraints - {"hasValue", "minCount"}:
+                return None
+            if any(_int(n, shape.name, "minCount") != 1 for n in self._params(shape, "minCount")):
+                return None
+            parts = [f"{var} {shape.path_sparql} {_nt(v)} ." for v in self._params(shape, "hasValue")]
+            if self._params(shape, "minCount") and not parts:
+                parts.append(f"{var} {shape.path_sparql} {self._names('x')} .")
+            return " ".join("{ " + p + " }" for p in parts)
+        if not constraints or constraints - {"class", "node", "or", "property"}:
+            return None
+        self._enter(shape)
+        try:
+            parts = [_instances(var, [c], self._names) for c in self._params(shape, "class")]
+            for s in self._params(shape, "node") + self._params(shape, "property"):
+                found = self._members(s, var)
+                if found is None:
+                    return None
+                parts.append(found)
+            for lst in self._params(shape, "or"):
+                found = [self._members(s, var) for s in self._g.items(lst, f"shape {shape.name}: sh:or")]
+                if not found or not all(found):
+                    return None
+                parts.append(" UNION ".join("{ " + m + " }" for m in found if m))
+        finally:
+            self._stack.pop()
+        return " ".join("{ " + p + " }" for p in parts)
+
+    def _constraints(self, shape: _Shape) -> set[str]:
+        """The local names of the constraint parameters the shape has."""
+        return {p.value[len(_SH) :] for p in self._g.spo.get(shape.node, {}) if p.value.startswith(_SH)} - _NOT_CONSTRAINTS
+
     def _distinct_values(self, var: str, path: str, n: int, condition: Callable[[str], str] | None = None) -> str:
-        """A group pattern matching when ``var`` has at least ``n`` distinct values via ``path``."""
+        """A group pattern that matches when ``var`` has ``n`` distinct values via ``path``."""
         vs = [self._names("y") for _ in range(n)]
         pattern = " ".join(f"{var} {path} {v} ." for v in vs)
         filters = [f"!sameTerm({a}, {b})" for i, a in enumerate(vs) for b in vs[i + 1 :]]
@@ -584,6 +664,7 @@ class Shapes:
         return pattern + (f" FILTER({' && '.join(filters)})" if filters else "")
 
     def _property_conforms(self, shape: _Shape, var: str) -> list[str]:
+        """The conditions for ``var`` to conform to the property shape, as expressions."""
         name, path = shape.name, shape.path_sparql
         parts = []
         y = self._names("y")
@@ -597,115 +678,53 @@ class Shapes:
             if k > 0:
                 parts.append(f"EXISTS {{ {self._distinct_values(var, path, _small(k, name, 'minCount'))} }}")
         for n in self._params(shape, "maxCount"):
-            k = _int(n, name, "maxCount")
-            parts.append(f"NOT EXISTS {{ {self._distinct_values(var, path, _small(k + 1, name, 'maxCount'))} }}")
+            k = _int(n, name, "maxCount") + 1
+            parts.append(f"NOT EXISTS {{ {self._distinct_values(var, path, _small(k, name, 'maxCount'))} }}")
         for v in self._params(shape, "hasValue"):
             parts.append(f"EXISTS {{ {var} {path} {_nt(v)} }}")
-        qualified = self._params(shape, "qualifiedValueShape")
-        if qualified:
-            self._check_qualified(shape)
-            q = qualified[0]
+        qualified = self._qualified(shape)
+        if qualified is not None:
             for n in self._params(shape, "qualifiedMinCount"):
                 k = _int(n, name, "qualifiedMinCount")
                 if k > 0:
-                    vs = self._distinct_values(var, path, _small(k, name, "qualifiedMinCount"), lambda v: self._conforms(q, v))
+                    vs = self._distinct_values(var, path, _small(k, name, "qualifiedMinCount"), lambda v: self._conforms(qualified, v))
                     parts.append(f"EXISTS {{ {vs} }}")
             for n in self._params(shape, "qualifiedMaxCount"):
                 k = _int(n, name, "qualifiedMaxCount") + 1
-                vs = self._distinct_values(var, path, _small(k, name, "qualifiedMaxCount"), lambda v: self._conforms(q, v))
+                vs = self._distinct_values(var, path, _small(k, name, "qualifiedMaxCount"), lambda v: self._conforms(qualified, v))
                 parts.append(f"NOT EXISTS {{ {vs} }}")
         if _true(self._params(shape, "uniqueLang")):
             a, b = self._names("a"), self._names("b")
             parts.append(f"NOT EXISTS {{ {var} {path} {a} . {var} {path} {b} . FILTER({_same_lang(a, b)}) }}")
-        for local, p2, w in self._pair_params(shape):
-            parts.append(f"NOT EXISTS {{ {self._pair_violation(local, var, path, p2, w)} }}")
+        for local, p2 in self._pair_params(shape):
+            v = self._names("x")
+            parts.append(f"NOT EXISTS {{ {_pair_violation(local, var, path, p2, v, self._names('w'))} }}")
         if self._params(shape, "sparql"):
             raise ShapesError(f"shape {name}: sh:sparql in a nested shape is not supported")
+        if self._params(shape, "closed"):
+            raise ShapesError(f"shape {name}: sh:closed on a property shape is not supported")
         return parts
 
-    def _check_qualified(self, shape: _Shape) -> None:
-        if len(self._params(shape, "qualifiedValueShape")) > 1:
+    def _qualified(self, shape: _Shape) -> Any:
+        qualified = self._params(shape, "qualifiedValueShape")
+        if not qualified:
+            if self._params(shape, "qualifiedMinCount") or self._params(shape, "qualifiedMaxCount"):
+                raise ShapesError(f"shape {shape.name}: sh:qualifiedMinCount/MaxCount without sh:qualifiedValueShape")
+            return None
+        if len(qualified) > 1:
             raise ShapesError(f"shape {shape.name}: more than one sh:qualifiedValueShape")
         if _true(self._params(shape, "qualifiedValueShapesDisjoint")):
             raise ShapesError(f"shape {shape.name}: sh:qualifiedValueShapesDisjoint is not supported")
+        return qualified[0]
 
-    def _pair_params(self, shape: _Shape) -> list[tuple[str, str, str]]:
+    def _pair_params(self, shape: _Shape) -> list[tuple[str, str]]:
         out = []
         for local in ("lessThan", "lessThanOrEquals", "equals", "disjoint"):
             for p2 in self._params(shape, local):
                 if not isinstance(p2, ox.NamedNode):
                     raise ShapesError(f"shape {shape.name}: sh:{local} must be an IRI")
-                out.append((local, _nt(p2), self._names("w")))
+                out.append((local, _nt(p2)))
         return out
-
-    def _pair_violation(self, local: str, var: str, path: str, p2: str, w: str) -> str:
-        """A group pattern matching the violating values (bound to ``?value`` or a fresh variable)."""
-        v = self._names("x")
-        if local in _PAIRS:
-            # a pair that cannot be compared is a result (the spec; pySHACL differs)
-            return f"{var} {path} {v} . {var} {p2} {w} . FILTER(!COALESCE({v} {_PAIRS[local]} {w}, false))"
-        if local == "disjoint":
-            return f"{var} {path} {v} . {var} {p2} {v} ."
-        return f"{{ {var} {path} {v} . FILTER NOT EXISTS {{ {var} {p2} {v} }} }} UNION {{ {var} {p2} {v} . FILTER NOT EXISTS {{ {var} {path} {v} }} }}"
-
-    def _closed_violation(self, shape: _Shape, var: str) -> str:
-        if not _true(self._params(shape, "closed")):
-            return ""
-        allowed = []
-        for p in self._params(shape, "property"):
-            path = self._shape(p).path
-            if isinstance(path, ox.NamedNode):
-                allowed.append(path)
-        for lst in self._params(shape, "ignoredProperties"):
-            allowed.extend(self._g.items(lst, f"shape {shape.name}: sh:ignoredProperties"))
-        p, o = self._names("p"), self._names("o")
-        tests = " || ".join(f"sameTerm({p}, {_nt(a)})" for a in allowed) or "false"
-        return f"EXISTS {{ {var} {p} {o} . FILTER(!({tests})) }}"
-
-    # ------------------------------------------------------------ top-level shapes
-
-    def _compile(self) -> None:
-        g = self._g
-        targeted = []
-        for local in _TARGET_PREDICATES:
-            targeted.extend(g.subjects(_sh(local)))
-        for cls in (RDFS_CLASS, OWL_CLASS):
-            for s in g.subjects(RDF_TYPE, cls):
-                if _sh("NodeShape") in g.objects(s, RDF_TYPE) or _sh("PropertyShape") in g.objects(s, RDF_TYPE):
-                    targeted.append(s)
-        focus_checks: dict[tuple, tuple[_Targets, list[_Check]]] = {}
-        for node in dict.fromkeys(targeted):
-            shape = self._shape(node)
-            if shape.deactivated:
-                continue
-            targets = shape.targets
-            key = targets.key()
-            checks = focus_checks.setdefault(key, (targets, []))[1]
-            if shape.is_property:
-                self._compile_property(shape, targets, checks)
-            else:
-                self._compile_node(shape, targets, checks)
-        for targets, checks in focus_checks.values():
-            if checks:
-                self._jobs.append(_FocusJob(targets, checks, self._names))
-
-    def _compile_node(self, shape: _Shape, targets: _Targets, focus_checks: list[_Check]) -> None:
-        for check in self._value_checks(shape, "?this"):
-            focus_checks.append(_Check(shape, check.component, check.expr, check.detail, value_is_focus=True))
-        for local in ("minCount", "maxCount", "qualifiedValueShape", "uniqueLang", "lessThan",
-                      "lessThanOrEquals", "equals", "disjoint"):  # fmt: skip
-            if self._params(shape, local):
-                raise ShapesError(f"shape {shape.name}: sh:{local} on a node shape (it needs a sh:path)")
-        if _true(self._params(shape, "closed")):
-            self._jobs.append(_ClosedJob(shape, targets, self._closed_allowed(shape), self._names))
-        for constraint in self._params(shape, "sparql"):
-            self._jobs.append(self._sparql_job(shape, targets, constraint))
-        for p in self._params(shape, "property"):
-            prop = self._shape(p)
-            if not prop.is_property:
-                raise ShapesError(f"shape {prop.name}: a sh:property value needs a sh:path")
-            if not prop.deactivated:
-                self._compile_property(prop, targets, focus_checks)
 
     def _closed_allowed(self, shape: _Shape) -> list[Any]:
         allowed = []
@@ -717,87 +736,159 @@ class Shapes:
             allowed.extend(self._g.items(lst, f"shape {shape.name}: sh:ignoredProperties"))
         return allowed
 
-    def _compile_property(self, shape: _Shape, targets: _Targets, focus_checks: list[_Check]) -> None:
-        name, path = shape.name, shape.path_sparql
-        value_checks = self._value_checks(shape, "?value")
+    def _closed_violation(self, shape: _Shape, var: str, p: str = "", o: str = "") -> str:
+        """A group pattern: ``var`` has a property that the closed shape does not allow."""
+        p, o = p or self._names("p"), o or self._names("o")
+        tests = " || ".join(f"sameTerm({p}, {_nt(a)})" for a in self._closed_allowed(shape)) or "false"
+        return f"{var} {p} {o} . FILTER(!({tests}))"
+
+    # ------------------------------------------------------------ top-level shapes
+
+    def _compile(self, jobs: list[_Job]) -> None:
+        g = self._g
+        targeted = []
+        for local in _TARGET_PREDICATES:
+            targeted.extend(g.subjects(_sh(local)))
+        for cls in (RDFS_CLASS, OWL_CLASS):
+            for s in g.subjects(RDF_TYPE, cls):
+                if {_sh("NodeShape"), _sh("PropertyShape")} & set(g.objects(s, RDF_TYPE)):
+                    targeted.append(s)
+        by_targets: dict[tuple, tuple[_Targets, list[_Check]]] = {}
+        max_counts: dict[str, list[tuple[_Shape, _Targets, int]]] = {}
+        value_checks: dict[str, list[tuple[_Shape, _Targets, list[_Check]]]] = {}
+        for node in dict.fromkeys(targeted):
+            shape = self._shape(node)
+            if shape.deactivated:
+                continue
+            focus_checks = by_targets.setdefault(shape.targets.key(), (shape.targets, []))[1]
+            if shape.is_property:
+                self._compile_property(shape, shape.targets, jobs, focus_checks, max_counts, value_checks)
+            else:
+                self._compile_node(shape, jobs, focus_checks, max_counts, value_checks)
+        for targets, checks in by_targets.values():
+            if checks:
+                jobs.append(_FocusJob(targets, checks, self._names))
+        for path, entries in max_counts.items():
+            jobs.append(_MaxCountJob(path, entries, self._names))
+        for path, value_entries in value_checks.items():
+            jobs.append(_ValueJob(path, value_entries, self._names))
+
+    def _compile_node(
+        self, shape: _Shape, jobs: list[_Job], focus_checks: list[_Check], max_counts: dict, value_checks: dict
+    ) -> None:
+        targets = shape.targets
+        for local in _NEEDS_PATH:
+            if self._params(shape, local):
+                raise ShapesError(f"shape {shape.name}: sh:{local} on a node shape (it needs a sh:path)")
+        for check in self._value_checks(shape, "?this"):
+            focus_checks.append(replace(check, members=None, value_is_focus=True))
+        if _true(self._params(shape, "closed")):
+            jobs.append(_ClosedJob(shape, targets, self, self._names))
+        for constraint in self._params(shape, "sparql"):
+            job = self._sparql_job(shape, targets, constraint)
+            if job is not None:
+                jobs.append(job)
+        for p in self._params(shape, "property"):
+            prop = self._shape(p)
+            if not prop.is_property:
+                raise ShapesError(f"shape {prop.name}: a value of sh:property needs a sh:path")
+            if prop.deactivated:
+                continue
+            try:
+                self._compile_property(prop, targets, jobs, focus_checks, max_counts, value_checks)
+            except ShapesError as exc:
+                if not isinstance(prop.node, ox.BlankNode):
+                    raise
+                raise ShapesError(f"{exc} (a property shape of {shape.name})") from exc
+
+    def _compile_property(
+        self,
+        shape: _Shape,
+        targets: _Targets,
+        jobs: list[_Job],
+        focus_checks: list[_Check],
+        max_counts: dict,
+        value_checks: dict,
+    ) -> None:
+        name, path, names = shape.name, shape.path_sparql, self._names
         if self._params(shape, "property"):
             # the results would be those of the nested shape, with the values as focus nodes
             raise ShapesError(f"shape {name}: sh:property on a property shape is not supported at the top level")
-        if value_checks:
-            self._jobs.append(_ValueJob(shape, targets, value_checks, self._names))
+        if self._params(shape, "closed"):
+            raise ShapesError(f"shape {name}: sh:closed on a property shape is not supported")
+        expression_checks = []
+        for check in self._value_checks(shape, "?value"):
+            if check.members is not None:
+                jobs.append(_MembersJob(shape, targets, check, names))
+            else:
+                expression_checks.append(check)
+        if expression_checks:
+            value_checks.setdefault(path, []).append((shape, targets, expression_checks))
         for n in self._params(shape, "minCount"):
             k = _int(n, name, "minCount")
             if k == 1:
-                expr = f"EXISTS {{ ?this {path} {self._names('x')} }}"
-                focus_checks.append(_Check(shape, "MinCountConstraintComponent", expr, str(k), no_value=True))
+                present = f"?this {path} {names('x')} ."
+                jobs.append(_AbsentJob(shape, targets, "MinCountConstraintComponent", present, str(k), names))
             elif k > 1:
-                self._jobs.append(_CountJob(shape, targets, "MinCountConstraintComponent", "<", k, None, self._names))
+                jobs.append(_CountJob(shape, targets, "MinCountConstraintComponent", "<", k, None, names))
         for n in self._params(shape, "maxCount"):
-            self._jobs.append(
-                _CountJob(shape, targets, "MaxCountConstraintComponent", ">", _int(n, name, "maxCount"), None, self._names)
-            )
+            max_counts.setdefault(path, []).append((shape, targets, _int(n, name, "maxCount")))
         for v in self._params(shape, "hasValue"):
-            expr = f"EXISTS {{ ?this {path} {_nt(v)} }}"
-            focus_checks.append(_Check(shape, "HasValueConstraintComponent", expr, _show(v), no_value=True))
-        qualified = self._params(shape, "qualifiedValueShape")
-        if qualified:
-            self._check_qualified(shape)
-            q = qualified[0]
+            present = f"?this {path} {_nt(v)} ."
+            jobs.append(_AbsentJob(shape, targets, "HasValueConstraintComponent", present, _show(v), names))
+        qualified = self._qualified(shape)
+        if qualified is not None:
             for n in self._params(shape, "qualifiedMinCount"):
                 k = _int(n, name, "qualifiedMinCount")
                 if k == 1:
-                    x = self._names("x")
-                    expr = f"EXISTS {{ ?this {path} {x} . FILTER({self._conforms(q, x)}) }}"
-                    focus_checks.append(
-                        _Check(shape, "QualifiedMinCountConstraintComponent", expr, _show(q), no_value=True)
-                    )
+                    x = names("x")
+                    present = f"?this {path} {x} . FILTER({self._conforms(qualified, x)})"
+                    component = "QualifiedMinCountConstraintComponent"
+                    jobs.append(_AbsentJob(shape, targets, component, present, _show(qualified), names))
                 elif k > 1:
-                    cond = self._conforms(q, "?_qv")
-                    self._jobs.append(
-                        _CountJob(shape, targets, "QualifiedMinCountConstraintComponent", "<", k, cond, self._names)
-                    )
+                    cond = self._conforms(qualified, "?_qv")
+                    jobs.append(_CountJob(shape, targets, "QualifiedMinCountConstraintComponent", "<", k, cond, names))
             for n in self._params(shape, "qualifiedMaxCount"):
                 k = _int(n, name, "qualifiedMaxCount")
-                cond = self._conforms(q, "?_qv")
-                self._jobs.append(
-                    _CountJob(shape, targets, "QualifiedMaxCountConstraintComponent", ">", k, cond, self._names)
-                )
-        elif self._params(shape, "qualifiedMinCount") or self._params(shape, "qualifiedMaxCount"):
-            raise ShapesError(f"shape {name}: sh:qualifiedMinCount/MaxCount without sh:qualifiedValueShape")
+                cond = self._conforms(qualified, "?_qv")
+                jobs.append(_CountJob(shape, targets, "QualifiedMaxCountConstraintComponent", ">", k, cond, names))
         if _true(self._params(shape, "uniqueLang")):
-            self._jobs.append(_UniqueLangJob(shape, targets, self._names))
-        for local, p2, w in self._pair_params(shape):
-            self._jobs.append(_PairJob(shape, targets, local, p2, self._names))
+            jobs.append(_UniqueLangJob(shape, targets, names))
+        for local, p2 in self._pair_params(shape):
+            jobs.append(_PairJob(shape, targets, local, p2, names))
         for constraint in self._params(shape, "sparql"):
-            self._jobs.append(self._sparql_job(shape, targets, constraint))
-        if self._params(shape, "closed"):
-            raise ShapesError(f"shape {name}: sh:closed on a property shape is not supported")
+            job = self._sparql_job(shape, targets, constraint)
+            if job is not None:
+                jobs.append(job)
 
     # ------------------------------------------------------------ SHACL-SPARQL
 
-    def _sparql_job(self, shape: _Shape, targets: _Targets, constraint: Any) -> _Job:
+    def _sparql_job(self, shape: _Shape, targets: _Targets, constraint: Any) -> _Job | None:
         g, name = self._g, shape.name
-        if any(str(d.value).lower() == "true" for d in g.objects(constraint, _sh("deactivated"))):
-            return _NoJob()
+        where = f"shape {name}, SPARQL constraint {_show(constraint)}"
+        if _true(g.objects(constraint, _sh("deactivated"))):
+            return None
+        for p in g.spo.get(constraint, {}):
+            if p.value.startswith(_SH) and p.value[len(_SH) :] not in ("select", "prefixes", "message", "deactivated"):
+                raise ShapesError(f"{where}: sh:{p.value[len(_SH):]} is not supported")
         selects = g.objects(constraint, _sh("select"))
         if len(selects) != 1 or not isinstance(selects[0], ox.Literal):
-            raise ShapesError(f"shape {name}: the SPARQL constraint {_show(constraint)} needs exactly one sh:select")
+            raise ShapesError(f"{where}: needs exactly one sh:select")
         prefixes = {"rdf": _RDF, "rdfs": _RDFS, "owl": _OWL}  # pySHACL's defaults
         for pv in g.objects(constraint, _sh("prefixes")):
             for dec in g.objects(pv, _sh("declare")):
                 pfx, ns = g.objects(dec, _sh("prefix")), g.objects(dec, _sh("namespace"))
-                if len(pfx) != 1 or len(ns) != 1 or not isinstance(pfx[0], ox.Literal):
-                    raise ShapesError(f"shape {name}: malformed sh:declare {_show(dec)}")
+                if len(pfx) != 1 or len(ns) != 1 or not isinstance(pfx[0], ox.Literal) or not isinstance(ns[0], ox.Literal):
+                    raise ShapesError(f"{where}: malformed sh:declare {_show(dec)}")
                 prefixes[pfx[0].value] = ns[0].value
         messages = tuple(m for m in g.objects(constraint, _sh("message")) if isinstance(m, ox.Literal))
-        where = f"shape {name}, SPARQL constraint {_show(constraint)}"
         text = selects[0].value
         if re.search(r"[$?](shapesGraph|currentShape)\b", text):
             raise ShapesError(f"{where}: $shapesGraph and $currentShape are not supported")
         if re.search(r"[$?]PATH\b", text):
             if not shape.is_property:
                 raise ShapesError(f"{where}: $PATH in a node shape")
-            # pre-binding of $PATH: the path itself (as pySHACL substitutes it)
+            # pre-binding of $PATH: the path itself, as pySHACL substitutes it
             text = re.sub(r"([\s{}()])[$?]PATH\b", lambda m: m.group(1) + shape.path_sparql, text)
         query = _SparqlQuery.parse(text, where)
         prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
@@ -808,16 +899,15 @@ class Shapes:
         store = ox.Store()
         for shape in self._shapes.values():
             flags = self._params(shape, "flags")
+            flag_text = _string(str(flags[0].value) if flags else "")
             for pattern in self._params(shape, "pattern"):
-                q = f"SELECT (REGEX(\"\", {_string(pattern.value)}, {_string(str(flags[0].value) if flags else '')}) AS ?r) {{}}"
+                q = f'SELECT (REGEX("", {_string(pattern.value)}, {flag_text}) AS ?r) {{}}'
                 try:
                     rows = list(store.query(q))
                 except SyntaxError as exc:
                     raise ShapesError(f"shape {shape.name}: sh:pattern {pattern.value!r}: {exc}") from exc
                 if rows[0]["r"] is None:
-                    raise ShapesError(
-                        f"shape {shape.name}: sh:pattern {pattern.value!r} is not a regular expression the store supports"
-                    )
+                    raise ShapesError(f"shape {shape.name}: sh:pattern {pattern.value!r} is not a regular expression the store supports")
 
 
 def _int(term: Any, shape: str, local: str) -> int:
@@ -844,6 +934,19 @@ def _same_lang(a: str, b: str) -> str:
     )
 
 
+def _pair_violation(local: str, var: str, path: str, p2: str, v: str, w: str) -> str:
+    """A group pattern binding ``v`` to the values that break sh:lessThan & co."""
+    if local in _PAIRS:
+        # a pair that cannot be compared is a result: the spec (pySHACL differs)
+        return f"{var} {path} {v} . {var} {p2} {w} . FILTER(!COALESCE({v} {_PAIRS[local]} {w}, false))"
+    if local == "disjoint":
+        return f"{var} {path} {v} . {var} {p2} {v} ."
+    return (
+        f"{{ {var} {path} {v} . FILTER NOT EXISTS {{ {var} {p2} {v} }} }} UNION "
+        f"{{ {var} {p2} {v} . FILTER NOT EXISTS {{ {var} {path} {v} }} }}"
+    )
+
+
 def _datatype_expr(dt: Any, v: str, shape: str) -> str:
     if not isinstance(dt, ox.NamedNode):
         raise ShapesError(f"shape {shape}: sh:datatype must be an IRI")
@@ -864,7 +967,7 @@ def _datatype_expr(dt: Any, v: str, shape: str) -> str:
         return "(" + " && ".join(tests) + ")"
     test = f"(isLiteral({v}) && datatype({v}) = <{iri}>"
     if iri in _CASTABLE:
-        # an ill-typed literal is kept as written by the store and fails the cast
+        # an ill-typed literal is kept as written by the store, and the cast fails
         test += f" && isLiteral(<{iri}>({v}))"
     return test + ")"
 
@@ -873,45 +976,30 @@ def _datatype_expr(dt: Any, v: str, shape: str) -> str:
 
 
 class _Job:
-    """One query, for all targets or for the focus nodes, and how its rows become results."""
+    """One query (the text for all targets and the text for focus nodes) and how its rows
+    become results. Both texts are fixed at compile time."""
 
     cost = 1  # rough order for scheduling: expensive first
     label = ""
-
-    def query(self, focus: str | None) -> str:
-        raise NotImplementedError
-
-    def results(self, solutions: Any) -> list[ShaclResult]:
-        raise NotImplementedError
-
-
-class _NoJob(_Job):
-    cost = 0
-
-    def query(self, focus: str | None) -> str:
-        return ""
+    full = ""
+    focus = ""
 
     def results(self, solutions: Any) -> list[ShaclResult]:
-        return []
-
-
-def _focus_block(focus: str | None) -> str:
-    return f"VALUES ?this {{ {focus} }}" if focus else ""
-
-
-def _targets(targets: _Targets, names: _Names, focus: str | None) -> str:
-    """A group pattern binding ?this to each target once."""
-    return f"{{ SELECT DISTINCT ?this WHERE {{ {_focus_block(focus)} {targets.enumerate(names)} }} }}"
+        raise NotImplementedError
 
 
 def _only_targets(select: str, inner: str, targets: _Targets, names: _Names) -> str:
-    """``inner`` (a SELECT of candidate rows, few) kept for the rows whose ?this is a target.
-    The sub-SELECT keeps the store from testing the target on every row before the
-    (cheap) test that makes a row a candidate."""
-    return f"{select} WHERE {{ {{ {inner} }} FILTER EXISTS {{ {targets.enumerate(names)} }} }}"
+    """The rows of ``inner`` (a SELECT of a few candidate rows) whose ?this is a target. The
+    sub-SELECT keeps the store from testing the target on every row before the cheap test
+    that makes a row a candidate."""
+    return f"{select} WHERE {{ {{ {inner} }} FILTER EXISTS {{ {targets.test(names)} }} }}"
 
 
-def _result(shape: _Shape, component: str, focus: Term, value: Term | None, detail: str = "", **extra: Any) -> ShaclResult:
+def _focus_values(focus: bool) -> str:
+    return f"VALUES ?this {{ {_FOCUS} }}" if focus else ""
+
+
+def _result(shape: _Shape, component: str, focus: Term, value: Term | None, detail: str = "") -> ShaclResult:
     literals = shape.messages
     if not literals:
         template = _DEFAULT_MESSAGES.get(component, "{detail}")
@@ -926,182 +1014,254 @@ def _result(shape: _Shape, component: str, focus: Term, value: Term | None, deta
         messages=tuple(m.value for m in literals),
         path_triples=shape.path_triples,
         message_literals=literals,
-        **extra,
     )
 
 
+def _failed(row: Any, i: int) -> bool:
+    ok = row[i]
+    return ok is None or ok.value != "true"
+
+
 class _FocusJob(_Job):
-    """Checks of the targets themselves, for every shape with these targets: one column each."""
+    """The value checks of node shapes (the focus node is the value), for every shape with
+    these targets: one boolean column each, one row per target that fails any."""
 
-    @property
-    def label(self) -> str:
-        return f"targets of {', '.join(sorted({c.shape.name for c in self.checks}))}"
-
-    cost = 3
+    cost = 5  # kg:IdentifierShape reads every IRI of the graph: the longest query, started first
 
     def __init__(self, targets: _Targets, checks: list[_Check], names: _Names) -> None:
-        self.targets, self.checks, self.names = targets, checks, names
-        self.columns = [f"?_k{i}" for i in range(len(checks))]
+        self.checks = checks
+        self.label = "targets of " + ", ".join(sorted({c.shape.name for c in checks}))
+        columns = [f"?_k{i}" for i in range(len(checks))]
+        binds = " ".join(f"BIND(COALESCE({c.expr}, false) AS {col})" for c, col in zip(checks, columns))
+        failed = " || ".join(f"!{col}" for col in columns)
 
-    def query(self, focus: str | None) -> str:
-        binds = " ".join(f"BIND(COALESCE({c.expr}, false) AS {col})" for c, col in zip(self.checks, self.columns))
-        failed = " || ".join(f"!{col}" for col in self.columns)
-        return (
-            f"SELECT ?this {' '.join(self.columns)} WHERE {{ {_targets(self.targets, self.names, focus)} "
-            f"{binds} FILTER({failed}) }}"
-        )
+        def text(focus: bool) -> str:
+            # no DISTINCT over all targets (a node typed twice is checked twice; results are
+            # deduplicated below): hashing every target costs more than the repeats
+            return f"SELECT ?this {' '.join(columns)} WHERE {{ {targets.drive(names, focus, distinct=False)} {binds} FILTER({failed}) }}"
+
+        self.full, self.focus = text(False), text(True)
 
     def results(self, solutions: Any) -> list[ShaclResult]:
-        out = []
+        out, seen = [], set()
         for row in solutions:
-            this = row["this"]
+            this = row[0]
             for i, check in enumerate(self.checks):
-                ok = row[i + 1]
-                if ok is None or ok.value != "true":
-                    value = this if check.value_is_focus else None
-                    out.append(_result(check.shape, check.component, this, value, check.detail))
+                if _failed(row, i + 1) and (this, i) not in seen:
+                    seen.add((this, i))
+                    out.append(_result(check.shape, check.component, this, this if check.value_is_focus else None, check.detail))
         return out
 
 
 class _ValueJob(_Job):
-    """The value checks of one property shape, driven by its path."""
-
-    @property
-    def label(self) -> str:
-        return f"values of {self.shape.name}"
+    """The value checks that are expressions, of every shape with this path: one scan of the
+    path's values (each literal is read once, whatever the number of shapes); a failing
+    row is then tested for being a target of the shape whose check it fails."""
 
     cost = 2
 
-    def __init__(self, shape: _Shape, targets: _Targets, checks: list[_Check], names: _Names) -> None:
-        self.shape, self.targets, self.checks, self.names = shape, targets, checks, names
-        self.columns = [f"?_k{i}" for i in range(len(checks))]
+    def __init__(self, path: str, entries: list[tuple[_Shape, _Targets, list[_Check]]], names: _Names) -> None:
+        self.entries = entries
+        self.label = "values of " + ", ".join(shape.name for shape, _, _ in entries)
+        binds, fails, members, columns = [], [], [], []
+        self.columns: list[list[int]] = []
+        for e, (_, targets, checks) in enumerate(entries):
+            mine = []
+            for check in checks:
+                col = f"?_k{len(columns)}"
+                mine.append(len(columns))
+                columns.append(col)
+                binds.append(f"BIND(COALESCE({check.expr}, false) AS {col})")
+            self.columns.append(mine)
+            failed = " || ".join(f"!{columns[i]}" for i in mine)
+            fails.append(failed)
+            members.append(f"BIND(IF({failed}, EXISTS {{ {targets.test(names)} }}, false) AS ?_m{e})")
+        select = f"SELECT DISTINCT ?this ?value {' '.join(columns)}"
+        outer = f"SELECT ?this ?value {' '.join(columns)} {' '.join(f'?_m{e}' for e in range(len(entries)))}"
+        any_member = " || ".join(f"?_m{e}" for e in range(len(entries)))
 
-    def query(self, focus: str | None) -> str:
-        binds = " ".join(f"BIND(COALESCE({c.expr}, false) AS {col})" for c, col in zip(self.checks, self.columns))
-        failed = " || ".join(f"!{col}" for col in self.columns)
-        select = f"SELECT DISTINCT ?this ?value {' '.join(self.columns)}"
-        inner = f"{select} WHERE {{ {_focus_block(focus)} ?this {self.shape.path_sparql} ?value . {binds} FILTER({failed}) }}"
-        return _only_targets(select, inner, self.targets, self.names)
+        def text(focus: bool) -> str:
+            inner = f"{select} WHERE {{ {_focus_values(focus)} ?this {path} ?value . {' '.join(binds)} FILTER({' || '.join(fails)}) }}"
+            return f"{outer} WHERE {{ {{ {inner} }} {' '.join(members)} FILTER({any_member}) }}"
+
+        self.full, self.focus = text(False), text(True)
+
+    def results(self, solutions: Any) -> list[ShaclResult]:
+        out = []
+        width = sum(len(c) for c in self.columns)
+        for row in solutions:
+            for e, (shape, _, checks) in enumerate(self.entries):
+                member = row[2 + width + e]
+                if member is None or member.value != "true":
+                    continue
+                for check, i in zip(checks, self.columns[e]):
+                    if _failed(row, 2 + i):
+                        out.append(_result(shape, check.component, row[0], row[1], check.detail))
+        return out
+
+
+class _AbsentJob(_Job):
+    """The targets without something (sh:minCount 1, sh:qualifiedMinCount 1, sh:hasValue):
+    for all targets an anti-join of the targets with the nodes that have it (two scans,
+    where one lookup per target costs more, on disk above all); for a few focus nodes, the
+    lookups."""
+
+    cost = 3
+
+    def __init__(self, shape: _Shape, targets: _Targets, component: str, present: str, detail: str, names: _Names) -> None:
+        self.shape, self.component, self.detail, self.targets = shape, component, detail, targets
+        self.label = f"{component} of {shape.name}"
+        enum = targets.enumerate(names, distinct=False)
+        self.full = f"SELECT DISTINCT ?this WHERE {{ {enum} MINUS {{ {present} }} }}"
+        # for few targets (a few hundred states) the lookups are cheaper than reading P whole
+        self.small = f"SELECT DISTINCT ?this WHERE {{ {enum} FILTER NOT EXISTS {{ {present} }} }}"
+        self.focus = f"SELECT ?this WHERE {{ {targets.drive(names, True)} FILTER NOT EXISTS {{ {present} }} }}"
+
+    def results(self, solutions: Any) -> list[ShaclResult]:
+        return [_result(self.shape, self.component, row[0], None, self.detail) for row in solutions]
+
+
+class _MembersJob(_Job):
+    """A class-membership value check (sh:class, or sh:node/sh:or of class shapes): for all
+    targets an anti-join of the path's values with the instances, far cheaper in the store
+    than one EXISTS per value; for a few focus nodes, the EXISTS."""
+
+    cost = 2
+
+    def __init__(self, shape: _Shape, targets: _Targets, check: _Check, names: _Names) -> None:
+        self.shape, self.check = shape, check
+        self.label = f"{check.component} of {shape.name}"
+        select = "SELECT DISTINCT ?this ?value"
+        path = shape.path_sparql
+        full = f"{select} WHERE {{ ?this {path} ?value . MINUS {{ {check.members} }} }}"
+        focus = f"{select} WHERE {{ {_focus_values(True)} ?this {path} ?value . FILTER(!COALESCE({check.expr}, false)) }}"
+        self.full = _only_targets(select, full, targets, names)
+        self.focus = _only_targets(select, focus, targets, names)
+
+    def results(self, solutions: Any) -> list[ShaclResult]:
+        return [_result(self.shape, self.check.component, row[0], row[1], self.check.detail) for row in solutions]
+
+
+class _MaxCountJob(_Job):
+    """sh:maxCount of every shape with this path: one GROUP BY over the path's triples
+    (counting rows first, then distinct values of the few nodes above the smallest bound)."""
+
+    cost = 2
+
+    def __init__(self, path: str, entries: list[tuple[_Shape, _Targets, int]], names: _Names) -> None:
+        self.entries = entries
+        self.label = "maxCount of " + ", ".join(shape.name for shape, _, _ in entries)
+        low = min(bound for _, _, bound in entries)
+        columns = [f"?_m{i}" for i in range(len(entries))]
+        members = " ".join(f"BIND(EXISTS {{ {t.test(names)} }} AS {col})" for (_, t, _), col in zip(entries, columns))
+
+        def text(focus: bool) -> str:
+            candidates = (
+                f"{{ SELECT ?this WHERE {{ {_focus_values(focus)} ?this {path} ?_u }} GROUP BY ?this HAVING (COUNT(*) > {low}) }}"
+            )
+            counts = f"{{ SELECT ?this (COUNT(DISTINCT ?_v) AS ?_n) WHERE {{ {candidates} ?this {path} ?_v }} GROUP BY ?this }}"
+            return f"SELECT ?this ?_n {' '.join(columns)} WHERE {{ {counts} FILTER(?_n > {low}) {members} }}"
+
+        self.full, self.focus = text(False), text(True)
 
     def results(self, solutions: Any) -> list[ShaclResult]:
         out = []
         for row in solutions:
-            for i, check in enumerate(self.checks):
-                ok = row[i + 2]
-                if ok is None or ok.value != "true":
-                    out.append(_result(self.shape, check.component, row["this"], row["value"], check.detail))
+            n = int(row[1].value)
+            for i, (shape, _, bound) in enumerate(self.entries):
+                if n > bound and row[i + 2] is not None and row[i + 2].value == "true":
+                    out.append(_result(shape, "MaxCountConstraintComponent", row[0], None, str(bound)))
         return out
 
 
 class _CountJob(_Job):
-    """sh:minCount above 1, sh:maxCount, sh:qualifiedMin/MaxCount: one GROUP BY query."""
-
-    @property
-    def label(self) -> str:
-        return f"{self.component} of {self.shape.name}"
+    """sh:minCount above 1 and sh:qualifiedMinCount above 1 (every target counts, none is
+    zero), sh:qualifiedMaxCount (driven by the path)."""
 
     def __init__(
         self, shape: _Shape, targets: _Targets, component: str, op: str, bound: int, condition: str | None, names: _Names
     ) -> None:
-        self.shape, self.targets, self.component, self.op, self.bound = shape, targets, component, op, bound
-        self.condition, self.names = condition, names
+        self.shape, self.component, self.bound = shape, component, bound
+        self.label = f"{component} of {shape.name}"
+        cond = f"FILTER({condition})" if condition else ""
+        values = f"?this {shape.path_sparql} ?_qv . {cond}"
 
-    def query(self, focus: str | None) -> str:
-        path = self.shape.path_sparql
-        cond = f"FILTER({self.condition})" if self.condition else ""
-        values = f"?this {path} ?_qv . {cond}"
-        if self.op == "<":  # too few: every target counts, with none as zero
-            return (
-                f"SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?_qv) AS ?_n) WHERE {{ "
-                f"{_targets(self.targets, self.names, focus)} OPTIONAL {{ {values} }} }} GROUP BY ?this }} "
-                f"FILTER(?_n < {self.bound}) }}"
+        def text(focus: bool) -> str:
+            if op == "<":
+                counts = (
+                    f"SELECT ?this (COUNT(DISTINCT ?_qv) AS ?_n) WHERE {{ {targets.drive(names, focus)} "
+                    f"OPTIONAL {{ {values} }} }} GROUP BY ?this"
+                )
+                return f"SELECT ?this WHERE {{ {{ {counts} }} FILTER(?_n < {bound}) }}"
+            inner = (
+                f"SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?_qv) AS ?_n) WHERE {{ {_focus_values(focus)} "
+                f"{values} }} GROUP BY ?this }} FILTER(?_n > {bound}) }}"
             )
-        # too many: only nodes with a value can have too many; the path drives the query
-        inner = (
-            f"SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?_qv) AS ?_n) WHERE {{ {_focus_block(focus)} "
-            f"{values} }} GROUP BY ?this }} FILTER(?_n > {self.bound}) }}"
-        )
-        return _only_targets("SELECT ?this", inner, self.targets, self.names)
+            return _only_targets("SELECT ?this", inner, targets, names)
+
+        self.full, self.focus = text(False), text(True)
 
     def results(self, solutions: Any) -> list[ShaclResult]:
-        return [_result(self.shape, self.component, row["this"], None, str(self.bound)) for row in solutions]
+        return [_result(self.shape, self.component, row[0], None, str(self.bound)) for row in solutions]
 
 
 class _UniqueLangJob(_Job):
-
-    @property
-    def label(self) -> str:
-        return f"uniqueLang of {self.shape.name}"
     def __init__(self, shape: _Shape, targets: _Targets, names: _Names) -> None:
-        self.shape, self.targets, self.names = shape, targets, names
+        self.shape = shape
+        self.label = f"uniqueLang of {shape.name}"
+        path = shape.path_sparql
 
-    def query(self, focus: str | None) -> str:
-        path = self.shape.path_sparql
-        # per focus node and language, more than one value: a scan and a hash aggregate
-        inner = (
-            f"SELECT ?this ?_lang WHERE {{ {_focus_block(focus)} ?this {path} ?_a . "
-            f'FILTER(isLiteral(?_a) && lang(?_a) != "") BIND(LCASE(lang(?_a)) AS ?_lang) }} '
-            f"GROUP BY ?this ?_lang HAVING (COUNT(DISTINCT ?_a) > 1)"
-        )
-        return _only_targets("SELECT ?this ?_lang", inner, self.targets, self.names)
+        def text(focus: bool) -> str:
+            # nodes with two values at all, then per language more than one value
+            candidates = f"{{ SELECT ?this WHERE {{ {_focus_values(focus)} ?this {path} ?_u }} GROUP BY ?this HAVING (COUNT(*) > 1) }}"
+            inner = (
+                f"SELECT ?this ?_lang WHERE {{ {candidates} ?this {path} ?_a . "
+                f'FILTER(isLiteral(?_a) && lang(?_a) != "") BIND(LCASE(lang(?_a)) AS ?_lang) }} '
+                f"GROUP BY ?this ?_lang HAVING (COUNT(DISTINCT ?_a) > 1)"
+            )
+            return _only_targets("SELECT ?this ?_lang", inner, targets, names)
+
+        self.full, self.focus = text(False), text(True)
 
     def results(self, solutions: Any) -> list[ShaclResult]:
-        # one result per duplicated language, without sh:value (as the spec and pySHACL)
-        return [_result(self.shape, "UniqueLangConstraintComponent", row["this"], None) for row in solutions]
+        # one result per language used twice, without sh:value (the spec, and pySHACL)
+        return [_result(self.shape, "UniqueLangConstraintComponent", row[0], None) for row in solutions]
 
 
 class _PairJob(_Job):
-    """sh:lessThan, sh:lessThanOrEquals, sh:equals, sh:disjoint: one result per offending pair or value."""
-
-    @property
-    def label(self) -> str:
-        return f"{self.local} of {self.shape.name}"
+    """sh:lessThan, sh:lessThanOrEquals (a result per pair), sh:equals, sh:disjoint."""
 
     def __init__(self, shape: _Shape, targets: _Targets, local: str, p2: str, names: _Names) -> None:
-        self.shape, self.targets, self.local, self.p2, self.names = shape, targets, local, p2, names
+        self.shape, self.component = shape, _local(local)
+        self.label = f"{local} of {shape.name}"
+        select = "SELECT DISTINCT ?this ?value ?_w" if local in _PAIRS else "SELECT DISTINCT ?this ?value"
 
-    def query(self, focus: str | None) -> str:
-        path, p2 = self.shape.path_sparql, self.p2
-        if self.local in _PAIRS:
-            # one row per pair: each pair is a result
-            body = f"?this {path} ?value . ?this {p2} ?_w . FILTER(!COALESCE(?value {_PAIRS[self.local]} ?_w, false))"
-            select = "SELECT DISTINCT ?this ?value ?_w"
-        elif self.local == "disjoint":
-            body = f"?this {path} ?value . ?this {p2} ?value ."
-            select = "SELECT DISTINCT ?this ?value"
-        else:
-            body = (
-                f"{{ ?this {path} ?value . FILTER NOT EXISTS {{ ?this {p2} ?value }} }} UNION "
-                f"{{ ?this {p2} ?value . FILTER NOT EXISTS {{ ?this {path} ?value }} }}"
-            )
-            select = "SELECT DISTINCT ?this ?value"
-        return _only_targets(select, f"{select} WHERE {{ {_focus_block(focus)} {body} }}", self.targets, self.names)
+        def text(focus: bool) -> str:
+            body = _pair_violation(local, "?this", shape.path_sparql, p2, "?value", "?_w")
+            return _only_targets(select, f"{select} WHERE {{ {_focus_values(focus)} {body} }}", targets, names)
+
+        self.full, self.focus = text(False), text(True)
 
     def results(self, solutions: Any) -> list[ShaclResult]:
-        component = self.local[0].upper() + self.local[1:] + "ConstraintComponent"
-        return [_result(self.shape, component, row["this"], row["value"]) for row in solutions]
+        return [_result(self.shape, self.component, row[0], row[1]) for row in solutions]
 
 
 class _ClosedJob(_Job):
+    def __init__(self, shape: _Shape, targets: _Targets, shapes: Shapes, names: _Names) -> None:
+        self.shape = shape
+        self.label = f"closed {shape.name}"
+        violation = shapes._closed_violation(shape, "?this", "?_p", "?value")
 
-    @property
-    def label(self) -> str:
-        return f"closed {self.shape.name}"
-    def __init__(self, shape: _Shape, targets: _Targets, allowed: list[Any], names: _Names) -> None:
-        self.shape, self.targets, self.allowed, self.names = shape, targets, allowed, names
+        def text(focus: bool) -> str:
+            return f"SELECT DISTINCT ?this ?_p ?value WHERE {{ {targets.drive(names, focus)} {violation} }}"
 
-    def query(self, focus: str | None) -> str:
-        tests = " || ".join(f"sameTerm(?_p, {_nt(a)})" for a in self.allowed) or "false"
-        return (
-            f"SELECT ?this ?_p ?value WHERE {{ {_targets(self.targets, self.names, focus)} "
-            f"?this ?_p ?value . FILTER(!({tests})) }}"
-        )
+        self.full, self.focus = text(False), text(True)
 
     def results(self, solutions: Any) -> list[ShaclResult]:
         out = []
         for row in solutions:
-            r = _result(self.shape, "ClosedConstraintComponent", row["this"], row["value"])
-            out.append(ShaclResult(**{**r.__dict__, "path": row["_p"], "path_triples": ()}))
+            r = _result(self.shape, "ClosedConstraintComponent", row[0], row[2])
+            out.append(replace(r, path=row[1], path_triples=()))
         return out
 
 
@@ -1137,6 +1297,9 @@ class _Tok:
     def upper(self) -> str:
         return self.text.upper() if self.kind == "word" else ""
 
+    def punct(self, chars: str) -> bool:
+        return self.kind == "punct" and self.text in chars
+
 
 def _tokenize(text: str, where: str) -> list[_Tok]:
     out, pos = [], 0
@@ -1151,15 +1314,15 @@ def _tokenize(text: str, where: str) -> list[_Tok]:
 
 
 def _match(tokens: list[_Tok], i: int, where: str) -> int:
-    """The index of the bracket closing the one at ``i``."""
+    """The index of the bracket that closes the one at ``i``."""
     pairs = {"{": "}", "(": ")", "[": "]"}
     stack = []
     for j in range(i, len(tokens)):
-        t = tokens[j].text
-        if tokens[j].kind == "punct" and t in pairs:
-            stack.append(pairs[t])
-        elif tokens[j].kind == "punct" and t in pairs.values():
-            if not stack or stack.pop() != t:
+        t = tokens[j]
+        if t.kind == "punct" and t.text in pairs:
+            stack.append(pairs[t.text])
+        elif t.kind == "punct" and t.text in pairs.values():
+            if not stack or stack.pop() != t.text:
                 raise ShapesError(f"{where}: unbalanced brackets")
             if not stack:
                 return j
@@ -1170,10 +1333,11 @@ def _match(tokens: list[_Tok], i: int, where: str) -> int:
 class _SparqlQuery:
     """A constraint's SELECT query, taken apart just enough to bind $this for all targets."""
 
-    head: str  # prologue, SELECT and projection, with ?this projected
-    body: str  # the WHERE group's content, as written
-    regrouped: str  # the same, triple patterns regrouped by subject
-    tail: str  # solution modifiers after the WHERE group (ORDER BY only)
+    head: str  # prologue, SELECT and projection (with ?this), "WHERE"
+    star: str  # for a few focus nodes: the opening triple patterns about $this (see _focus_star)
+    body: str  # for a few focus nodes: the rest of the WHERE group's content (see _rewrite)
+    regrouped: str  # the same, for all targets (see _rewrite)
+    tail: str  # ORDER BY, if any
 
     @classmethod
     def parse(cls, text: str, where: str) -> _SparqlQuery:
@@ -1181,126 +1345,192 @@ class _SparqlQuery:
         select = next((i for i, t in enumerate(tokens) if t.upper == "SELECT"), None)
         if select is None:
             raise ShapesError(f"{where}: sh:select is not a SELECT query")
-        if any(t.upper in ("MINUS", "SERVICE") for t in tokens) or any(
-            t.upper == "VALUES" for t in tokens
-        ):  # the spec forbids them in constraints, as pySHACL does
+        if any(t.upper in ("MINUS", "SERVICE", "VALUES") for t in tokens):
+            # not allowed in SPARQL constraints (the spec; pySHACL refuses them too)
             raise ShapesError(f"{where}: MINUS, VALUES and SERVICE are not allowed in a SPARQL constraint")
         i = select + 1
         if i < len(tokens) and tokens[i].upper in ("DISTINCT", "REDUCED"):
             i += 1
-        proj_start = i
-        depth = 0
+        proj_start, depth = i, 0
         while i < len(tokens):
             t = tokens[i]
-            if t.kind == "punct" and t.text == "(":
+            if t.punct("("):
                 depth += 1
-            elif t.kind == "punct" and t.text == ")":
+            elif t.punct(")"):
                 depth -= 1
-            elif depth == 0 and (t.upper == "WHERE" or (t.kind == "punct" and t.text == "{")):
+            elif depth == 0 and (t.upper == "WHERE" or t.punct("{")):
                 break
             i += 1
         projection = tokens[proj_start:i]
-        proj_end = i
-        if any(t.upper in _AGGREGATES for t in projection):
-            raise ShapesError(f"{where}: aggregates in a SPARQL constraint are not supported")
-        if i < len(tokens) and tokens[i].upper == "WHERE":
-            i += 1
-        if i >= len(tokens) or tokens[i].text != "{":
-            raise ShapesError(f"{where}: no WHERE group")
-        close = _match(tokens, i, where)
-        tail_tokens = tokens[close + 1 :]
-        tail = text[tail_tokens[0].start :] if tail_tokens else ""
-        if tail_tokens and (tail_tokens[0].upper != "ORDER" or any(t.upper in ("LIMIT", "OFFSET") for t in tail_tokens)):
-            # GROUP BY, HAVING, LIMIT, OFFSET apply per focus node under pre-binding
-            raise ShapesError(f"{where}: solution modifiers other than ORDER BY are not supported")
-        if any(t.upper in ("GROUP", "HAVING", "LIMIT", "OFFSET") for t in tokens[i:close]):
-            # allowed only inside nested SELECTs; we cannot tell cheaply, so refuse
-            raise ShapesError(f"{where}: GROUP BY, HAVING, LIMIT and OFFSET are not supported")
-        projected = {t.text[1:] for t in projection if t.kind == "var"}
-        star = any(t.text == "*" for t in projection)
         if not projection:
             raise ShapesError(f"{where}: empty projection")
-        proj_text = text[tokens[proj_start].start : tokens[proj_end - 1].end]
-        if not star and "this" not in projected:
+        if any(t.upper in _AGGREGATES for t in projection):
+            raise ShapesError(f"{where}: aggregates in a SPARQL constraint are not supported")
+        proj_text = text[projection[0].start : projection[-1].end]
+        names = {t.text[1:] for t in projection if t.kind == "var"}
+        if not any(t.text == "*" for t in projection) and "this" not in names:
             proj_text = "?this " + proj_text  # the focus node of each solution
-        head = text[: tokens[proj_start].start] + proj_text + " WHERE "
+        if i < len(tokens) and tokens[i].upper == "WHERE":
+            i += 1
+        if i >= len(tokens) or not tokens[i].punct("{"):
+            raise ShapesError(f"{where}: no WHERE group")
+        close = _match(tokens, i, where)
+        modifiers = tokens[close + 1 :]
+        if any(t.upper in ("GROUP", "HAVING", "LIMIT", "OFFSET") for t in tokens[i:]):
+            # these would apply to the solutions of all focus nodes at once, not per focus node
+            raise ShapesError(f"{where}: GROUP BY, HAVING, LIMIT and OFFSET are not supported")
+        if modifiers and modifiers[0].upper != "ORDER":
+            raise ShapesError(f"{where}: cannot read what follows the WHERE group")
+        head = text[: projection[0].start] + proj_text + " WHERE "
         inner = tokens[i + 1 : close]
-        body = text[tokens[i].end : tokens[close].start]
-        regrouped = _regroup(text, inner, where) if inner else body
-        return cls(head=head, body=body, regrouped=regrouped, tail=tail)
+        star, body = _focus_star(text, inner, where)
+        regrouped = _rewrite(text, inner, where, full=True)
+        tail = text[modifiers[0].start :] if modifiers else ""
+        return cls(head=head, star=star, body=body, regrouped=regrouped, tail=tail)
 
 
-def _regroup(text: str, tokens: list[_Tok], where: str) -> str:
-    """The group's content with each block of triple patterns split into one sub-SELECT per
-    subject, when a block has several subjects. The join of the parts is the block (no blank
-    node is shared between parts: a block with blank nodes is left alone)."""
-    out: list[str] = []
+def _elements(tokens: list[_Tok], where: str) -> list[tuple[str, int, int]]:
+    """The top-level elements of a group's content: ("block", i, j) for a block of triple
+    patterns, ("filter", i, j), ("other", i, j) for the rest; tokens[i:j] each."""
+    out = []
     i = 0
-    last = tokens[0].start
     while i < len(tokens):
         t = tokens[i]
-        if t.kind == "punct" and t.text == "{":
+        if t.punct("{"):
             j = _match(tokens, i, where)
             while j + 1 < len(tokens) and tokens[j + 1].upper == "UNION":
                 j = _match(tokens, j + 2, where)
+            out.append(("other", i, j + 1))
             i = j + 1
-            continue
-        if t.upper in _GROUP_KEYWORDS:
+        elif t.upper in _GROUP_KEYWORDS:
             j = i + 1
-            while j < len(tokens) and not (tokens[j].kind == "punct" and tokens[j].text in "({"):
-                j += 1  # FILTER NOT EXISTS, FILTER regex(...), GRAPH ?g, ...
+            while j < len(tokens) and not (tokens[j].punct("(") or tokens[j].punct("{")):
+                j += 1  # FILTER NOT EXISTS {...}, FILTER regex(...), GRAPH ?g {...}
             if j >= len(tokens):
                 raise ShapesError(f"{where}: cannot read {t.text}")
-            i = _match(tokens, j, where) + 1
-            continue
-        if t.kind == "punct" and t.text == ".":
+            j = _match(tokens, j, where) + 1
+            out.append(("filter" if t.upper == "FILTER" else "other", i, j))
+            i = j
+        elif t.punct("."):
             i += 1
-            continue
-        # a block of triple patterns, up to the next group element
-        j = i
-        while j < len(tokens):
-            u = tokens[j]
-            if u.upper in _GROUP_KEYWORDS or (u.kind == "punct" and u.text == "{"):
-                break
-            if u.kind == "punct" and u.text in "([":
-                j = _match(tokens, j, where) + 1
-                continue
-            j += 1
-        block = tokens[i:j]
-        replacement = _split_block(text, block)
-        if replacement is not None:
-            out.append(text[last : block[0].start])
-            out.append(replacement)
-            last = block[-1].end
-        i = j
-    out.append(text[last : tokens[-1].end])
-    return "".join(out)
+        else:
+            j = i  # a block of triple patterns, up to the next group element
+            while j < len(tokens) and not (tokens[j].upper in _GROUP_KEYWORDS or tokens[j].punct("{")):
+                j = _match(tokens, j, where) + 1 if tokens[j].punct("([") else j + 1
+            out.append(("block", i, j))
+            i = j
+    return out
 
 
-def _split_block(text: str, block: list[_Tok]) -> str | None:
-    if any(t.kind == "bnode" or (t.kind == "punct" and t.text in "[(") for t in block):
-        return None
+def _statements(block: list[_Tok]) -> list[list[_Tok]]:
     statements: list[list[_Tok]] = [[]]
     for t in block:
-        if t.kind == "punct" and t.text == ".":
+        if t.punct("."):
             statements.append([])
         else:
             statements[-1].append(t)
-    statements = [s for s in statements if s]
-    stars: dict[str, list[str]] = {}
-    for s in statements:
-        subject = s[0].text[1:] if s[0].kind == "var" else s[0].text
-        stars.setdefault(subject, []).append(text[s[0].start : s[-1].end])
-    if len(stars) < 2:
-        return None
-    return " ".join("{ SELECT * WHERE { " + " . ".join(parts) + " } }" for parts in stars.values()) + " "
+    return [s for s in statements if s]
+
+
+def _var(t: _Tok) -> str:
+    return t.text[1:] if t.kind == "var" else ""
+
+
+def _focus_star(text: str, tokens: list[_Tok], where: str) -> tuple[str, str]:
+    """For a few focus nodes: the triple patterns about $this that open the group (to be
+    evaluated first, with the focus nodes: the store's optimiser would otherwise start a
+    single focus meeting with ``?other kg:sittingOf ?f``), and the rest of the group. Only
+    from a first element that is a block of triple patterns without blank nodes (moving
+    patterns from after an OPTIONAL would change its meaning): the join is the same."""
+    rewritten = _rewrite(text, tokens, where, full=False)
+    elements = _elements(tokens, where) if tokens else []
+    if not elements or elements[0][0] != "block":
+        return "", rewritten
+    _, i, j = elements[0]
+    block = tokens[i:j]
+    if any(t.kind == "bnode" or t.punct("[(") for t in block):
+        return "", rewritten
+    mine, others = [], []
+    for st in _statements(block):
+        (mine if _var(st[0]) == "this" else others).append(text[st[0].start : st[-1].end])
+    first = text[tokens[0].start : block[-1].end]
+    if not mine or not rewritten.startswith(first):  # _rewrite(full=False) leaves blocks as written
+        return "", rewritten
+    rest = rewritten[len(first) :].lstrip()
+    rest = rest[1:] if rest.startswith(".") else rest
+    return " . ".join(mine), (" . ".join(others) + " . " if others else "") + rest
+
+
+def _rewrite(text: str, tokens: list[_Tok], where: str, full: bool) -> str:
+    """The WHERE group's content rewritten into an equivalent form the store evaluates
+    faster (same solutions, each rewrite a known equivalence of SPARQL):
+
+    * ``?a != ?b`` and ``?a = ?b`` in a top-level FILTER become ``sameTerm``, when both
+      variables are subjects of top-level triple patterns (never literals, so RDF term
+      equality is identity), as does a comparison with an IRI (never a type error);
+    * for all targets (``full``): a block of triple patterns with several subjects is split
+      into one sub-SELECT per subject (the block is their join; a block with blank nodes,
+      which could be shared between the parts, is left alone);
+    * for all targets: ``FILTER NOT EXISTS { P }``, P made of triple patterns only, becomes
+      ``MINUS { P }`` at the end of the group, when P shares a variable with the group and
+      every shared variable is bound in every solution (``$this``, or a variable of a
+      top-level triple pattern): then both remove exactly the solutions that P matches.
+      An anti-join reads P once, where NOT EXISTS looks it up once per solution.
+    """
+    if not tokens:
+        return ""
+    elements = _elements(tokens, where)
+    blocks = [tokens[i:j] for kind, i, j in elements if kind == "block"]
+    subjects = {_var(s[0]) for b in blocks for s in _statements(b)} - {""}
+    bound = {_var(t) for b in blocks for t in b} - {""} | {"this"}
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in text
+    minus: list[str] = []
+    for kind, i, j in elements:
+        part = tokens[i:j]
+        if kind == "block" and full and not any(t.kind == "bnode" or t.punct("[(") for t in part):
+            stars: dict[str, list[str]] = {}
+            for st in _statements(part):
+                stars.setdefault(_var(st[0]) or st[0].text, []).append(text[st[0].start : st[-1].end])
+            if len(stars) > 1:
+                split = " ".join("{ SELECT * WHERE { " + " . ".join(ps) + " } }" for ps in stars.values())
+                edits.append((part[0].start, part[-1].end, split + " "))
+        if kind != "filter":
+            continue
+        if full and len(part) > 3 and part[1].upper == "NOT" and part[2].upper == "EXISTS" and part[3].punct("{"):
+            inner = part[4:-1]
+            pure = all(
+                t.kind in ("var", "iri", "pname", "str", "num", "lang", "bnode")
+                or (t.kind == "word" and t.text in ("a", "true", "false"))
+                or (t.kind == "punct" and t.text not in "{}")
+                for t in inner
+            )
+            mine = {_var(t) for t in inner} - {""}
+            elsewhere = {_var(t) for t in tokens[:i] + tokens[j:]} - {""}
+            shared = mine & elsewhere
+            if inner and pure and shared and shared <= bound:
+                edits.append((part[0].start, part[-1].end, ""))
+                minus.append("MINUS { " + text[inner[0].start : inner[-1].end] + " }")
+                continue
+        for k in range(2, len(part) - 2):
+            op = part[k]
+            if not (op.punct("=") or (op.kind == "punct" and op.text == "!=")):
+                continue
+            left, right = part[k - 1], part[k + 1]
+            if part[k - 2].text not in ("(", "&&", "||", ",") or part[k + 2].text not in (")", "&&", "||", ","):
+                continue
+            both_subjects = _var(left) in subjects and _var(right) in subjects
+            one_iri = {left.kind, right.kind} & {"iri", "pname"} and "var" in (left.kind, right.kind)
+            if both_subjects or one_iri:
+                same = f"sameTerm({left.text}, {right.text})"
+                edits.append((left.start, right.end, same if op.text == "=" else "!" + same))
+    out = text[tokens[0].start : tokens[-1].end]
+    base = tokens[0].start
+    for start, end, replacement in sorted(edits, reverse=True):
+        out = out[: start - base] + replacement + out[end - base :]
+    return out + (" " + " ".join(minus) if minus else "")
 
 
 class _SparqlJob(_Job):
-
-    @property
-    def label(self) -> str:
-        return f"SPARQL {_show(self.constraint)} of {self.shape.name}"
     cost = 4
 
     def __init__(
@@ -1309,22 +1539,18 @@ class _SparqlJob(_Job):
         targets: _Targets,
         constraint: Any,
         prologue: str,
-        query_: _SparqlQuery,
+        query: _SparqlQuery,
         messages: tuple[ox.Literal, ...],
         names: _Names,
     ) -> None:
-        self.shape, self.targets, self.constraint = shape, targets, constraint
-        self.prologue, self.q, self.messages, self.names = prologue, query_, messages, names
-
-    def query(self, focus: str | None) -> str:
+        self.shape, self.constraint, self.messages, self.query = shape, constraint, messages, query
+        self.label = f"SPARQL {_show(constraint)} of {shape.name}"
         # the target first in the WHERE group: $this is bound before anything else is
-        # evaluated, as pre-binding binds it. For all targets, the regrouped body (see
+        # evaluated, as pre-binding binds it. For all targets the regrouped body (see
         # _regroup); for a few focus nodes the body as written, driven by the VALUES.
-        body = self.q.body if focus else self.q.regrouped
-        return (
-            f"{self.prologue}{self.q.head}{{ {_focus_block(focus)} {_targets(self.targets, self.names, focus)} "
-            f"{body} }} {self.q.tail}"
-        )
+        self.full = f"{prologue}{query.head}{{ {targets.enumerate(names)} {query.regrouped} }} {query.tail}"
+        first = f"{{ SELECT * WHERE {{ {targets.drive(names, True)} {query.star} }} }}" if query.star else targets.drive(names, True)
+        self.focus = f"{prologue}{query.head}{{ {first} {query.body} }} {query.tail}"
 
     def results(self, solutions: Any) -> list[ShaclResult]:
         variables = [v.value for v in solutions.variables]
@@ -1335,30 +1561,31 @@ class _SparqlJob(_Job):
                 continue
             seen.add(values)
             bound = {n: v for n, v in zip(variables, values) if v is not None}
-            if "failure" in bound and bound["failure"].value == "true":
-                raise RuntimeError(f"SPARQL constraint {_show(self.constraint)} of {self.shape.name} reported a failure")
+            failure = bound.get("failure")
+            if failure is not None and failure.value == "true":
+                raise RuntimeError(f"{self.label} reported a failure (?failure true)")
             focus = bound["this"]
-            value = bound.get("value")
-            if value is None and not self.shape.is_property:
-                value = focus
+            value = bound.get("value", None if self.shape.is_property else focus)
             literals = tuple(
-                ox.Literal(_substitute(m.value, bound), language=m.language) if m.language else ox.Literal(_substitute(m.value, bound))
-                for m in (self.messages + self.shape.messages)
+                ox.Literal(_substitute(m.value, bound), language=m.language)
+                if m.language
+                else ox.Literal(_substitute(m.value, bound))
+                for m in self.messages + self.shape.messages
             )
             if not literals:
                 literals = (ox.Literal(_DEFAULT_MESSAGES["SPARQLConstraintComponent"].format(detail=_show(self.constraint))),)
-            path = bound.get("path", self.shape.path if self.shape.is_property else None)
+            has_path = "path" in bound
             out.append(
                 ShaclResult(
                     focus=focus,
-                    path=path,
+                    path=bound["path"] if has_path else (self.shape.path if self.shape.is_property else None),
                     value=value,
                     source_shape=self.shape.node,
                     component=_sh("SPARQLConstraintComponent"),
                     severity=self.shape.severity,
                     messages=tuple(m.value for m in literals),
                     source_constraint=self.constraint,
-                    path_triples=self.shape.path_triples if "path" not in bound else (),
+                    path_triples=() if has_path else self.shape.path_triples,
                     message_literals=literals,
                 )
             )
@@ -1379,7 +1606,7 @@ def validate_store(
     store: ox.Store,
     shapes: Shapes,
     *,
-    default_graph: Sequence[ox.NamedNode] | None = None,
+    default_graph: Sequence[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None,
     focus: Iterable[ox.NamedNode] | None = None,
     workers: int | None = None,
     timings: list[tuple[float, str, str]] | None = None,
@@ -1387,10 +1614,13 @@ def validate_store(
     """Validate the store's data graph against ``shapes``.
 
     The data graph is the union of all the store's graphs, or of ``default_graph`` when
-    given. With ``focus``, only those nodes are validated as targets (their values are
-    still checked through nested shapes, against the whole data graph): the result is the
-    full result restricted to those focus nodes. ``timings``, if given, receives
-    (seconds, what, query) for every query run.
+    given (a list of several graphs is slow in pyoxigraph, several times the union view
+    at 10^6 statements: give one graph that holds the union when there is one). With ``focus``,
+    only those nodes are validated as targets (their values are still checked through
+    nested shapes, against the whole data graph): the results are the full results
+    restricted to those focus nodes. ``workers`` threads run the queries
+    (default: the CPU count, at most 4); ``timings``, if given, receives (seconds, what,
+    query) for every query.
     """
     focus_text = None
     if focus is not None:
@@ -1405,48 +1635,78 @@ def validate_store(
         kwargs: dict[str, Any] = {"default_graph": list(default_graph)}
     else:
         kwargs = {"use_default_graph_as_union": True}
-    jobs = sorted((j for j in shapes._jobs if j.cost), key=lambda j: -j.cost)
     subclasses = _subclasses(store, shapes, kwargs)
+    sizes = _instance_counts(store, subclasses, kwargs) if focus_text is None else {}
+
+    def expand(m: re.Match[str]) -> str:
+        found = subclasses[m.group(2)]
+        return " ".join(found) if m.group(1) == "V" else ", ".join(found)
 
     def run(job: _Job) -> list[ShaclResult]:
-        text = _MARKER.sub(lambda m: subclasses[m.group(1)], job.query(focus_text))
+        if focus_text is not None:
+            text = job.focus.replace(_FOCUS, focus_text)
+        elif isinstance(job, _AbsentJob) and _few(job.targets, subclasses, sizes):
+            text = job.small
+        else:
+            text = job.full
+        text = _CLASSES.sub(expand, text)
         t = time.perf_counter()
         try:
             results = job.results(store.query(text, **kwargs))
         except SyntaxError as exc:  # a bug of this module, or a constraint query the store rejects
-            raise ShapesError(f"the store rejected a generated query: {exc}\n{text}") from exc
+            raise ShapesError(f"{job.label}: the store rejected the query: {exc}\n{text}") from exc
         if timings is not None:
             timings.append((time.perf_counter() - t, job.label, text))
         return results
 
+    jobs = sorted(shapes._jobs, key=lambda j: -j.cost)
     n = workers if workers is not None else min(4, os.cpu_count() or 1)
-    if n <= 1 or len(jobs) < 2:
-        batches = [run(j) for j in jobs]
-    else:
-        with ThreadPoolExecutor(max_workers=n) as pool:
-            batches = list(pool.map(run, jobs))
+    # a worker thread even for n = 1: pyoxigraph evaluates measurably slower in the main thread
+    with ThreadPoolExecutor(max_workers=max(1, n)) as pool:
+        batches = list(pool.map(run, jobs))
     return [r for batch in batches for r in batch]
 
 
-def _subclasses(store: ox.Store, shapes: Shapes, kwargs: dict[str, Any]) -> dict[str, str]:
-    """For each class set of the queries, the classes and their subclasses in the data graph,
-    as SPARQL text."""
-    sets = sorted({m.group(1) for job in shapes._jobs for m in _MARKER.finditer(job.query(None))})
-    classes = sorted({c for s in sets for c in s.split()})
-    if not classes:
-        return {}
-    q = f"SELECT DISTINCT ?c ?sub WHERE {{ VALUES ?c {{ {' '.join(classes)} }} ?sub <{_RDFS}subClassOf>* ?c }}"
+def _subclasses(store: ox.Store, shapes: Shapes, kwargs: dict[str, Any]) -> dict[str, list[str]]:
+    """For each set of classes in the queries: those classes and their subclasses in the
+    data graph (rdfs:subClassOf*), as SPARQL terms."""
+    classes = sorted({c for s in shapes._class_sets for c in s.split()})
     below: dict[str, set[str]] = {c: {c} for c in classes}
-    for row in store.query(q, **kwargs):
-        if not isinstance(row["sub"], ox.Literal):
+    if classes:
+        q = f"SELECT DISTINCT ?c ?sub WHERE {{ VALUES ?c {{ {' '.join(classes)} }} ?sub <{_RDFS}subClassOf>* ?c }}"
+        for row in store.query(q, **kwargs):
             if isinstance(row["sub"], ox.NamedNode):
                 below[str(row["c"])].add(str(row["sub"]))
-    return {s: " ".join(sorted(set().union(*(below[c] for c in s.split())))) for s in sets}
+    return {s: sorted(set().union(*(below[c] for c in s.split()))) for s in shapes._class_sets}
+
+
+def _instance_counts(store: ox.Store, subclasses: dict[str, list[str]], kwargs: dict[str, Any]) -> dict[str, int]:
+    """How many rdf:type statements each class (and subclass) of the queries has: one scan
+    of those statements, to choose between lookups and anti-joins."""
+    classes = sorted({c for found in subclasses.values() for c in found})
+    counts = {c: 0 for c in classes}
+    if classes:
+        q = f"SELECT ?t (COUNT(*) AS ?n) WHERE {{ VALUES ?t {{ {' '.join(classes)} }} ?s <{_RDF}type> ?t }} GROUP BY ?t"
+        for row in store.query(q, **kwargs):
+            counts[str(row[0])] = int(row[1].value)
+    return counts
+
+
+_FEW = 2000
+
+
+def _few(targets: _Targets, subclasses: dict[str, list[str]], sizes: dict[str, int]) -> bool:
+    """Whether ``targets`` are at most a few thousand nodes (targets by class or node only)."""
+    if targets.subjects_of or targets.objects_of:
+        return False
+    key = _classes(targets.classes, "V")[2:-1] if targets.classes else ""
+    n = sum(sizes.get(c, 0) for c in subclasses.get(key, ())) + len(targets.nodes)
+    return n <= _FEW
 
 
 def report_triples(results: Iterable[ShaclResult]) -> list[ox.Triple]:
-    """The SHACL validation report graph of ``results``: sh:conforms is true only without any
-    result, of any severity."""
+    """The SHACL validation report graph of ``results``: sh:conforms is true only when there
+    is no result at all, of any severity."""
     results = list(results)
     report = ox.BlankNode()
     triples = [
