@@ -230,23 +230,28 @@ def validate_addition(candidate: ox.Store, new: Graph, layout: Layout, *, increm
 
 
 def possible_duplicates(new: Graph, store: ox.Store) -> list[str]:
-    """New entities that share type and label with an existing entity under another IRI."""
+    """New entities that share type and label with an existing entity under another IRI.
+
+    Candidates are found through the label index (the same label, as written), so the
+    cost does not grow with the number of entities of the type."""
     notes = []
-    label = to_pyoxigraph(RDFS.label)
+    label, rdf_type = to_pyoxigraph(RDFS.label), to_pyoxigraph(RDF.type)
     for s in sorted(set(new.subjects(RDF.type, None)), key=str):
         if _has(store, s):
             continue
-        labels = {normalise(str(o)) for o in new.objects(s, RDFS.label) if isinstance(o, Literal)}
-        for t in sorted(set(new.objects(s, RDF.type)), key=str):
-            others = {q.subject for q in store.quads_for_pattern(None, to_pyoxigraph(RDF.type), to_pyoxigraph(t), None)}
-            for other in sorted(others, key=str):
-                if other == to_pyoxigraph(s):
+        types = {to_pyoxigraph(t) for t in new.objects(s, RDF.type)}
+        seen: set = set()
+        for lit in sorted((o for o in new.objects(s, RDFS.label) if isinstance(o, Literal)), key=str):
+            for q in store.quads_for_pattern(None, label, to_pyoxigraph(lit), None):
+                other = q.subject
+                if other == to_pyoxigraph(s) or other in seen:
                     continue
-                theirs = {normalise(q.object.value) for q in store.quads_for_pattern(other, label, None, None) if isinstance(q.object, ox.Literal)}
-                if labels & theirs:
+                shared = sorted(t for t in types if next(iter(store.quads_for_pattern(other, rdf_type, t, None)), None) is not None)
+                if shared:
+                    seen.add(other)
                     notes.append(
-                        f"{_name(s)} may duplicate {_name(other.value)}: same type {_name(t)} and label "
-                        f"{sorted(labels & theirs)[0]!r}; reuse {_name(other.value)} if it is the same entity"
+                        f"{_name(s)} may duplicate {_name(other.value)}: same type {_name(shared[0].value)} and label "
+                        f"{normalise(str(lit))!r}; reuse {_name(other.value)} if it is the same entity"
                     )
     return notes
 
@@ -353,9 +358,7 @@ def add_files(
 
         candidate = gs.begin()
         try:
-            quads = [ox.Quad(to_pyoxigraph(s), to_pyoxigraph(p), to_pyoxigraph(o), target_graph) for s, p, o in fresh]
-            candidate.store.extend(quads)
-            candidate.store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)  # and the union
+            candidate.add([ox.Triple(to_pyoxigraph(s), to_pyoxigraph(p), to_pyoxigraph(o)) for s, p, o in fresh], target_graph)
             result.report = validate_addition(candidate.store, fresh, layout, incremental=incremental)
             if not result.report.passes or dry_run:
                 return result

@@ -746,6 +746,9 @@ class Shapes:
 
     def _compile(self, jobs: list[_Job]) -> None:
         g = self._g
+        for component in g.subjects(RDF_TYPE, _sh("ConstraintComponent")):
+            # its parameters are not sh: terms: a shape using it would pass unchecked
+            raise ShapesError(f"constraint component {_show(component)}: custom constraint components are not supported")
         targeted = []
         for local in _TARGET_PREDICATES:
             targeted.extend(g.subjects(_sh(local)))

@@ -131,6 +131,12 @@ class Candidate:
     base: GraphStore
     path: Path | None
 
+    def add(self, triples: list[ox.Triple], graph: ox.NamedNode) -> None:
+        """Add statements to ``graph`` and to the union (the default graph), as a build does:
+        a statement only in its named graph would be invisible to queries and validation."""
+        self.store.extend([ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples])
+        self.store.extend([ox.Quad(t.subject, t.predicate, t.object) for t in triples])
+
     def discard(self) -> None:
         if self.path is not None:
             del self.store

@@ -165,24 +165,26 @@ def validate_store(graph: Any, files: list[Path], *, focus: Iterable[Any] | None
 
     from kg.files import parse_text, rdf_format, read_text
     from kg.namespaces import PREFIXES
+    from kg.output import to_pyoxigraph
     from kg.store import check_statements
 
     gs = graph.store()
     if not files:
         return check_store(gs.store, graph.layout, focus=focus)
-    with gs.candidate() as candidate:
+    candidate = gs.begin()
+    try:
         for i, path in enumerate(files):
             text = read_text(path)
             fmt = rdf_format(path)
             parsed = parse_text(text, location=str(path), fmt=fmt)
-            check_statements(text.encode("utf-8"), str(path), ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.N_TRIPLES) if fmt in ("turtle", "nt") else None
+            if fmt in ("turtle", "nt"):
+                check_statements(text.encode("utf-8"), str(path), ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.N_TRIPLES)
             target = ox.NamedNode(PREFIXES["kgg"] + f"candidate/{i}")
-            from kg.output import to_pyoxigraph
 
-            quads = [ox.Quad(to_pyoxigraph(s), to_pyoxigraph(p), to_pyoxigraph(o), target) for s, p, o in parsed]
-            candidate.extend(quads)
-            candidate.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
-        return check_store(candidate, graph.layout, focus=focus)
+            candidate.add([ox.Triple(to_pyoxigraph(s), to_pyoxigraph(p), to_pyoxigraph(o)) for s, p, o in parsed], target)
+        return check_store(candidate.store, graph.layout, focus=focus)
+    finally:
+        candidate.discard()
 
 
 def __getattr__(name: str) -> Any:

@@ -741,6 +741,7 @@ def test_constructs_beyond_the_shapes_file_give_pyshacls_results() -> None:
         ('ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:node ex:S .', "recursive"),
         ('ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o } LIMIT 1" ] .', "LIMIT"),
         ('ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:pattern "(?=a)" .', "regular expression"),
+        ('ex:C a sh:ConstraintComponent ; sh:parameter [ sh:path ex:max ] . ex:S a sh:NodeShape ; sh:targetNode ex:a ; ex:max 1 .', "ex:C"),
     ],
 )
 def test_unsupported_constructs_raise_naming_the_shape(shape: str, message: str) -> None:
