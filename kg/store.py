@@ -113,15 +113,6 @@ class GraphStore:
         self.store.backup(str(tmp))
         return Candidate(ox.Store(str(tmp)), self, tmp)
 
-    @contextlib.contextmanager
-    def candidate(self) -> Iterator[ox.Store]:
-        """``begin()`` as a context: the copy is thrown away at the end."""
-        c = self.begin()
-        try:
-            yield c.store
-        finally:
-            c.discard()
-
 
 @dataclass
 class Candidate:
@@ -428,7 +419,7 @@ def _alive(pid: str) -> bool:
         return False
     except PermissionError:
         return True
-    return int(pid) != os.getpid() or False
+    return int(pid) != os.getpid()  # our own leftovers are stale by definition
 
 
 def _fsync(path: Path) -> None:
