@@ -5,7 +5,7 @@ is built in a temporary directory: ontology/ and queries/ copied, data/ = the re
 files + data/generated.ttl (canonical Turtle). Then, each in a fresh subprocess that is
 killed after ``--timeout`` seconds:
 
-* load: ``kg.store.load_dataset`` alone;
+* load: ``kg.files.load_dataset`` alone;
 * full: ``kg.add.add_files([new], layout, dry_run=True, incremental=False)``;
 * incremental: the same with ``incremental=True``;
 * the same two again on a variant of the new facts with one planted violation (the
@@ -47,7 +47,7 @@ sys.path.insert(0, str(HERE))
 
 
 def worker(mode: str, root: Path, file: Path | None) -> dict:
-    from kg.store import Layout, load_dataset
+    from kg.files import Layout, load_dataset
 
     layout = Layout(root)
     t = time.perf_counter()

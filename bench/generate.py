@@ -258,7 +258,7 @@ def new_facts(k: int = 100, seed: int = 1, *, violation: bool = False) -> Graph:
 
 def check(n: int, seed: int = 0) -> int:
     """Validate real ontology + real data + a generated graph of ``n``; print and return violations."""
-    from kg.store import Layout, load_dataset, ontology_graph, union_graph
+    from kg.files import Layout, load_dataset, ontology_graph, union_graph
     from kg.validate import load_shapes, validate_graph
 
     layout = Layout(ROOT)
