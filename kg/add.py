@@ -33,14 +33,13 @@ from kg.describe import normalise
 from kg.errors import InputError, UsageError
 from kg.fileio import atomic_write, exclusive_lock
 from kg.files import MAX_FILE_BYTES, Layout, blank_nodes, parse_text, rdf_format, read_text
-from kg.namespaces import KG, KGG, KGI, curie
+from kg.namespaces import KG, KGI, curie
 from kg.output import to_pyoxigraph, to_rdflib
 from kg.serialize import canonical_turtle, leading_comment
 from kg.store import check_statements
 from kg.validate import Report, check_store
 
 SOURCE_CLASSES = (KG.SourceDocument, KG.SourceSection)
-CANDIDATE = KGG["candidate"]
 
 
 def max_input_bytes() -> int:

@@ -13,7 +13,6 @@ normalisation off so lexical forms are kept as written.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from rdflib.namespace import XSD
 
 from kg.errors import InputError
 from kg.layout import Layout, find_layout  # noqa: F401 - re-exported
-from kg.namespaces import KGG, bind_prefixes
+from kg.namespaces import bind_prefixes
 
 # rdflib rewrites lexical forms by default ("007" -> "7", "x"^^xsd:boolean -> "false"):
 # the graph must keep what its sources say, byte for byte.

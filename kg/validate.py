@@ -8,12 +8,9 @@ a range says and hide the error). pySHACL, the reference the tests hold this to,
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import functools
 import json
-import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
