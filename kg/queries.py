@@ -755,12 +755,32 @@ class _Checker:
 # ---------------------------------------------------------------------------- catalog
 
 
+def query_json(q: StoredQuery) -> dict[str, Any]:
+    """A stored query's header as plain data (``kg queries -f json``, the web API)."""
+    return {
+        "name": q.name,
+        "form": q.form,
+        "summary": q.summary,
+        "description": q.description,
+        "tags": list(q.tags),
+        "inference": q.inference,
+        "params": {
+            p.name: {"type": p.type, "default": p.default, "description": p.description, "enum": list(p.enum) if p.enum else None}
+            for p in q.params.values()
+        },
+        "returns": dict(q.returns),
+        "example": q.example,
+    }
+
+
 class QueryCatalog:
-    """The stored queries of one directory, parsed on first use and cached."""
+    """The stored queries of one directory, parsed on first use and cached; a file that
+    changed since (size or modification time) is parsed again, so a long-lived process
+    (the server, a notebook) serves the query as it is now."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
-        self._cache: dict[str, StoredQuery] = {}
+        self._cache: dict[str, tuple[tuple[int, int], StoredQuery]] = {}
 
     def names(self) -> list[str]:
         """The names of the stored queries, sorted (files whose names break the rule are left out)."""
@@ -780,8 +800,15 @@ class QueryCatalog:
                 f"query name {name!r} is not a stored query name (lower-case words joined by '-')",
                 hint="run `kg queries` to list them",
             )
-        if name in self._cache:
-            return self._cache[name]
+        path = self.directory / f"{name}.rq"
+        try:
+            st = path.stat()
+            stamp = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        cached = self._cache.get(name)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
         known = self.names()
         if name not in known:
             close = difflib.get_close_matches(name, known, n=3)
@@ -791,8 +818,9 @@ class QueryCatalog:
                 else "run `kg queries` to list them"
             )
             raise UsageError(f"no stored query named {name!r}", hint=hint)
-        query = parse_stored_query(self.directory / f"{name}.rq")
-        self._cache[name] = query
+        query = parse_stored_query(path)
+        if stamp is not None:
+            self._cache[name] = (stamp, query)
         return query
 
     def all(self) -> list[StoredQuery]:

@@ -177,12 +177,20 @@ _DIGESTS: dict[str, tuple[int, int, int, int, str, float]] = {}
 _RACY_SECONDS = 2.0
 
 
+# path -> (relative path, named graph): resolving paths is most of the cost of a
+# freshness check, which the server makes before every request
+_NAMES: dict[tuple[str, str], tuple[str, ox.NamedNode]] = {}
+
+
 def graph_files(layout: Layout) -> tuple[FileEntry, ...]:
     """Every graph file with its named graph and the hash of its bytes."""
     entries = []
     for path in layout.graph_files():
         st = path.stat()
-        key = str(path.resolve())
+        key = str(path)
+        names = _NAMES.get((str(layout.root), key))
+        if names is None:
+            names = _NAMES[(str(layout.root), key)] = (layout.relative(path), ox.NamedNode(layout.graph_iri(path)))
         known = _DIGESTS.get(key)
         if known and known[:4] == (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns) and known[5] - st.st_mtime_ns / 1e9 > _RACY_SECONDS:
             digest = known[4]
@@ -194,8 +202,8 @@ def graph_files(layout: Layout) -> tuple[FileEntry, ...]:
         entries.append(
             FileEntry(
                 path=path,
-                relative=layout.relative(path),
-                graph=ox.NamedNode(layout.graph_iri(path)),
+                relative=names[0],
+                graph=names[1],
                 digest=digest,
                 size=st.st_size,
             )
@@ -300,6 +308,10 @@ def _spot_check(store: ox.Store, manifest: dict) -> bool:
         return True
     names = {str(g) for g in store.named_graphs()}
     if not set(graphs) <= {n[1:-1] for n in names}:
+        return False
+    # the union in the default graph is what every query reads: a version built before
+    # it was kept there (or half-built) must not be reused
+    if not any(True for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph())):
         return False
     smallest = min(graphs, key=lambda g: graphs[g])
     return _graph_count(store, ox.NamedNode(smallest)) == graphs[smallest]

@@ -82,12 +82,21 @@ def test_a_catastrophic_regular_expression_runs_in_linear_time(chained: kg.Graph
     assert int(matched.rows[0][0].value) == CHAIN
 
 
+def _children() -> set[int]:
+    """This process's children, zombies included (servers other tests keep running too)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        found.update(int(p) for p in (task / "children").read_text().split())
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
 def test_many_timeouts_leave_no_process_behind(chained: kg.Graph) -> None:
+    before = _children()
     for _ in range(5):
         with pytest.raises(QueryTimeout):
             chained.sparql("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout=0.2)
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # no child left, not even a zombie
+    assert _children() <= before  # no worker left, not even a zombie
     _still_healthy(chained)
 
 
