@@ -14,7 +14,7 @@ pyshacl.
 
 from __future__ import annotations
 
-from kg.errors import InputError, KgError, LimitExceeded, QueryError, UsageError
+from kg.errors import InputError, KgError, LimitExceeded, QueryError, RemoteError, UsageError
 
 _LAZY = {
     "open": "kg.graph",
@@ -52,6 +52,7 @@ __all__ = [
     "LimitExceeded",
     "QueryCatalog",
     "QueryError",
+    "RemoteError",
     "Result",
     "StoredQuery",
     "UsageError",

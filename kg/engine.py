@@ -18,6 +18,7 @@ the store's named graphs (a set, as RDF merges graphs; see ``kg.store``). Rules,
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -44,6 +45,10 @@ class Prepared:
     network: bool = False
 
 
+# A query's checks cost more than running it on a small graph (tokenising in Python, a
+# parse on an empty store): stored queries and a client's repeated queries are checked
+# once per process. Only successes are kept; an error is raised again each time.
+@functools.lru_cache(maxsize=512)
 def prepare(text: str, *, source: str = "<query>", allow_network: bool = False) -> Prepared:
     """Check a read-only SPARQL query; raise ``QueryError``/``NetworkRefused`` with a position."""
     tokens = _query_tokens(text)
@@ -133,6 +138,7 @@ def bind(prepared: Prepared, bindings: Mapping[str, ox.NamedNode | ox.Literal]) 
     return f"{prepared.text[:at]} VALUES ({names}) {{ ({values}) }} {prepared.text[at:]}"
 
 
+@functools.lru_cache(maxsize=512)
 def _group_start(prepared: Prepared) -> int:
     """Offset just after the ``{`` that opens the WHERE group of the outer query."""
     tokens = _query_tokens(prepared.text)
@@ -170,7 +176,10 @@ def run(
     timeout: float | None = None,
     max_rows: int | None = None,
 ) -> Result:
-    """Run ``prepared`` on ``store`` (default graph: the union) within the limits."""
+    """Run ``prepared`` on ``store`` (default graph: the union) within the limits.
+
+    ``store`` is a pyoxigraph ``Store`` or a ``kg.remote.RemoteStore`` (the query goes to
+    the endpoint from the worker, so the time limit stops it the same way)."""
     text = bind(prepared, bindings or {})
     return call(_execute, store, text, prepared, max_rows, timeout=timeout, what=f"the query {prepared.source}")
 
@@ -180,7 +189,7 @@ def _execute(store: ox.Store, text: str, prepared: Prepared, max_rows: int | Non
         answer = store.query(text, prefixes=PREFIXES)
         if isinstance(answer, ox.QueryBoolean):
             return Result("ASK", boolean=bool(answer))
-        if isinstance(answer, ox.QueryTriples):
+        if not hasattr(answer, "variables"):  # ox.QueryTriples, or an endpoint's triples (kg.remote)
             triples = _take(answer, max_rows, prepared, "statements")
             return Result(prepared.form if prepared.form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT", triples=triples)
         variables = [v.value for v in answer.variables]

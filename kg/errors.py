@@ -13,6 +13,7 @@ EXIT_USAGE = 2  # bad command line: unknown query, missing or ill-typed paramete
 EXIT_INPUT = 3  # bad input: a file that does not parse, a malformed query header
 EXIT_INTERNAL = 4  # a bug or an environment failure (disk full, read-only directory)
 EXIT_LIMIT = 5  # a query was stopped by its time or result-size limit
+EXIT_REMOTE = 6  # a SPARQL endpoint or graph store did not answer, refused, or answered nonsense
 
 
 class KgError(Exception):
@@ -71,6 +72,14 @@ class LimitExceeded(KgError):
     """A query ran past its time limit or its result-size limit and was stopped."""
 
     exit_code = EXIT_LIMIT
+
+
+class RemoteError(KgError):
+    """A SPARQL endpoint or graph store (``--endpoint``, ``kg push``) did not answer, answered
+    an HTTP error, or sent something that is not SPARQL results or RDF. The message names
+    the URL, the status and the first line of what the server said."""
+
+    exit_code = EXIT_REMOTE
 
 
 class QueryTimeout(LimitExceeded):

@@ -15,6 +15,11 @@ the stored queries (``kg.queries``), the engine and its limits (``kg.engine``,
 (``kg.output``). The store is opened on first use and reopened whenever the files
 changed since, so a long-lived object (a notebook, the server) never answers from a
 stale graph.
+
+With ``endpoint`` (``kg.open(endpoint="http://host:7878/query")``) every read goes to that
+SPARQL 1.1 endpoint instead (``kg.remote``), with the same results once ``push`` has
+uploaded the graph; the stored queries, shapes and files stay local. Reasoning and
+additions need the local store and are refused there.
 """
 
 from __future__ import annotations
@@ -39,27 +44,48 @@ class Graph:
         timeout: float | None = None,
         max_rows: int | None = None,
         progress: Progress | None = None,
+        endpoint: str | None = None,
     ) -> None:
         self.layout = layout
+        self.endpoint = _endpoint(endpoint)
         self.cache = cache
         self.timeout = timeout
         self.max_rows = max_rows
         self.progress = progress
         self._stores: dict[str, GraphStore] = {}
+        self._remote: Any = None
         self._catalog: Any = None
 
     def __repr__(self) -> str:
-        return f"<kg.Graph {self.layout.root}>"
+        return f"<kg.Graph {self.layout.root}" + (f" at {self.endpoint}>" if self.endpoint else ">")
 
     # ------------------------------------------------------------ the store
 
     def store(self, inference: str = "none") -> GraphStore:
-        """The store version for the files as they are now (built or rebuilt if needed)."""
+        """The store version for the files as they are now (built or rebuilt if needed);
+        with an endpoint, a ``kg.remote.RemoteGraphStore`` reading from it."""
         from kg.errors import UsageError
-        from kg.store import INFERENCE_MODES, content_key, graph_files
+        from kg.store import INFERENCE_MODES
 
         if inference not in INFERENCE_MODES:
             raise UsageError(f"unknown inference {inference!r}", hint=f"use one of {', '.join(INFERENCE_MODES)}")
+        if self.endpoint is None:
+            return self.local_store(inference)
+        if inference != "none":
+            raise UsageError(
+                f"inference {inference!r} needs the local store: the endpoint {self.endpoint} answers from the asserted statements only",
+                hint="run without --endpoint (unset KG_ENDPOINT) to reason locally, or pass --inference none",
+            )
+        if self._remote is None:
+            from kg.remote import open_remote
+
+            self._remote = open_remote(self.endpoint)
+        return self._remote  # type: ignore[no-any-return]
+
+    def local_store(self, inference: str = "none") -> GraphStore:
+        """The local store version for the files as they are now, endpoint or not (``push`` reads it)."""
+        from kg.store import content_key, graph_files
+
         files = graph_files(self.layout)
         current = self._stores.get(inference)
         if current is not None and content_key(files) == current.key:
@@ -100,7 +126,8 @@ class Graph:
         bindings = stored.bind({**(params or {}), **kwargs})
         prepared = prepare(stored.text, source=self.layout.relative(stored.path))
         gs = self.store(inference or stored.inference)
-        return run(gs.store, prepared, bindings=bindings, timeout=self._timeout(timeout), max_rows=self._max_rows(max_rows))
+        limit = self._timeout(timeout)
+        return run(self._reader(gs, limit), prepared, bindings=bindings, timeout=limit, max_rows=self._max_rows(max_rows))
 
     def sparql(
         self,
@@ -117,7 +144,13 @@ class Graph:
 
         prepared = prepare(text, source=source, allow_network=allow_network)
         gs = self.store(inference)
-        return run(gs.store, prepared, timeout=self._timeout(timeout), max_rows=self._max_rows(max_rows))
+        limit = self._timeout(timeout)
+        return run(self._reader(gs, limit), prepared, timeout=limit, max_rows=self._max_rows(max_rows))
+
+    @staticmethod
+    def _reader(gs: Any, limit: float | None) -> Any:
+        # an endpoint's HTTP timeout follows the query's time limit (kg.remote)
+        return gs.store.with_timeout(limit) if hasattr(gs.store, "with_timeout") else gs.store
 
     def _timeout(self, timeout: float | None) -> float | None:
         return self.timeout if timeout is None else timeout
@@ -182,14 +215,44 @@ class Graph:
         """Check the graph, or ``files`` in the context of the graph, against the shapes."""
         from kg.validate import validate_store
 
+        if self.endpoint and files:
+            self.store().begin()  # refused, with the reason: candidates need the local store
         return validate_store(self, [Path(f) for f in files], focus=focus)
 
     def add(self, files: Iterable[Path | str], **options: Any) -> Any:
         """Check new facts and merge them into their source's file (``kg.add.add_files``)."""
         from kg.add import add_files
 
+        if self.endpoint:
+            from kg.errors import UsageError
+
+            raise UsageError(
+                f"kg add writes the local files and cannot work on the endpoint {self.endpoint}",
+                hint="run it without --endpoint (unset KG_ENDPOINT), then `kg push` to update the endpoint",
+            )
         result = add_files([Path(f) for f in files], self.layout, graph=self, **options)
         return result
+
+    # ------------------------------------------------------------ another store
+
+    def push(self, endpoint: str | None = None, *, graph_store: str | None = None, merge: bool = False) -> Any:
+        """Upload the local graph to a SPARQL store (``kg.remote.push``): each file's named
+        graph and their union, replaced (default) or merged; then the counts are checked."""
+        from kg.errors import UsageError
+        from kg.remote import push
+
+        target = endpoint or self.endpoint
+        if not target:
+            raise UsageError("push needs the endpoint to upload to", hint="pass --endpoint URL (the SPARQL query endpoint, e.g. http://127.0.0.1:7878/query)")
+        return push(self.local_store(), target, graph_store=graph_store, merge=merge, progress=self.progress)
+
+
+def _endpoint(url: str | None) -> str | None:
+    if not url:
+        return None
+    from kg.remote import check_url  # only then: urllib costs every local command its import
+
+    return check_url(url)
 
 
 def open(  # noqa: A001 - kg.open() reads like the builtin on purpose
@@ -199,7 +262,10 @@ def open(  # noqa: A001 - kg.open() reads like the builtin on purpose
     timeout: float | None = None,
     max_rows: int | None = None,
     progress: Progress | None = None,
+    endpoint: str | None = None,
 ) -> Graph:
-    """The graph in ``path`` (default: ``$KG_DATA``, the current directory or this checkout)."""
+    """The graph in ``path`` (default: ``$KG_DATA``, the current directory or this checkout);
+    with ``endpoint``, read from that SPARQL 1.1 endpoint (see ``Graph.push``)."""
     layout = find_layout(path)
-    return Graph(layout, cache=Path(cache) if isinstance(cache, str) else cache, timeout=timeout, max_rows=max_rows, progress=progress)
+    cached = Path(cache) if isinstance(cache, str) else cache
+    return Graph(layout, cache=cached, timeout=timeout, max_rows=max_rows, progress=progress, endpoint=endpoint)
