@@ -23,8 +23,9 @@ INFERENCE = click.Choice(["none", "rdfs", "owlrl"])
 class State:
     """Options every command shares, and the one ``kg.Graph`` every command works on."""
 
-    def __init__(self, data: Path | None, quiet: bool, verbose: int, debug: bool) -> None:
+    def __init__(self, data: Path | None, quiet: bool, verbose: int, debug: bool, endpoint: str | None = None) -> None:
         self.data, self.quiet, self.verbose, self.debug = data, quiet, verbose, debug
+        self.endpoint = endpoint  # read from this SPARQL endpoint instead of the local store
         self._graph: Any = None
 
     @property
@@ -33,7 +34,7 @@ class State:
             from kg.graph import Graph
             from kg.layout import find_layout
 
-            self._graph = Graph(find_layout(self.data), progress=self.progress_bar())
+            self._graph = Graph(find_layout(self.data), progress=self.progress_bar(), endpoint=self.endpoint)
         return self._graph
 
     @property
@@ -53,7 +54,9 @@ class State:
             self.info(f"warning: {w.message}")
         if inference != "none":
             self.info(f"{gs.inferred} triples inferred ({inference})")
-        if self.verbose:
+        if self.verbose and getattr(gs, "endpoint", None):
+            self.info(f"reading from the endpoint {gs.endpoint}")
+        elif self.verbose:
             where = str(gs.path) if gs.path else "memory"
             how = f"built ({len(gs.reloaded)} file(s) loaded)" if gs.built else "reused"
             self.info(f"store {how} in {gs.seconds:.2f} s: {where}")
@@ -114,12 +117,18 @@ def _format(fmt: str | None, output: Path | None, default: str) -> str:
     envvar="KG_DATA",
     help="Graph directory with ontology/, data/ and queries/ (default: the current directory or this checkout).",
 )
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    envvar="KG_ENDPOINT",
+    help="Read from this SPARQL 1.1 endpoint instead of the local store (fill it with `kg push`); stored queries stay local.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print results only, no notes on stderr.")
 @click.option("-v", "--verbose", count=True, help="Print more notes on stderr (timings, counts).")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
 @click.version_option(None, "-V", "--version", prog_name="kg", package_name="jckg")
 @click.pass_context
-def cli(ctx: click.Context, data: Path | None, quiet: bool, verbose: int, debug: bool) -> None:
+def cli(ctx: click.Context, data: Path | None, endpoint: str | None, quiet: bool, verbose: int, debug: bool) -> None:
     """Query, validate, reason over and export the knowledge graph of regional legal and
     judicial cooperation (ECO, SCO).
 
@@ -130,8 +139,9 @@ def cli(ctx: click.Context, data: Path | None, quiet: bool, verbose: int, debug:
       kg sparql 'SELECT ?s WHERE { ?s a kg:State }' -f csv
       kg validate                                  check the graph against its shapes
       kg describe Tajikistan                       what the graph says about an entity
+      kg push --endpoint http://127.0.0.1:7878/query    upload it to a SPARQL store
     """
-    ctx.obj = State(data, quiet, verbose, debug)
+    ctx.obj = State(data, quiet, verbose, debug, endpoint=endpoint or None)
 
 
 # ---------------------------------------------------------------- stored queries
@@ -196,20 +206,9 @@ def queries_cmd(state: State, name: str | None, tag: str | None, fmt: str) -> No
 
 
 def _query_json(q: Any) -> dict[str, Any]:
-    return {
-        "name": q.name,
-        "form": q.form,
-        "summary": q.summary,
-        "description": q.description,
-        "tags": list(q.tags),
-        "inference": q.inference,
-        "params": {
-            p.name: {"type": p.type, "default": p.default, "description": p.description, "enum": list(p.enum) if p.enum else None}
-            for p in q.params.values()
-        },
-        "returns": dict(q.returns),
-        "example": q.example,
-    }
+    from kg.queries import query_json
+
+    return query_json(q)
 
 
 def _emit_result(result: Any, fmt: str | None, output: Path | None, state: State) -> None:
@@ -461,6 +460,48 @@ def add_cmd(state: State, files: tuple[Path, ...], dry_run: bool, force: bool, a
         raise SystemExit(EXIT_PROBLEMS)
 
 
+@cli.command("push")
+@click.option("--endpoint", "target", metavar="URL", help="The store's SPARQL query endpoint (default: the global --endpoint or KG_ENDPOINT).")
+@click.option("--graph-store", metavar="URL", help="Its Graph Store HTTP Protocol URL (default: derived for Oxigraph and Fuseki).")
+@click.option("--replace/--merge", default=True, show_default=True, help="Replace each graph on the store, or add to what it holds.")
+@pass_state
+def push_cmd(state: State, target: str | None, graph_store: str | None, replace: bool) -> None:
+    """Upload the local graph to a SPARQL 1.1 store: each file's named graph and their union
+    as the default graph, so that `kg --endpoint URL ...` answers there as it does here.
+
+    Uses the SPARQL 1.1 Graph Store HTTP Protocol (PUT with --replace, POST with --merge);
+    --replace also removes the graphs of files that are gone. Afterwards the statements of
+    every graph are counted on the endpoint and must match (exit 6 if not, or if the store
+    refuses the upload).
+
+    \b
+    Example:
+      oxigraph serve --location store --bind 127.0.0.1:7878 &
+      kg push --endpoint http://127.0.0.1:7878/query
+      kg push --endpoint http://localhost:3030/ds/sparql --merge
+    """
+    from kg.remote import graph_store_url
+
+    endpoint = target or state.endpoint
+    if not endpoint:
+        raise UsageError("kg push needs the endpoint to upload to", hint="pass --endpoint URL, the store's SPARQL query endpoint (e.g. http://127.0.0.1:7878/query)")
+    gsp, derived = graph_store_url(endpoint, graph_store)  # a URL it cannot derive fails before the store is built
+    if derived:
+        state.info(f"graph store: {gsp} (derived from the endpoint, as {derived} lays it out; --graph-store URL to choose)")
+    report = state.graph.push(endpoint, graph_store=graph_store, merge=not replace)  # reads the local store, --endpoint or not
+    for iri in report.others:
+        state.info(f"note: the endpoint also holds <{iri}>, outside the graph's namespace: left alone")
+    sent = sum(report.graphs.values())
+    size = f"{report.bytes / 1e6:.1f} MB" if report.bytes >= 100_000 else f"{report.bytes / 1e3:.1f} kB"
+    removed = f", removed {len(report.deleted)} graph(s) of files that are gone" if report.deleted else ""
+    held = f"{sum(report.remote.get(g, 0) for g in report.graphs)} + {report.remote_union}"
+    click.echo(
+        f"{'merged' if report.merge else 'pushed'} {len(report.graphs)} graph(s) and their union "
+        f"({sent} + {report.union} statements, {size}) into {report.graph_store}{removed} in {report.seconds:.1f} s; "
+        + (f"the endpoint holds {held}, at least what was sent" if report.merge else f"the endpoint holds {held}, as sent")
+    )
+
+
 def _short(node: Any) -> str:
     from kg.namespaces import curie
 
@@ -562,6 +603,47 @@ def stats_cmd(state: State, inference: str, fmt: str) -> None:
     click.echo("\ninstances per class:")
     for c, n in s.per_class.items():
         click.echo(f"  {n:>6}  {c}")
+
+
+# ---------------------------------------------------------------- serving
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (0.0.0.0: every interface).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8787, show_default=True, help="Port (0: any free port).")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes running queries (default: one per core, at least 2).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), envvar="KG_SERVE_TIMEOUT", default=30.0, show_default=True,
+              metavar="SECONDS", help="Stop a request's query after this long (HTTP 503); the server goes on.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Stop a query that returns more rows or statements than this (HTTP 503).")
+@click.option("--max-body", type=click.IntRange(min=1024), default=1 << 20, show_default=True,
+              help="Largest request body in bytes (HTTP 413 above it).")
+@pass_state
+def serve_cmd(state: State, host: str, port: int, workers: int | None, timeout: float, max_rows: int, max_body: int) -> None:
+    """Serve the graph over HTTP: a read-only SPARQL endpoint, the stored queries as a web
+    API, and web pages (stored queries, a SPARQL editor, a page for every entity).
+
+    \b
+    Examples:
+      kg serve                         http://127.0.0.1:8787/ (pages), /sparql (endpoint)
+      kg serve --port 0 --workers 4    any free port, four query workers
+      curl -H 'Accept: text/csv' 'http://127.0.0.1:8787/queries/delegations-at-meeting'
+      curl --data-urlencode 'query=ASK { ?s a kg:Meeting }' http://127.0.0.1:8787/sparql
+
+    Every query runs in a worker process under the time and size limits; SPARQL Update,
+    SERVICE and FROM are refused. Files changed by `kg add` are seen by the next request.
+    """
+    from kg.web.app import Settings
+    from kg.web.serve import make_server, run
+
+    state.store()  # build or open the store here, with a progress bar, before the workers start
+    settings = Settings(timeout=timeout, max_rows=max_rows, max_body=max_body)
+    endpoint = getattr(state.graph, "endpoint", None)
+    try:
+        server, pool = make_server(state.graph, host=host, port=port, workers=workers, settings=settings, endpoint=endpoint)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", hint="choose another --port, or stop what uses it") from None
+    run(server, pool, announce=lambda text: click.echo(text, err=True))
 
 
 # ---------------------------------------------------------------- entry point

@@ -31,3 +31,69 @@ def bundled():
     import kg
 
     return kg.open(ROOT)
+
+
+# ---------------------------------------------------------------- kg serve
+
+import re
+import shutil
+import subprocess
+import sys
+import threading
+
+
+class Server:
+    """A `kg serve` subprocess on a free loopback port; ``url`` ends without a slash."""
+
+    def __init__(self, data: Path, *args: str) -> None:
+        kg = [sys.executable, "-m", "kg"]
+        self.proc = subprocess.Popen(
+            [*kg, "--data", str(data), "serve", "--port", "0", *args],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+        self.log: list[str] = []
+        found = threading.Event()
+        self.url = ""
+
+        def read() -> None:
+            assert self.proc.stderr is not None
+            for line in self.proc.stderr:
+                self.log.append(line)
+                m = re.search(r"serving the graph at (http://\S+?)/ ", line)
+                if m:
+                    self.url = m.group(1)
+                    found.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        if not found.wait(180):
+            self.stop()
+            raise RuntimeError("kg serve did not start:\n" + "".join(self.log))
+
+    def stop(self) -> None:
+        stop_process(self.proc)
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    """End a server subprocess: politely, then for sure; reaped either way."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def graph_copy(target: Path) -> Path:
+    """A writable copy of the bundled graph directory (for kg add and odd data)."""
+    for part in ("ontology", "data", "queries"):
+        shutil.copytree(ROOT / part, target / part)
+    return target
+
+
+@pytest.fixture(scope="session")
+def server():
+    """`kg serve` over the bundled graph with small limits, shared by the protocol tests."""
+    s = Server(ROOT, "--workers", "2", "--timeout", "4", "--max-rows", "2000", "--max-body", "65536")
+    yield s
+    s.stop()

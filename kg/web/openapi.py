@@ -1,0 +1,115 @@
+"""An OpenAPI 3 description of the web API, generated from the stored queries' headers
+(as grlc does from its query decorators): one operation per stored query, its
+parameters typed as the header declares them, its result formats from its form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kg import __version__
+
+_SCHEMAS = {
+    "iri": {"type": "string", "format": "iri", "description": "an IRI, <IRI> or a CURIE such as kgi:eco"},
+    "string": {"type": "string"},
+    "integer": {"type": "integer"},
+    "decimal": {"type": "number"},
+    "boolean": {"type": "boolean"},
+    "date": {"type": "string", "format": "date"},
+    "dateTime": {"type": "string", "format": "date-time"},
+}
+_TABLE = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values")
+_GRAPH = ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml", "application/trig", "application/n-quads")
+_ERROR = {"type": "object", "properties": {"status": {"type": "integer"}, "error": {"type": "string"}, "hint": {"type": "string", "nullable": True}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    meaning = {
+        400: "Malformed query or parameter (the message names it)",
+        403: "SPARQL Update: the endpoint is read-only",
+        404: "No such stored query or entity",
+        406: "No result format fits the Accept header",
+        413: "Request body over the size limit",
+        414: "Query string over the size limit",
+        503: "Stopped by the time or result-size limit, or every worker busy",
+    }
+    return {str(c): {"description": meaning[c], "content": {"application/json": {"schema": _ERROR}}} for c in codes}
+
+
+def openapi(queries: list[Any], server: str) -> dict[str, Any]:
+    paths: dict[str, Any] = {
+        "/sparql": {
+            "get": {
+                "summary": "SPARQL 1.1 Protocol query (read-only)",
+                "operationId": "sparql",
+                "tags": ["sparql"],
+                "parameters": [{"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+                                "description": "A SELECT, ASK, CONSTRUCT or DESCRIBE query; without it, the service description"}],
+                "responses": {"200": {"description": "The result, in the format Accept asks for",
+                                      "content": {m: {} for m in _TABLE + _GRAPH}}, **_errors(400, 403, 406, 414, 503)},
+            },
+            "post": {
+                "summary": "SPARQL 1.1 Protocol query in the body (form or application/sparql-query)",
+                "operationId": "sparqlPost",
+                "tags": ["sparql"],
+                "requestBody": {"content": {
+                    "application/sparql-query": {"schema": {"type": "string"}},
+                    "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}},
+                }},
+                "responses": {"200": {"description": "The result", "content": {m: {} for m in _TABLE + _GRAPH}}, **_errors(400, 403, 406, 413, 503)},
+            },
+        },
+        "/queries": {
+            "get": {
+                "summary": "The stored queries, with their parameters and columns",
+                "operationId": "listQueries",
+                "tags": ["stored queries"],
+                "parameters": [{"name": "tag", "in": "query", "required": False, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "One object per stored query", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}},
+            }
+        },
+        "/search": {
+            "get": {
+                "summary": "Entities by name in any language, case and accents ignored",
+                "operationId": "search",
+                "tags": ["entities"],
+                "parameters": [{"name": "q", "in": "query", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "Matching entities", "content": {"application/json": {"schema": {"type": "object"}}}}},
+            }
+        },
+    }
+    for q in queries:
+        parameters = []
+        for p in q.params.values():
+            schema = dict(_SCHEMAS.get(p.type, {"type": "string"}))
+            if p.enum:
+                schema["enum"] = list(p.enum)
+            if p.default is not None:
+                schema["default"] = p.default
+            parameters.append({"name": p.name, "in": "query", "required": p.required, "description": p.description, "schema": schema})
+        parameters.append({"name": "format", "in": "query", "required": False, "schema": {"type": "string"},
+                           "description": "A format name (csv, json, ttl, ...) instead of an Accept header"})
+        media = _GRAPH if q.form in ("CONSTRUCT", "DESCRIBE") else _TABLE
+        columns = "".join(f"\n- `{c}`: {m}" for c, m in q.returns.items())
+        paths[f"/queries/{q.name}"] = {
+            "get": {
+                "summary": q.summary,
+                "description": (q.description or "").strip() + (f"\n\nColumns:{columns}" if columns else ""),
+                "operationId": q.name,
+                "tags": list(q.tags) or ["stored queries"],
+                "parameters": parameters,
+                "responses": {"200": {"description": f"The {q.form} result", "content": {m: {} for m in media}},
+                              **_errors(400, 404, 406, 503)},
+            }
+        }
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Knowledge graph of regional legal and judicial cooperation",
+            "version": __version__,
+            "description": "Stored, documented SPARQL queries over the graph of ECO and SCO legal and judicial cooperation, "
+                           "and a read-only SPARQL 1.1 endpoint. Generated from the stored queries' headers.",
+            "license": {"name": "CC0-1.0"},
+        },
+        "servers": [{"url": server}],
+        "paths": paths,
+    }

@@ -1,0 +1,317 @@
+"""What the server's workers do: each function takes the worker's ``kg.Graph`` and plain
+arguments and returns plain data (bytes, dicts, ``Result``) that pickles back to the
+server. Serialising results happens here, in the worker, so it uses the worker's core.
+
+Everything goes through the facade; the store is read, never written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.namespaces import PREFIXES, curie
+from kg.results import Result
+
+_RDFS, _SKOS, _DCT, _KG, _PROV = (PREFIXES[p] for p in ("rdfs", "skos", "dcterms", "kg", "prov"))
+_NAMES = tuple(ox.NamedNode(i) for i in (_RDFS + "label", _SKOS + "prefLabel", _SKOS + "altLabel", _DCT + "title"))
+_QUOTE = ox.NamedNode(_KG + "quote")
+_DERIVED = ox.NamedNode(_PROV + "wasDerivedFrom")
+_PART_OF = ox.NamedNode(_DCT + "isPartOf")
+_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+
+
+def open_graph(config: Any) -> Any:
+    import kg
+
+    options: dict[str, Any] = {"cache": config.cache, "max_rows": config.max_rows}
+    if config.endpoint:
+        options["endpoint"] = config.endpoint
+    graph = kg.open(config.root, **options)
+    graph.store()  # open (or build) now, not on the first request
+    return graph
+
+
+def ping(graph: Any) -> str:
+    return graph.store().key
+
+
+# ---------------------------------------------------------------- queries
+
+
+def sparql(graph: Any, text: str, fmt: str) -> bytes:
+    """Ad hoc SPARQL, rendered in ``fmt`` (a ``kg.output`` format name)."""
+    from kg.output import render_result
+
+    return render_result(graph.sparql(text, timeout=0), fmt)
+
+
+def stored(graph: Any, name: str, params: dict[str, str], fmt: str) -> bytes:
+    from kg.output import render_result
+
+    return render_result(graph.query(name, params=params, timeout=0), fmt)
+
+
+def sparql_table(graph: Any, text: str, show: int) -> dict[str, Any]:
+    return _table(graph, graph.sparql(text, timeout=0), show)
+
+
+def stored_table(graph: Any, name: str, params: dict[str, str], show: int) -> dict[str, Any]:
+    return _table(graph, graph.query(name, params=params, timeout=0), show)
+
+
+def _table(graph: Any, result: Result, show: int) -> dict[str, Any]:
+    """The first ``show`` rows, with a label for every IRI in them (for the HTML table)."""
+    store = _store(graph)
+    total = len(result)
+    if result.is_graph:
+        rows = [(t.subject, t.predicate, t.object) for t in result.triples[:show]]
+        shown = Result("SELECT", vars=["subject", "predicate", "object"], rows=rows)
+    else:
+        shown = Result(result.type, vars=result.vars, rows=result.rows[:show], boolean=result.boolean)
+    labels = {}
+    for row in shown.rows:
+        for term in row:
+            if isinstance(term, ox.NamedNode) and term.value not in labels:
+                labels[term.value] = _label(store, term)
+    return {"result": shown, "form": result.type, "total": total, "labels": labels}
+
+
+# ---------------------------------------------------------------- entities
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value of a property on an entity page: an IRI with its label, or a literal."""
+
+    term: Any
+    label: str
+    graphs: tuple[str, ...]
+
+
+def entity(graph: Any, iri: str) -> dict[str, Any] | None:
+    """Everything an entity page shows, or ``None`` if the graph has nothing on ``iri``."""
+    store = _store(graph)
+    node = ox.NamedNode(iri)
+    outgoing = _statements(store.quads_for_pattern(node, None, None, None), "object")
+    incoming = _statements(store.quads_for_pattern(None, None, node, None), "subject")
+    if not outgoing and not incoming:
+        return None
+    names = []
+    for p in _NAMES:
+        for q in store.quads_for_pattern(node, p, None, None):
+            if isinstance(q.object, ox.Literal) and not isinstance(q.graph_name, ox.DefaultGraph):
+                names.append((q.object.value, q.object.language or "", curie(p.value)))
+    names = sorted(set(names), key=lambda n: (n[2] != "rdfs:label", n[1] != "en", n[1], n[0]))
+    types = sorted({q.object.value for q in store.quads_for_pattern(node, _TYPE, None, None) if isinstance(q.object, ox.NamedNode)})
+    sources = []
+    for section in sorted({q.object.value for q in store.quads_for_pattern(node, _DERIVED, None, None) if isinstance(q.object, ox.NamedNode)}):
+        s = ox.NamedNode(section)
+        documents = sorted({q.object.value for q in store.quads_for_pattern(s, _PART_OF, None, None) if isinstance(q.object, ox.NamedNode)})
+        sources.append({
+            "iri": section,
+            "label": _label(store, s),
+            "documents": [(d, _label(store, ox.NamedNode(d))) for d in documents],
+        })
+    quotes = sorted({q.object.value for q in store.quads_for_pattern(node, _QUOTE, None, None) if isinstance(q.object, ox.Literal)})
+    # the files that state most about it; a statement from another file is marked as such
+    counts: dict[str, int] = {}
+    for graphs in outgoing.values():
+        for g in graphs:
+            counts[g] = counts.get(g, 0) + 1
+    home = sorted(g for g, n in counts.items() if n == max(counts.values())) if counts else []
+    return {
+        "iri": iri,
+        "curie": curie(iri),
+        "label": _label(store, node),
+        "names": names,
+        "types": [(t, _label(store, ox.NamedNode(t))) for t in types],
+        "outgoing": _grouped(store, outgoing),
+        "incoming": _grouped(store, incoming),
+        "sources": sources,
+        "quotes": quotes,
+        "home": [curie(g) for g in home],
+    }
+
+
+def _statements(quads: Any, side: str) -> dict[tuple[str, Any], set[str]]:
+    found: dict[tuple[str, Any], set[str]] = {}
+    for q in quads:
+        if isinstance(q.graph_name, ox.DefaultGraph):
+            continue  # the union's copy; the named graph says which file (source) it is in
+        found.setdefault((q.predicate.value, getattr(q, side)), set()).add(q.graph_name.value)
+    return found
+
+
+def _grouped(store: Any, statements: dict[tuple[str, Any], set[str]]) -> list[dict[str, Any]]:
+    by_property: dict[str, list[Value]] = {}
+    for (p, term), graphs in statements.items():
+        label = _label(store, term) if isinstance(term, ox.NamedNode) else ""
+        by_property.setdefault(p, []).append(Value(term, label, tuple(sorted(curie(g) for g in graphs))))
+    groups = []
+    for p, values in by_property.items():
+        values.sort(key=lambda v: ((v.label or _text(v.term)).casefold(), str(v.term)))
+        groups.append({"iri": p, "curie": curie(p), "label": _label(store, ox.NamedNode(p)), "values": values})
+    # rdf:type and labels first, then by readable property name
+    first = {PREFIXES["rdf"] + "type": 0, _RDFS + "label": 1}
+    groups.sort(key=lambda g: (first.get(g["iri"], 2), (g["label"] or g["curie"]).casefold()))
+    return groups
+
+
+def _text(term: Any) -> str:
+    return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else str(term)
+
+
+#: readable names for the borrowed vocabulary, whose labels are not in the graph
+COMMON_LABELS = {
+    PREFIXES["rdf"] + "type": "type",
+    _RDFS + "label": "label",
+    _RDFS + "comment": "comment",
+    _RDFS + "seeAlso": "see also",
+    _SKOS + "prefLabel": "preferred name",
+    _SKOS + "altLabel": "other name",
+    _SKOS + "definition": "definition",
+    _SKOS + "inScheme": "in scheme",
+    _SKOS + "broader": "broader",
+    _SKOS + "narrower": "narrower",
+    _DCT + "title": "title",
+    _DCT + "description": "description",
+    _DCT + "isPartOf": "part of",
+    _DCT + "hasPart": "has part",
+    _DCT + "source": "source",
+    _DCT + "publisher": "publisher",
+    _DCT + "issued": "issued",
+    _PROV + "wasDerivedFrom": "derived from (source)",
+    PREFIXES["schema"] + "startDate": "start date",
+    PREFIXES["schema"] + "endDate": "end date",
+    PREFIXES["schema"] + "url": "web address",
+    PREFIXES["owl"] + "sameAs": "same as",
+    PREFIXES["schema"] + "sameAs": "same as",
+    PREFIXES["org"] + "member": "member",
+    PREFIXES["org"] + "organization": "organisation",
+    PREFIXES["org"] + "role": "role",
+    PREFIXES["org"] + "memberDuring": "member during",
+    PREFIXES["org"] + "memberOf": "member of",
+    PREFIXES["org"] + "subOrganizationOf": "part of organisation",
+}
+_TEXT = ox.NamedNode(_KG + "text")
+
+
+_LABEL_PROPERTIES = (_NAMES[0], _NAMES[1], _NAMES[3])  # rdfs:label, skos:prefLabel, dcterms:title
+_LABELS: dict[str, str] = {}  # IRI -> label in the current store version: pages share their neighbours
+_LABELS_OF: list[str] = [""]  # the version _LABELS belongs to
+
+
+def _store(graph: Any) -> Any:
+    """The current store, forgetting remembered labels when the version changed."""
+    gs = graph.store()
+    # a remote endpoint can change under the same key (its URL): remember nothing there
+    if _LABELS_OF[0] != gs.key or getattr(gs, "endpoint", None):
+        _LABELS.clear()
+        _LABELS_OF[0] = gs.key
+    return gs.store
+
+
+def _label(store: Any, node: Any) -> str:
+    """A readable name: the English label (else any), a known vocabulary name, or the start
+    of its text. Looked up in the default graph only (the union: each statement once), and
+    remembered for the open store version, which never changes (see ``_store``)."""
+    if not isinstance(node, ox.NamedNode):
+        return ""
+    key = node.value
+    if key in _LABELS:
+        return _LABELS[key]
+    if len(_LABELS) > 200_000:
+        _LABELS.clear()
+    names = [q.object for p in _LABEL_PROPERTIES for q in store.quads_for_pattern(node, p, None, ox.DefaultGraph()) if isinstance(q.object, ox.Literal)]
+    english = sorted(o.value for o in names if o.language == "en")
+    name = (english or sorted(o.value for o in names) or [""])[0] or _fallback(store, node)
+    _LABELS[key] = name
+    return name
+
+
+def _fallback(store: Any, node: Any) -> str:
+    if node.value in COMMON_LABELS:
+        return COMMON_LABELS[node.value]
+    # agenda items, key points, outcomes: no label of their own, but a text from the source
+    for q in store.quads_for_pattern(node, _TEXT, None, ox.DefaultGraph()):
+        if isinstance(q.object, ox.Literal):
+            text = q.object.value
+            return text if len(text) <= 90 else text[:87].rsplit(" ", 1)[0] + "…"
+    return ""
+
+
+def entity_rdf(graph: Any, iri: str, fmt: str) -> bytes | None:
+    """The statements with ``iri`` as subject, in ``fmt`` (what a linked-data client asks)."""
+    from kg.output import render_triples
+
+    store = graph.store().store
+    node = ox.NamedNode(iri)
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(node, None, None, ox.DefaultGraph())}
+    if not triples and not any(True for _ in store.quads_for_pattern(None, None, node, ox.DefaultGraph())):
+        return None
+    return render_triples(sorted(triples, key=str), fmt)
+
+
+# ---------------------------------------------------------------- search and overview
+
+_INDEX: dict[str, list[tuple[str, str, str]]] = {}
+
+
+def _label_index(graph: Any) -> list[tuple[str, str, str]]:
+    """(normalised name, IRI, name) for every name in the graph, built once per version."""
+    from kg.describe import normalise
+
+    gs = graph.store()
+    index = None if getattr(gs, "endpoint", None) else _INDEX.get(gs.key)
+    if index is None:
+        rows = set()
+        for p in _NAMES:
+            for q in gs.store.quads_for_pattern(None, p, None, ox.DefaultGraph()):
+                if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
+                    rows.add((normalise(q.object.value), q.subject.value, q.object.value))
+        index = sorted(rows)
+        _INDEX.clear()  # one version at a time: the previous one is out of date
+        _INDEX[gs.key] = index
+    return index
+
+
+def search(graph: Any, text: str, limit: int) -> list[dict[str, Any]]:
+    """Entities with a name containing ``text`` in any language, case and accents ignored;
+    exact names first, then names that start with it, then the rest."""
+    from kg.describe import normalise
+
+    wanted = normalise(text)
+    if not wanted:
+        return []
+    best: dict[str, tuple[int, str]] = {}
+    for norm, iri, name in _label_index(graph):
+        if wanted in norm:
+            rank = 0 if norm == wanted else 1 if norm.startswith(wanted) else 2
+            if iri not in best or (rank, name) < best[iri]:
+                best[iri] = (rank, name)
+    store = _store(graph)
+    ordered = sorted(best.items(), key=lambda kv: (kv[1][0], _label(store, ox.NamedNode(kv[0])).casefold(), kv[0]))
+    hits = []
+    for iri, (_, name) in ordered[:limit]:
+        node = ox.NamedNode(iri)
+        types = sorted({q.object.value for q in store.quads_for_pattern(node, _TYPE, None, ox.DefaultGraph()) if isinstance(q.object, ox.NamedNode)})
+        hits.append({"iri": iri, "label": _label(store, node), "matched": name, "types": [(t, _label(store, ox.NamedNode(t))) for t in types]})
+    return hits + ([{"more": len(ordered) - limit}] if len(ordered) > limit else [])
+
+
+_OVERVIEW: dict[str, dict[str, Any]] = {}
+
+
+def overview(graph: Any) -> dict[str, Any]:
+    """What the home page says about the graph: counted once per store version (a full
+    scan at 10^6 statements would make the home page the slowest page)."""
+    gs = graph.store()
+    key = gs.key
+    if key not in _OVERVIEW or getattr(gs, "endpoint", None):
+        stats = graph.stats()
+        _OVERVIEW.clear()
+        _OVERVIEW[key] = {"key": key, "asserted": stats.asserted, "per_graph": stats.per_graph, "per_class": stats.per_class}
+    return _OVERVIEW[key]
