@@ -32,7 +32,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from kg.errors import KgError, LimitExceeded, NetworkRefused, QueryError, UsageError
-from kg.namespaces import BASE, PREFIXES, curie
+from kg.namespaces import BASE, PREFIXES, curie, expand_curie
 from kg.web.pool import Busy, ClientGone
 
 #: media type -> kg.output format, in the order offered when the client does not care
@@ -113,7 +113,7 @@ class App:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.templates.globals.update(href=href, curie=curie, term_parts=term_parts, query_url=query_url)
+        self.templates.globals.update(href=href, curie=curie, term_parts=term_parts, query_url=query_url, expand=expand_curie)
         self.routes = Map([
             Rule("/", endpoint="home"),
             Rule("/sparql", endpoint="sparql", methods=["GET", "POST", "HEAD"]),
@@ -257,9 +257,8 @@ class App:
         overview = self.call(request, "overview", what="the overview")
         queries = self.graph.queries()
         tags: dict[str, list[Any]] = {}
-        for q in queries:
-            for t in q.tags or ("other",):
-                tags.setdefault(t, []).append(q)
+        for q in queries:  # each question once, under its first tag
+            tags.setdefault((q.tags or ("other",))[0], []).append(q)
         return self.page("home.html", overview=overview, queries=queries, tags=dict(sorted(tags.items())))
 
     def on_editor(self, request: Request, text: str | None = None) -> Response:
