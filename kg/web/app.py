@@ -32,7 +32,8 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from kg.errors import KgError, LimitExceeded, NetworkRefused, QueryError, UsageError
-from kg.namespaces import BASE, PREFIXES, curie, expand_curie
+from kg.namespaces import BASE, PREFIXES, curie
+from kg.web.pages import LOCAL_SPACES, href, render
 from kg.web.pool import Busy, ClientGone
 
 #: media type -> kg.output format, in the order offered when the client does not care
@@ -68,8 +69,6 @@ FORMAT_NAMES = {
 DOWNLOADS = {"table": (("CSV", "csv"), ("TSV", "tsv"), ("JSON", "json"), ("XML", "xml")),
              "graph": (("Turtle", "ttl"), ("N-Triples", "nt"), ("JSON-LD", "jsonld"), ("RDF/XML", "rdfxml"), ("TriG", "trig"), ("N-Quads", "nq"))}
 HTML = "text/html"
-#: entity namespaces served under a path of their own: /id/X is kgi:X
-LOCAL_SPACES = ("id", "concept")
 SHOW_ROWS = 500  # rows an HTML table shows; the downloads have them all
 
 
@@ -103,17 +102,8 @@ class App:
     the stored queries and the layout without touching the store."""
 
     def __init__(self, graph: Any, pool: Any, settings: Settings = Settings()) -> None:
-        from jinja2 import Environment, PackageLoader, select_autoescape
-
         self.graph, self.pool, self.settings = graph, pool, settings
         self.started = time.time()
-        self.templates = Environment(
-            loader=PackageLoader("kg.web", "templates"),
-            autoescape=select_autoescape(default=True, default_for_string=True),
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self.templates.globals.update(href=href, curie=curie, term_parts=term_parts, query_url=query_url, expand=expand_curie)
         self.routes = Map([
             Rule("/", endpoint="home"),
             Rule("/sparql", endpoint="sparql", methods=["GET", "POST", "HEAD"]),
@@ -176,7 +166,7 @@ class App:
     # ------------------------------------------------------------ answers
 
     def page(self, template: str, status: int = 200, **context: Any) -> Response:
-        body = self.templates.get_template(template).render(**context, settings=self.settings)
+        body = render(template, **context, settings=self.settings)
         return Response(body, status=status, mimetype=HTML, headers={"Vary": "Accept"})
 
     def problem(self, request: Request, p: Problem) -> Response:
@@ -368,11 +358,11 @@ class App:
             if body is None:
                 raise Problem(404, f"{curie(iri)} is not in the graph", hint=f"search by name: /search?q={quote(_guess(iri))}")
             return Response(body, mimetype=rdf[0], headers={"Vary": "Accept"})
-        data = self.call(request, "entity", iri, what=f"the page of {curie(iri)}")
-        if data is None:
-            raise Problem(404, f"{curie(iri)} is not in the graph", hint="search for it by name")
         rdf_links = [(label, f"{href(iri)}{'&' if '?' in href(iri) else '?'}format={f}") for label, f in DOWNLOADS["graph"][:4]]
-        return self.page("entity.html", e=data, rdf_links=rdf_links)
+        body = self.call(request, "entity_page", iri, rdf_links, what=f"the page of {curie(iri)}")
+        if body is None:
+            raise Problem(404, f"{curie(iri)} is not in the graph", hint="search for it by name")
+        return Response(body, mimetype=HTML, headers={"Vary": "Accept"})
 
     def on_health(self, request: Request) -> Response:
         key = self.call(request, "ping", what="the health check")
@@ -464,34 +454,10 @@ def _guess(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1].replace("-", " ")
 
 
-def href(iri: str) -> str:
-    """The page of an IRI on this server: ``/id/X`` for ``kgi:X``, else ``/resource?iri=``."""
-    for space in LOCAL_SPACES:
-        prefix = f"{BASE}{space}/"
-        if iri.startswith(prefix) and "?" not in iri and "#" not in iri:
-            return f"/{space}/{quote(iri[len(prefix):], safe='/-._~')}"
-    return "/resource?" + urlencode({"iri": iri})
 
 
-def query_url(name: str, params: dict[str, str]) -> str:
-    return f"/queries/{name}?" + urlencode(params) if params else f"/queries/{name}"
 
 
-def term_parts(term: Any) -> dict[str, Any]:
-    """What a template needs to show a term: kind, text, and for literals language/datatype."""
-    import pyoxigraph as ox
-
-    if term is None:
-        return {"kind": "none"}
-    if isinstance(term, ox.NamedNode):
-        return {"kind": "iri", "iri": term.value, "curie": curie(term.value)}
-    if isinstance(term, ox.Literal):
-        dt = term.datatype.value
-        shown_dt = "" if term.language or dt == PREFIXES["xsd"] + "string" else curie(dt)
-        return {"kind": "literal", "text": term.value, "lang": term.language or "", "datatype": shown_dt}
-    if isinstance(term, ox.BlankNode):
-        return {"kind": "bnode", "text": f"_:{term.value}"}
-    return {"kind": "literal", "text": str(term), "lang": "", "datatype": ""}
 
 
 def _json(value: Any, status: int = 200) -> Response:

@@ -136,6 +136,14 @@ def entity(graph: Any, iri: str) -> dict[str, Any] | None:
     }
 
 
+def entity_page(graph: Any, iri: str, rdf_links: list[tuple[str, str]]) -> str | None:
+    """The entity's page as HTML, rendered here in the worker, or ``None`` if unknown."""
+    from kg.web.pages import render
+
+    data = entity(graph, iri)
+    return None if data is None else render("entity.html", e=data, rdf_links=rdf_links)
+
+
 def _statements(quads: Any, side: str) -> dict[tuple[str, Any], set[str]]:
     found: dict[tuple[str, Any], set[str]] = {}
     for q in quads:
