@@ -82,6 +82,14 @@ class Graph:
             self._remote = open_remote(self.endpoint)
         return self._remote  # type: ignore[no-any-return]
 
+    def is_current(self, inference: str = "none") -> bool:
+        """Whether the version open for ``inference`` still matches the files (a few stat
+        calls; nothing is built): a server asks before every request."""
+        from kg.store import content_key, graph_files
+
+        open_now = self._stores.get(inference)
+        return open_now is not None and content_key(graph_files(self.layout)) == open_now.key
+
     def local_store(self, inference: str = "none") -> GraphStore:
         """The local store version for the files as they are now, endpoint or not (``push`` reads it)."""
         from kg.store import content_key, graph_files

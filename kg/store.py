@@ -357,10 +357,15 @@ def _versions(base: Path) -> list[tuple[float, Path, dict]]:
     return sorted(found, key=lambda v: v[0], reverse=True)
 
 
-def _build(base: Path, key: str, files: tuple[FileEntry, ...], progress: Progress | None) -> GraphStore:
-    for stale in base.glob("*.tmp-*"):  # left by a process killed while building
+def _clear_stale(base: Path) -> None:
+    """Remove what processes killed while building left (call it holding the build lock)."""
+    for stale in base.glob("*.tmp-*"):
         if not _alive(stale.name.rsplit(".tmp-", 1)[1].split("-")[0]):
             _remove(stale)
+
+
+def _build(base: Path, key: str, files: tuple[FileEntry, ...], progress: Progress | None) -> GraphStore:
+    _clear_stale(base)
     tmp = base / f"{key}.tmp-{os.getpid()}"
     previous = _versions(base)
     reuse: dict[str, str] = {}
@@ -470,6 +475,7 @@ def _derived(gs: GraphStore, inference: str, progress: Progress | None) -> Graph
             return found
         from kg.entail import closure
 
+        _clear_stale(base)  # a reasoner killed halfway (a server's time limit) left its copy
         tmp = base / f"{name}.tmp-{os.getpid()}"
         _remove(tmp)
         gs.store.backup(str(tmp))

@@ -310,3 +310,15 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(graph_dir: Path, tmp_pa
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
     assert _label(g) == "Tajikistam"
+
+
+def test_a_reasoner_killed_halfway_leaves_nothing_behind(graph_dir: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    g = kg.open(graph_dir, cache=cache)
+    base = g.store().path.parent
+    # what a server worker killed at its time limit while reasoning leaves (its pid is gone)
+    stale = base / f"{g.store().key}+owlrl.tmp-{2**22 + 12345}"
+    stale.mkdir()
+    (stale / "000001.sst").write_bytes(b"x" * 1000)
+    assert g.store("owlrl").inferred > 0
+    assert not stale.exists()

@@ -97,12 +97,70 @@ def status_of(exc: KgError) -> int:
     return 500
 
 
+class Versions:
+    """Builds store versions in the front process, outside any request's time limit.
+
+    A worker that found the files changed would build the new version itself, inside a
+    request: at 10^6 statements loading takes about 25 s and reasoning about a minute, so
+    the time limit would kill every attempt and the version would never exist. Here the
+    build runs on a thread of its own; a request waits for it up to its time limit and
+    otherwise gets 503 with Retry-After while the build goes on. The check itself (are the
+    files still those of the open version?) is a few stat calls.
+    """
+
+    def __init__(self, graph: Any) -> None:
+        import threading
+
+        self.graph = graph
+        self._lock = threading.Lock()
+        self._building: dict[str, Any] = {}  # inference -> Future of the running build
+
+    def ready(self, inference: str, wait: float) -> None:
+        if getattr(self.graph, "endpoint", None):
+            return  # a remote store: nothing is built here
+        from concurrent.futures import TimeoutError as Pending
+
+        with self._lock:
+            future = self._building.get(inference)
+            if future is None or future.done():
+                if future is None and self.graph.is_current(inference):
+                    return
+                future = self._start(inference)
+        try:
+            future.result(timeout=wait)
+        except Pending:
+            raise Problem(503, f"the store{'' if inference == 'none' else f' with {inference} inferences'} is being built "
+                          "for the files as they are now; try again shortly",
+                          headers={"Retry-After": "30"}) from None
+        finally:
+            with self._lock:
+                if self._building.get(inference) is future and future.done():
+                    del self._building[inference]
+
+    def _start(self, inference: str) -> Any:
+        import threading
+        from concurrent.futures import Future
+
+        future: Future = Future()
+
+        def build() -> None:
+            try:
+                future.set_result(self.graph.store(inference))
+            except BaseException as exc:  # noqa: BLE001 - the waiting requests report it
+                future.set_exception(exc)
+
+        self._building[inference] = future
+        threading.Thread(target=build, name=f"kg-build-{inference}", daemon=True).start()
+        return future
+
+
 class App:
     """The WSGI application; ``pool`` runs the reads, ``graph`` (a ``kg.Graph``) gives
     the stored queries and the layout without touching the store."""
 
     def __init__(self, graph: Any, pool: Any, settings: Settings = Settings()) -> None:
         self.graph, self.pool, self.settings = graph, pool, settings
+        self.versions = Versions(graph)
         self.started = time.time()
         self.routes = Map([
             Rule("/", endpoint="home"),
@@ -158,8 +216,10 @@ class App:
             raise Problem(404, f"nothing is at {request.path}", hint="start from the home page or search by name") from None
         return getattr(self, "on_" + endpoint)(request, **args)
 
-    def call(self, request: Request, op: str, *args: Any, what: str) -> Any:
-        """Run ``kg.web.ops.<op>`` in a worker, stopped if the client goes away."""
+    def call(self, request: Request, op: str, *args: Any, what: str, inference: str = "none") -> Any:
+        """Run ``kg.web.ops.<op>`` in a worker, stopped if the client goes away, once the
+        store version it reads (with ``inference``) is built."""
+        self.versions.ready(inference, self.settings.timeout)
         gone = request.environ.get("waitress.client_disconnected") or (lambda: False)
         return self.pool.call(op, *args, timeout=self.settings.timeout, cancelled=gone, what=what)
 
@@ -293,7 +353,7 @@ class App:
             return self._stored_page(request, stored, params)
         _bind(stored, params)
         media, fmt = negotiate(request, stored.form)
-        body = self.call(request, "stored", name, params, fmt, what=f"the query {name}")
+        body = self.call(request, "stored", name, params, fmt, what=f"the query {name}", inference=stored.inference)
         return Response(body, mimetype=media, headers={"Vary": "Accept"})
 
     def _stored_page(self, request: Request, stored: Any, params: dict[str, str]) -> Response:
@@ -303,7 +363,8 @@ class App:
         if run:
             try:
                 _bind(stored, params)
-                table = self.call(request, "stored_table", stored.name, params, SHOW_ROWS, what=f"the query {stored.name}")
+                table = self.call(request, "stored_table", stored.name, params, SHOW_ROWS, what=f"the query {stored.name}",
+                                  inference=stored.inference)
             except Problem as p:
                 error = p
             except KgError as exc:

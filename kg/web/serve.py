@@ -19,8 +19,10 @@ from kg.web.pool import Pool, WorkerConfig
 
 
 def default_workers() -> int:
-    # one per core, and at least two, so one slow query never holds up every request
-    return max(2, os.cpu_count() or 1)
+    # two per core, at least 4: with one per core, a few slow queries at 10^6 statements
+    # held every fast one behind them (p50 1.3 s for queries of 2-6 ms; bench_serve.py);
+    # more processes than cores let the kernel share the cores between slow and fast
+    return min(16, max(4, 2 * (os.cpu_count() or 1)))
 
 
 def make_server(
