@@ -611,7 +611,7 @@ def stats_cmd(state: State, inference: str, fmt: str) -> None:
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (0.0.0.0: every interface).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8787, show_default=True, help="Port (0: any free port).")
-@click.option("--workers", type=click.IntRange(min=1), help="Worker processes running queries (default: two per core, 4 to 16).")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes running queries: how many run at once (default: 8, or two per core if more).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), envvar="KG_SERVE_TIMEOUT", default=30.0, show_default=True,
               metavar="SECONDS", help="Stop a request's query after this long (HTTP 503); the server goes on.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=100_000, show_default=True,

@@ -19,10 +19,12 @@ from kg.web.pool import Pool, WorkerConfig
 
 
 def default_workers() -> int:
-    # two per core, at least 4: with one per core, a few slow queries at 10^6 statements
-    # held every fast one behind them (p50 1.3 s for queries of 2-6 ms; bench_serve.py);
-    # more processes than cores let the kernel share the cores between slow and fast
-    return min(16, max(4, 2 * (os.cpu_count() or 1)))
+    # as many as the concurrent requests a small platform sees, not one per core: with 2
+    # or 4 workers, a few slow queries at 10^6 statements held every cheap request behind
+    # them (p50 1.3-1.5 s for queries of 2-6 ms under 8 clients); with 8 the kernel shares
+    # the cores and the p50 was 28 ms (bench/results/serve*.md). Each worker holds its
+    # own store handle: about 150 MB at 10^6 statements.
+    return max(8, 2 * (os.cpu_count() or 1))
 
 
 def make_server(
