@@ -192,18 +192,19 @@ def client_main(spec_path: str, out_path: str) -> int:
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def _children(pid: int) -> list[int]:
-    kids = []
+def _processes():
+    """(pid, command name, the fields after it) of every process in /proc."""
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 stat = Path(f"/proc/{entry}/stat").read_text()
             except OSError:
                 continue
-            fields = stat[stat.rindex(")") + 2:].split()
-            if int(fields[1]) == pid:
-                kids.append(int(entry))
-    return kids
+            yield int(entry), stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+
+
+def _children(pid: int) -> list[int]:
+    return [child for child, _, fields in _processes() if int(fields[1]) == pid]
 
 
 def _cpu_of(pid: int, *, with_reaped: bool) -> float:
@@ -238,16 +239,7 @@ def tree_facts(pid: int) -> dict:
 
 def all_cpu() -> dict[int, tuple[str, float]]:
     """{pid: (command name, CPU seconds of its threads)} for every process on the machine."""
-    out = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            f = stat[stat.rindex(")") + 2:].split()
-            out[int(entry)] = (stat[stat.index("(") + 1:stat.rindex(")")], (int(f[11]) + int(f[12])) / _TICK)
-    return out
+    return {pid: (name, (int(f[11]) + int(f[12])) / _TICK) for pid, name, f in _processes()}
 
 
 def machine_busy() -> tuple[float, float, float, float]:
@@ -1113,14 +1105,6 @@ def render(raw: dict) -> tuple[str, str]:
 # ====================================================================== main
 
 
-def code_state() -> str:
-    def git(*a: str) -> str:
-        return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-
-    dirty = [line.split(maxsplit=1)[1] for line in git("status", "--porcelain", "--", "kg").splitlines() if line.strip()]
-    return git("rev-parse", "--short", "HEAD") + (" + uncommitted " + ", ".join(dirty) if dirty else "")
-
-
 def failures(raw: dict) -> list[str]:
     out = []
     for res in raw["results"]:
@@ -1139,6 +1123,8 @@ def failures(raw: dict) -> list[str]:
 
 
 def main() -> int:
+    from bench import code_state  # the same record of what was measured as bench.py
+
     parser = argparse.ArgumentParser(description="kg serve under load against Oxigraph's server")
     parser.add_argument("--sizes", type=parse_sizes, default=["bundled", 1_000_000],
                         help="'bundled' and/or generated statements, e.g. bundled,1e6 (default)")

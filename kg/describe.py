@@ -48,7 +48,8 @@ def label_of(store: ox.Store, node: object, language: str = "en") -> str:
     """A readable name for ``node``: its label in ``language``, any label, or ''."""
     if not isinstance(node, (ox.NamedNode, ox.BlankNode)):
         return ""
-    names = [q.object for p in _LABELS for q in store.quads_for_pattern(node, p, None, None) if isinstance(q.object, ox.Literal)]
+    # the default graph holds the union: each label once, not once more per file
+    names = [q.object for p in _LABELS for q in store.quads_for_pattern(node, p, None, ox.DefaultGraph()) if isinstance(q.object, ox.Literal)]
     preferred = sorted(o.value for o in names if o.language == language)
     others = sorted(o.value for o in names)
     return (preferred or others or [""])[0]

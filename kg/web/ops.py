@@ -12,15 +12,14 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.describe import NAME_PROPERTIES, RDF_TYPE, describe, label_of, normalise
+from kg.errors import UsageError
 from kg.namespaces import PREFIXES, curie
 from kg.results import Result
 
 _RDFS, _SKOS, _DCT, _KG, _PROV = (PREFIXES[p] for p in ("rdfs", "skos", "dcterms", "kg", "prov"))
-_NAMES = tuple(ox.NamedNode(i) for i in (_RDFS + "label", _SKOS + "prefLabel", _SKOS + "altLabel", _DCT + "title"))
 _QUOTE = ox.NamedNode(_KG + "quote")
-_DERIVED = ox.NamedNode(_PROV + "wasDerivedFrom")
 _PART_OF = ox.NamedNode(_DCT + "isPartOf")
-_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 
 
 def open_graph(config: Any) -> Any:
@@ -92,46 +91,40 @@ class Value:
 
 
 def entity(graph: Any, iri: str) -> dict[str, Any] | None:
-    """Everything an entity page shows, or ``None`` if the graph has nothing on ``iri``."""
+    """Everything an entity page shows (``kg.describe.describe``, arranged for the page,
+    with labels), or ``None`` if the graph has nothing on ``iri``."""
     store = _store(graph)
-    node = ox.NamedNode(iri)
-    outgoing = _statements(store.quads_for_pattern(node, None, None, None), "object")
-    incoming = _statements(store.quads_for_pattern(None, None, node, None), "subject")
-    if not outgoing and not incoming:
+    try:
+        d = describe(store, ox.NamedNode(iri))
+    except UsageError:
         return None
-    names = []
-    for p in _NAMES:
-        for q in store.quads_for_pattern(node, p, None, None):
-            if isinstance(q.object, ox.Literal) and not isinstance(q.graph_name, ox.DefaultGraph):
-                names.append((q.object.value, q.object.language or "", curie(p.value)))
-    names = sorted(set(names), key=lambda n: (n[2] != "rdfs:label", n[1] != "en", n[1], n[0]))
-    types = sorted({q.object.value for q in store.quads_for_pattern(node, _TYPE, None, None) if isinstance(q.object, ox.NamedNode)})
+    literals = [s for s in d.outgoing if isinstance(s.object, ox.Literal)]
+    names = sorted({(s.object.value, s.object.language or "", curie(s.predicate.value)) for s in literals if s.predicate in NAME_PROPERTIES},
+                   key=lambda n: (n[2] != "rdfs:label", n[1] != "en", n[1], n[0]))
     sources = []
-    for section in sorted({q.object.value for q in store.quads_for_pattern(node, _DERIVED, None, None) if isinstance(q.object, ox.NamedNode)}):
-        s = ox.NamedNode(section)
-        documents = sorted({q.object.value for q in store.quads_for_pattern(s, _PART_OF, None, None) if isinstance(q.object, ox.NamedNode)})
+    for section in d.sources:
+        documents = sorted({q.object.value for q in store.quads_for_pattern(section, _PART_OF, None, ox.DefaultGraph()) if isinstance(q.object, ox.NamedNode)})
         sources.append({
-            "iri": section,
-            "label": _label(store, s),
-            "documents": [(d, _label(store, ox.NamedNode(d))) for d in documents],
+            "iri": section.value,
+            "label": _label(store, section),
+            "documents": [(doc, _label(store, ox.NamedNode(doc))) for doc in documents],
         })
-    quotes = sorted({q.object.value for q in store.quads_for_pattern(node, _QUOTE, None, None) if isinstance(q.object, ox.Literal)})
     # the files that state most about it; a statement from another file is marked as such
     counts: dict[str, int] = {}
-    for graphs in outgoing.values():
-        for g in graphs:
-            counts[g] = counts.get(g, 0) + 1
+    for s in d.outgoing:
+        for g in s.graphs:
+            counts[g.value] = counts.get(g.value, 0) + 1
     home = sorted(g for g, n in counts.items() if n == max(counts.values())) if counts else []
     return {
         "iri": iri,
         "curie": curie(iri),
-        "label": _label(store, node),
+        "label": _label(store, d.entity),
         "names": names,
-        "types": [(t, _label(store, ox.NamedNode(t))) for t in types],
-        "outgoing": _grouped(store, outgoing),
-        "incoming": _grouped(store, incoming),
+        "types": [(t.value, _label(store, t)) for t in d.types],
+        "outgoing": _grouped(store, [(s.predicate, s.object, s.graphs) for s in d.outgoing]),
+        "incoming": _grouped(store, [(s.predicate, s.subject, s.graphs) for s in d.incoming]),
         "sources": sources,
-        "quotes": quotes,
+        "quotes": sorted({s.object.value for s in literals if s.predicate == _QUOTE}),
         "home": [curie(g) for g in home],
     }
 
@@ -144,20 +137,12 @@ def entity_page(graph: Any, iri: str, rdf_links: list[tuple[str, str]]) -> str |
     return None if data is None else render("entity.html", e=data, rdf_links=rdf_links)
 
 
-def _statements(quads: Any, side: str) -> dict[tuple[str, Any], set[str]]:
-    found: dict[tuple[str, Any], set[str]] = {}
-    for q in quads:
-        if isinstance(q.graph_name, ox.DefaultGraph):
-            continue  # the union's copy; the named graph says which file (source) it is in
-        found.setdefault((q.predicate.value, getattr(q, side)), set()).add(q.graph_name.value)
-    return found
-
-
-def _grouped(store: Any, statements: dict[tuple[str, Any], set[str]]) -> list[dict[str, Any]]:
+def _grouped(store: Any, statements: list[tuple[ox.NamedNode, Any, tuple[ox.NamedNode, ...]]]) -> list[dict[str, Any]]:
+    """(property, other end, graphs) grouped by property, each value with its label."""
     by_property: dict[str, list[Value]] = {}
-    for (p, term), graphs in statements.items():
+    for p, term, graphs in statements:
         label = _label(store, term) if isinstance(term, ox.NamedNode) else ""
-        by_property.setdefault(p, []).append(Value(term, label, tuple(sorted(curie(g) for g in graphs))))
+        by_property.setdefault(p.value, []).append(Value(term, label, tuple(sorted(curie(g.value) for g in graphs))))
     groups = []
     for p, values in by_property.items():
         values.sort(key=lambda v: ((v.label or _text(v.term)).casefold(), str(v.term)))
@@ -207,7 +192,6 @@ COMMON_LABELS = {
 _TEXT = ox.NamedNode(_KG + "text")
 
 
-_LABEL_PROPERTIES = (_NAMES[0], _NAMES[1], _NAMES[3])  # rdfs:label, skos:prefLabel, dcterms:title
 _LABELS: dict[str, str] = {}  # IRI -> label in the current store version: pages share their neighbours
 _LABELS_OF: list[str] = [""]  # the version _LABELS belongs to
 
@@ -223,21 +207,15 @@ def _store(graph: Any) -> Any:
 
 
 def _label(store: Any, node: Any) -> str:
-    """A readable name: the English label (else any), a known vocabulary name, or the start
-    of its text. Looked up in the default graph only (the union: each statement once), and
-    remembered for the open store version, which never changes (see ``_store``)."""
+    """A readable name: ``label_of`` (English first), a known vocabulary name, or the start
+    of its text; remembered for the open store version, which never changes (``_store``)."""
     if not isinstance(node, ox.NamedNode):
         return ""
-    key = node.value
-    if key in _LABELS:
-        return _LABELS[key]
-    if len(_LABELS) > 200_000:
-        _LABELS.clear()
-    names = [q.object for p in _LABEL_PROPERTIES for q in store.quads_for_pattern(node, p, None, ox.DefaultGraph()) if isinstance(q.object, ox.Literal)]
-    english = sorted(o.value for o in names if o.language == "en")
-    name = (english or sorted(o.value for o in names) or [""])[0] or _fallback(store, node)
-    _LABELS[key] = name
-    return name
+    if node.value not in _LABELS:
+        if len(_LABELS) > 200_000:
+            _LABELS.clear()
+        _LABELS[node.value] = label_of(store, node) or _fallback(store, node)
+    return _LABELS[node.value]
 
 
 def _fallback(store: Any, node: Any) -> str:
@@ -270,13 +248,11 @@ _INDEX: dict[str, list[tuple[str, str, str]]] = {}
 
 def _label_index(graph: Any) -> list[tuple[str, str, str]]:
     """(normalised name, IRI, name) for every name in the graph, built once per version."""
-    from kg.describe import normalise
-
     gs = graph.store()
     index = None if getattr(gs, "endpoint", None) else _INDEX.get(gs.key)
     if index is None:
         rows = set()
-        for p in _NAMES:
+        for p in NAME_PROPERTIES:
             for q in gs.store.quads_for_pattern(None, p, None, ox.DefaultGraph()):
                 if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
                     rows.add((normalise(q.object.value), q.subject.value, q.object.value))
@@ -289,8 +265,6 @@ def _label_index(graph: Any) -> list[tuple[str, str, str]]:
 def search(graph: Any, text: str, limit: int) -> list[dict[str, Any]]:
     """Entities with a name containing ``text`` in any language, case and accents ignored;
     exact names first, then names that start with it, then the rest."""
-    from kg.describe import normalise
-
     wanted = normalise(text)
     if not wanted:
         return []
@@ -305,7 +279,7 @@ def search(graph: Any, text: str, limit: int) -> list[dict[str, Any]]:
     hits = []
     for iri, (_, name) in ordered[:limit]:
         node = ox.NamedNode(iri)
-        types = sorted({q.object.value for q in store.quads_for_pattern(node, _TYPE, None, ox.DefaultGraph()) if isinstance(q.object, ox.NamedNode)})
+        types = sorted({q.object.value for q in store.quads_for_pattern(node, RDF_TYPE, None, ox.DefaultGraph()) if isinstance(q.object, ox.NamedNode)})
         hits.append({"iri": iri, "label": _label(store, node), "matched": name, "types": [(t, _label(store, ox.NamedNode(t))) for t in types]})
     return hits + ([{"more": len(ordered) - limit}] if len(ordered) > limit else [])
 
