@@ -21,7 +21,7 @@ SDO = Namespace("https://schema.org/")
 @pytest.fixture(scope="module")
 def reference() -> Graph:
     g = Graph()
-    for name in ("reference-states.ttl", "reference-memberships.ttl"):
+    for name in ("reference-states.ttl", "reference-memberships.ttl", "reference-organisations.ttl", "reference-places.ttl"):
         g.parse(ROOT / "data" / name, format="turtle")
     return g
 
@@ -84,3 +84,65 @@ def test_eco_and_sco_share_six_members(reference: Graph) -> None:
 
     both = {str(s).rsplit("-", 1)[1] for s in members("eco") & members("sco")}
     assert both == {"ir", "kz", "kg", "pk", "tj", "uz"}
+
+
+# ---------------------------------------------------------------- kg:memberOf, kg:unitOf, names
+
+
+def test_memberof_and_memberships_agree_in_the_built_graph(bundled) -> None:
+    """Every org:Membership has its kg:memberOf shortcut, and every shortcut its membership."""
+    shortcut_without_membership = bundled.sparql(
+        "SELECT ?s ?o WHERE { ?s kg:memberOf ?o FILTER NOT EXISTS { ?m org:member ?s ; org:organization ?o } }"
+    ).rows
+    membership_without_shortcut = bundled.sparql(
+        "SELECT ?m WHERE { ?m a org:Membership ; org:member ?s ; org:organization ?o FILTER NOT EXISTS { ?s kg:memberOf ?o } }"
+    ).rows
+    assert shortcut_without_membership == [] and membership_without_shortcut == []
+    assert len(bundled.sparql("SELECT DISTINCT ?s ?o WHERE { ?s kg:memberOf ?o }").rows) == 20
+
+
+def test_memberof_comes_from_the_same_rows_as_the_memberships(reference: Graph) -> None:
+    pairs = {(m_state, m_org) for m in reference.subjects(RDF.type, ORG.Membership)
+             for m_state in [reference.value(m, ORG.member)] for m_org in [reference.value(m, ORG.organization)]}
+    assert set(reference.subject_objects(KG.memberOf)) == pairs
+
+
+def test_unodc_is_a_unit_of_the_un_with_a_source(reference: Graph) -> None:
+    assert (KGI.unodc, KG.unitOf, KGI.un) in reference
+    sources = set(reference.objects(KGI.unodc, PROV.wasDerivedFrom))
+    assert KGI["src-wikipedia-unodc"] in sources
+    assert (KGI["src-wikipedia-unodc"], RDF.type, KG.SourceDocument) in reference
+    assert any("is a United Nations office" in str(q) for q in reference.objects(KGI.unodc, KG.quote))
+
+
+def test_tashkent_has_the_cldr_russian_name(reference: Graph) -> None:
+    import babel
+
+    expected = babel.Locale.parse("ru").time_zones["Asia/Tashkent"]["city"]
+    russian = [o for o in reference.objects(KGI.tashkent, RDFS.label) if o.language == "ru"]
+    assert russian == [Literal(expected, lang="ru")]
+    assert KGI["src-cldr-time-zones"] in set(reference.objects(KGI.tashkent, PROV.wasDerivedFrom))
+
+
+def test_city_names_are_for_cities_of_the_graph(bundled) -> None:
+    """The reference names attach to kg:City nodes whose English label is the zone's city."""
+    with (ROOT / "reference" / "cities.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            ask = f'ASK {{ kgi:{row["city"]} a kg:City ; rdfs:label "{row["english"]}"@en }}'
+            assert bundled.sparql(ask).boolean is True, row["city"]
+
+
+def test_organisation_names_are_in_their_quoted_passages() -> None:
+    with (ROOT / "reference" / "organisations.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    names = [r for r in rows if r["property"] in ("label", "altLabel")]
+    assert names and all(r["value"] in r["quote"] and r["language"] for r in names)
+
+
+@pytest.mark.parametrize(
+    ("name", "entity"),
+    [("Ташкент", "tashkent"), ("Шанхайская организация сотрудничества", "sco"), ("Организация экономического сотрудничества", "eco")],
+)
+def test_describe_finds_entities_by_their_russian_names(bundled, name: str, entity: str) -> None:
+    assert bundled.resolve(name).value == str(KGI[entity])
+    assert bundled.describe(name).entity.value == str(KGI[entity])
