@@ -62,6 +62,7 @@ class AddResult:
     report: Report | None = None
     notes: list[str] = field(default_factory=list)
     written: bool = False
+    superseded: int = 0
 
     @property
     def accepted(self) -> bool:
@@ -194,6 +195,88 @@ def find_source(graph: Graph, store: ox.Store, text: str, location: str) -> URIR
     return documents.pop()
 
 
+# ---------------------------------------------------------------- amendments
+
+
+def check_supersessions(graph: Graph, text: str, location: str, *, amend: bool) -> list[tuple[URIRef, tuple]]:
+    """The submission's supersession records and the statement each retires; refuses a
+    record that does not name one statement, the same statement retired twice, records in
+    ``kg add`` and an amendment without any."""
+    records = sorted(graph.subjects(RDF.type, KG.Supersession), key=str)
+    if records and not amend:
+        raise InputError(
+            f"{_name(records[0])} supersedes a statement: kg add only adds",
+            location=f"{location}:{_line(text, records[0])}",
+            hint="use `kg amend FILE` for facts that replace earlier ones",
+        )
+    if amend and not records:
+        raise InputError(
+            "the file supersedes nothing: an amendment retires statements with kg:Supersession records",
+            location=location,
+            hint="describe each replaced statement (rdf:subject, rdf:predicate, rdf:object) as a kg:Supersession, or use `kg add` for new facts only",
+        )
+    found: list[tuple[URIRef, tuple]] = []
+    seen: dict[tuple, URIRef] = {}
+    for r in records:
+        parts = []
+        for p in (RDF.subject, RDF.predicate, RDF.object):
+            values = list(graph.objects(r, p))
+            if len(values) != 1:
+                raise InputError(
+                    f"{_name(r)} must name exactly one {_name(p)} (it has {len(values)})",
+                    location=f"{location}:{_line(text, r)}",
+                    hint="a supersession record names one statement: its rdf:subject, rdf:predicate and rdf:object",
+                )
+            parts.append(values[0])
+        triple = tuple(parts)
+        if triple in seen:
+            raise InputError(
+                f"{_name(seen[triple])} and {_name(r)} supersede the same statement ({_statement(triple)})",
+                location=f"{location}:{_line(text, r)}",
+                hint="one record per statement: merge them",
+            )
+        seen[triple] = r
+        found.append((r, triple))
+    return found
+
+
+def _statement(triple: tuple) -> str:
+    s, p, o = triple
+    return f"{_name(s)} {_name(p)} {_name(o) if isinstance(o, URIRef) else o.n3() if isinstance(o, Literal) else o}"
+
+
+def check_retired(retired: list[tuple], new: Graph, store: ox.Store, text: str, location: str) -> None:
+    """Each retired statement must be in the current view, and not made again by the submission."""
+    from kg.history import supersessions
+
+    earlier = None
+    for triple in retired:
+        s, p, o = (to_pyoxigraph(x) for x in triple)
+        where = f"{location}:{_line(text, triple[0])}"
+        if triple in new:
+            raise InputError(f"the file both makes and supersedes {_statement(triple)}", location=where, hint="drop the statement or its supersession record")
+        if _has_in(store, s, p, o, ox.DefaultGraph()):
+            continue
+        if any(True for _ in store.quads_for_pattern(s, p, o, None)):
+            earlier = earlier if earlier is not None else {r.triple: r for r in supersessions(store)}
+            record = earlier.get(ox.Triple(s, p, o))
+            by = f" by {_name(record.node.value)}" + (f" on {record.on.isoformat()}" if record and record.on else "") if record else ""
+            raise InputError(
+                f"{_statement(triple)} is already superseded{by}",
+                location=where,
+                hint="supersede the statement that replaced it instead (`kg history` shows the chain)",
+            )
+        raise InputError(
+            f"the file supersedes a statement the graph does not hold: {_statement(triple)}",
+            location=where,
+            hint=f"check subject, property and value against `kg history {_name(triple[0])}`",
+        )
+
+
+def _has_in(store: ox.Store, s: object, p: object, o: object, g: object) -> bool:
+    return next(iter(store.quads_for_pattern(s, p, o, g)), None) is not None  # type: ignore[arg-type]
+
+
 # ---------------------------------------------------------------- incremental validation
 
 
@@ -299,8 +382,13 @@ def add_files(
     allow_foreign: bool = False,
     incremental: bool = True,
     graph: object | None = None,
+    amend: bool = False,
 ) -> AddResult:
     """Check ``files`` as one submission and, if they conform, merge them into the graph.
+
+    With ``amend`` the submission must retire statements with kg:Supersession records
+    (and without it must not): each names a statement the current view holds, and the
+    candidate validated is the graph with the new facts in and those statements out.
 
     Raises ``InputError`` for input that can never be merged; returns a result whose
     ``report`` holds the violations otherwise (nothing written unless ``accepted``).
@@ -327,7 +415,9 @@ def add_files(
             check_submission(graph_, text, str(path), store, allow_foreign=allow_foreign)
             new += graph_
             texts.append(text)
-        source = find_source(new, store, "\n".join(texts), ", ".join(str(p) for p in files))
+        location = ", ".join(str(p) for p in files)
+        records = check_supersessions(new, "\n".join(texts), location, amend=amend)
+        source = find_source(new, store, "\n".join(texts), location)
         target, is_new_file = target_file(layout, store, source)
         result = AddResult(source=source, target=target, new_file=is_new_file)
 
@@ -354,10 +444,14 @@ def add_files(
             result.notes.append("nothing new: every statement is already in the graph")
             return result
         result.notes.extend(possible_duplicates(fresh, store))
+        retired = [t for r, t in records if (r, RDF.type, KG.Supersession) in fresh]
+        check_retired(retired, new, store, "\n".join(texts), location)
+        result.superseded = len(retired)
 
         candidate = gs.begin()
         try:
             candidate.add([ox.Triple(to_pyoxigraph(s), to_pyoxigraph(p), to_pyoxigraph(o)) for s, p, o in fresh], target_graph)
+            candidate.supersede([ox.Triple(to_pyoxigraph(s), to_pyoxigraph(p), to_pyoxigraph(o)) for s, p, o in retired])
             result.report = validate_addition(candidate.store, fresh, layout, incremental=incremental)
             if not result.report.passes or dry_run:
                 return result

@@ -254,10 +254,11 @@ FORMAT_HELP = "table, csv, tsv, json, xml, markdown (SELECT/ASK); turtle, nt, nq
 @click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="NAME VALUE", help="A parameter value (repeatable).")
 @click.option("-f", "--format", "fmt", help=f"Output format: {FORMAT_HELP}. Default: table on a terminal, else csv.")
 @click.option("--inference", type=INFERENCE, help="Reasoning before the query (default: what the query's header says).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="On the graph as it stood that day (queries whose header has 'as-of:').")
 @limit_options
 @output_option
 @pass_state
-def query_cmd(state: State, name: str, params: tuple[tuple[str, str], ...], fmt: str | None, inference: str | None, timeout: float, max_rows: int, output: Path | None) -> None:
+def query_cmd(state: State, name: str, params: tuple[tuple[str, str], ...], fmt: str | None, inference: str | None, as_of: str | None, timeout: float, max_rows: int, output: Path | None) -> None:
     """Run a stored query by NAME with typed parameters.
 
     Values are converted to RDF terms by their declared type and bound by the engine,
@@ -267,6 +268,7 @@ def query_cmd(state: State, name: str, params: tuple[tuple[str, str], ...], fmt:
     Example:
       kg query delegations-at-meeting -p event kgi:eco-apg-meeting-4
       kg query members-on-date -p organisation kgi:sco -p date 2023-01-01 -f csv
+      kg query scheduled-events --as-of 2025-06-01
     """
     raw: dict[str, str] = {}
     for key, value in params:
@@ -275,9 +277,16 @@ def query_cmd(state: State, name: str, params: tuple[tuple[str, str], ...], fmt:
         raw[key] = value
     g = state.graph
     stored = g.catalog.get(name)
-    stored.bind(raw)  # a bad parameter is reported before the store is opened
+    day = None
+    if as_of is not None:
+        from kg.history import parse_day
+
+        day = parse_day(as_of)
+        stored.bind(stored.bind_as_of(raw, day))
+    else:
+        stored.bind(raw)  # a bad parameter is reported before the store is opened
     state.store(inference or stored.inference)
-    result = g.query(name, params=raw, inference=inference, timeout=timeout, max_rows=max_rows or None)
+    result = g.query(name, params=raw, inference=inference, timeout=timeout, max_rows=max_rows or None, as_of=day)
     _emit_result(result, fmt, output, state)
 
 
@@ -287,10 +296,11 @@ def query_cmd(state: State, name: str, params: tuple[tuple[str, str], ...], fmt:
 @click.option("-f", "--format", "fmt", help=f"Output format: {FORMAT_HELP}.")
 @click.option("--inference", type=INFERENCE, default="none", show_default=True, help="Reasoning before the query.")
 @click.option("--allow-network", is_flag=True, help="Allow SERVICE and FROM, which fetch data from outside the graph.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="On the graph as it stood that day.")
 @limit_options
 @output_option
 @pass_state
-def sparql_cmd(state: State, query: str | None, query_file: Path | None, fmt: str | None, inference: str, allow_network: bool, timeout: float, max_rows: int, output: Path | None) -> None:
+def sparql_cmd(state: State, query: str | None, query_file: Path | None, fmt: str | None, inference: str, allow_network: bool, as_of: str | None, timeout: float, max_rows: int, output: Path | None) -> None:
     """Run ad hoc SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) from QUERY, --file or stdin.
 
     The project's prefixes (kg:, kgi:, kgc:, rdfs:, ...) are predeclared. Updates are
@@ -322,8 +332,13 @@ def sparql_cmd(state: State, query: str | None, query_file: Path | None, fmt: st
     else:
         raise UsageError("no query given", hint="pass it as an argument, with --file FILE, or on stdin with '-'")
     prepare(text, source=source, allow_network=allow_network)  # a bad query fails before the store is opened
-    state.store(inference)
-    result = state.graph.sparql(text, source=source, inference=inference, allow_network=allow_network, timeout=timeout, max_rows=max_rows or None)
+    day = None
+    if as_of is not None:
+        from kg.history import parse_day
+
+        day = parse_day(as_of)
+    state.store(inference if day is None else "none")
+    result = state.graph.sparql(text, source=source, inference=inference, allow_network=allow_network, timeout=timeout, max_rows=max_rows or None, as_of=day)
     _emit_result(result, fmt, output, state)
 
 
@@ -399,13 +414,22 @@ def reason_cmd(state: State, inference: str, fmt: str | None, output: Path | Non
     emit(render_triples(state.graph.inferred(inference), _format(fmt, output, "turtle")), output)
 
 
+def submission_options(f: Any) -> Any:
+    """The options kg add and kg amend share: both check a submission and merge it."""
+    for option in reversed([
+        click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+        click.option("--dry-run", is_flag=True, help="Check and report, write nothing."),
+        click.option("--force", is_flag=True, help="Accept files above the size limit (KG_MAX_INPUT_BYTES, default 50 MB)."),
+        click.option("--allow-foreign", is_flag=True, help="Accept subjects outside the kgi: namespace."),
+        click.option("--full", is_flag=True, help="Validate the whole graph instead of only what the submission affects."),
+        click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True),
+    ]):
+        f = option(f)
+    return f
+
+
 @cli.command("add")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
-@click.option("--force", is_flag=True, help="Accept files above the size limit (KG_MAX_INPUT_BYTES, default 50 MB).")
-@click.option("--allow-foreign", is_flag=True, help="Accept subjects outside the kgi: namespace.")
-@click.option("--full", is_flag=True, help="Validate the whole graph instead of only what the new facts affect.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@submission_options
 @pass_state
 def add_cmd(state: State, files: tuple[Path, ...], dry_run: bool, force: bool, allow_foreign: bool, full: bool, fmt: str) -> None:
     """Check new facts (Turtle, N-Triples or JSON-LD) against the shapes in the context of
@@ -417,12 +441,38 @@ def add_cmd(state: State, files: tuple[Path, ...], dry_run: bool, force: bool, a
 
     \b
     Example:
-      kg add --dry-run examples/accepted/eco-apg-meeting-6.ttl
+      kg add --dry-run examples/accepted/eco-apg-meeting-6-sidelines.ttl
       kg add examples/rejected/meeting-ends-before-start.ttl     (exit 1, report)
     """
+    _add_or_amend(state, files, dry_run=dry_run, force=force, allow_foreign=allow_foreign, full=full, fmt=fmt, amend=False)
+
+
+@cli.command("amend")
+@submission_options
+@pass_state
+def amend_cmd(state: State, files: tuple[Path, ...], dry_run: bool, force: bool, allow_foreign: bool, full: bool, fmt: str) -> None:
+    """Merge facts that replace earlier ones: a status that moved on, a correction, a post
+    that changed hands.
+
+    Besides the new facts (from one source, cited as for `kg add`), the file holds a
+    kg:Supersession record for each statement it replaces: rdf:subject, rdf:predicate,
+    rdf:object, kg:supersededOn, kg:changeKind, kg:reason and the source. The graph with
+    the new facts in and the replaced statements out is validated as `kg add` does;
+    nothing is deleted: a replaced statement stays in its source's file, as that
+    source's word, and `kg history ENTITY` shows it. On a violation nothing is written.
+
+    \b
+    Example:
+      kg amend --dry-run examples/amendments/eco-apg-meeting-6-held.ttl
+      kg history kgi:eco-apg-meeting-6
+    """
+    _add_or_amend(state, files, dry_run=dry_run, force=force, allow_foreign=allow_foreign, full=full, fmt=fmt, amend=True)
+
+
+def _add_or_amend(state: State, files: tuple[Path, ...], *, dry_run: bool, force: bool, allow_foreign: bool, full: bool, fmt: str, amend: bool) -> None:
     from kg.validate import render_report
 
-    result = state.graph.add(list(files), dry_run=dry_run, force=force, allow_foreign=allow_foreign, incremental=not full)
+    result = state.graph.add(list(files), dry_run=dry_run, force=force, allow_foreign=allow_foreign, incremental=not full, amend=amend)
     for note in result.notes:
         state.info(f"note: {note}")
     target = state.layout.relative(result.target) if result.target else None
@@ -436,6 +486,7 @@ def add_cmd(state: State, files: tuple[Path, ...], dry_run: bool, force: bool, a
             "new_file": result.new_file,
             "added": result.added,
             "already_present": result.already_present,
+            "superseded": result.superseded,
             "new_entities": [str(e) for e in result.new_entities],
             "changed_entities": [str(e) for e in result.changed_entities],
             "report": json.loads(render_report(result.report, "json")) if result.report else None,
@@ -449,6 +500,8 @@ def add_cmd(state: State, files: tuple[Path, ...], dry_run: bool, force: bool, a
         verb = "added" if result.written else ("would add" if result.added else "nothing to add:")
         where = f"{target}" + (" (new file)" if result.new_file else "")
         click.echo(f"{verb} {result.added} statement(s) to {where}" if result.added else f"{verb} all {result.already_present} statement(s) are already in {where}")
+        if result.superseded:
+            click.echo(f"  {'superseded' if result.written else 'would supersede'} {result.superseded} statement(s); they stay in their sources' files (kg history shows them)")
         if result.added:
             click.echo(f"  new entities ({len(result.new_entities)}): " + " ".join(_short(e) for e in result.new_entities))
             click.echo(f"  changed entities ({len(result.changed_entities)}): " + " ".join(_short(e) for e in result.changed_entities))
@@ -550,7 +603,14 @@ def describe_cmd(state: State, term: str, fmt: str, output: Path | None) -> None
             "label": d.label,
             "types": [t.value for t in d.types],
             "sources": [s.value for s in d.sources],
-            "outgoing": [{"predicate": s.predicate.value, "predicateLabel": ds_label(s.predicate), "object": show(s.object), "label": ds_label(s.object), "graphs": [g.value for g in s.graphs]} for s in d.outgoing],
+            "outgoing": [
+                {
+                    "predicate": s.predicate.value, "predicateLabel": ds_label(s.predicate), "object": show(s.object), "label": ds_label(s.object),
+                    "graphs": [g.value for g in s.graphs], "current": s.current,
+                    "passages": [{"source": src.value if src is not None else None, "quote": quote} for src, quote in s.evidence],
+                }
+                for s in d.outgoing
+            ],
             "incoming": [{"subject": s.subject.value, "predicate": s.predicate.value, "label": ds_label(s.subject), "graphs": [g.value for g in s.graphs]} for s in d.incoming],
         }
         emit((json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), output)
@@ -562,7 +622,10 @@ def describe_cmd(state: State, term: str, fmt: str, output: Path | None) -> None
         extra = ds_label(s.object) if not isinstance(s.object, ox.Literal) else ""
         name = ds_label(s.predicate)  # the property's label from the ontology, if it has one
         prop = f"{show(s.predicate)} [{name}]" if name else show(s.predicate)
-        lines.append(f"  {prop}  {value}" + (f"  ({extra})" if extra else "") + f"    [{graphs(s)}]")
+        mark = "" if s.current else "  (superseded: kg history shows when and why)"
+        lines.append(f"  {prop}  {value}" + (f"  ({extra})" if extra else "") + f"    [{graphs(s)}]{mark}")
+        for src, quote in s.evidence:
+            lines.append(f"      passage, {show(src) if src is not None else 'no section'}: \"{quote}\"")
     if d.incoming:
         lines.append("\n  referenced by:")
         for s in d.incoming:
@@ -573,6 +636,92 @@ def describe_cmd(state: State, term: str, fmt: str, output: Path | None) -> None
         for src in d.sources:
             lines.append(f"  {show(src)}  {ds_label(src)}")
     emit(("\n".join(lines) + "\n").encode("utf-8"), output)
+
+
+@cli.command("history")
+@click.argument("term")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@output_option
+@pass_state
+def history_cmd(state: State, term: str, fmt: str, output: Path | None) -> None:
+    """Every statement the graph has held about an entity, current and superseded, with
+    the file, the source and its date, the passage, and when and why it was superseded.
+
+    \b
+    Example:
+      kg history kgi:eco-apg-meeting-6
+      kg history "6th Meeting" -f json
+    """
+    from kg.describe import label_of, show
+    from kg.output import emit
+
+    entries = state.graph.history(term)
+    store = state.graph.local_store().store
+    entity = state.graph.resolve(term)
+
+    def file_of(g: Any) -> str:
+        return g.value.rsplit("/graph/", 1)[-1] + ".ttl"
+
+    if fmt == "json":
+        body = {
+            "entity": entity.value,
+            "label": label_of(store, entity),
+            "statements": [
+                {
+                    "predicate": e.predicate.value,
+                    "object": show(e.object),
+                    "current": e.current,
+                    "file": file_of(e.graph),
+                    "sources": [s.value for s in e.sources],
+                    "known_from": e.known_from.isoformat() if e.known_from else None,
+                    "passages": [{"source": ev.source.value if ev.source else None, "quote": ev.quote} for ev in e.evidence],
+                    "superseded_by": [
+                        {
+                            "record": r.node.value,
+                            "on": r.on.isoformat() if r.on else None,
+                            "kind": r.kind.value if r.kind else None,
+                            "reason": r.reason,
+                            "new_value": show(r.new_value) if r.new_value is not None else None,
+                            "file": file_of(r.graph),
+                        }
+                        for r in e.superseded_by
+                    ],
+                }
+                for e in entries
+            ],
+        }
+        emit((json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), output)
+        return
+    current = sum(e.current for e in entries)
+    files: dict[str, set[str]] = {}
+    for e in entries:
+        files.setdefault(file_of(e.graph), set()).update(show(s) for s in e.sources)
+    lines = [
+        f"{show(entity)}  {label_of(store, entity)}",
+        f"  {len(entries)} statement(s): {current} current, {len(entries) - current} superseded (marked x)",
+        "",
+    ]
+    for e in entries:
+        value = show(e.object)
+        name = label_of(store, e.object) if not isinstance(e.object, ox_literal()) else ""
+        since = e.known_from.isoformat() if e.known_from else "undated"
+        lines.append(f"{'  ' if e.current else 'x '}{show(e.predicate)}  {value}" + (f"  ({name})" if name else "") + f"    [{file_of(e.graph)}, {since}]")
+        for ev in e.evidence:
+            lines.append(f"      passage, {show(ev.source) if ev.source else 'no section'}: \"{ev.quote}\"")
+        for r in e.superseded_by:
+            new = f", now {show(r.new_value)}" if r.new_value is not None else ""
+            kind = f" ({label_of(store, r.kind)})" if r.kind else ""
+            lines.append(f"      superseded on {r.on.isoformat() if r.on else '?'}{kind}{new}: {r.reason} [{show(r.node)}, {file_of(r.graph)}]")
+    lines.append("\n  files and the sources their statements cite (dated by the source's issue):")
+    for f, sources in sorted(files.items()):
+        lines.append(f"  {f}: {', '.join(sorted(sources))}")
+    emit(("\n".join(lines) + "\n").encode("utf-8"), output)
+
+
+def ox_literal() -> type:
+    import pyoxigraph as ox
+
+    return ox.Literal
 
 
 @cli.command("stats")

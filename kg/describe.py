@@ -94,6 +94,10 @@ class Statement:
     predicate: ox.NamedNode
     object: object
     graphs: tuple[ox.NamedNode, ...]
+    #: False when a later source superseded it (it is in its file, not in the current view)
+    current: bool = True
+    #: (source section, passage) of each kg:Attribution of this statement
+    evidence: tuple[tuple[ox.NamedNode | None, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,10 +120,17 @@ def describe(store: ox.Store, entity: ox.NamedNode) -> Description:
                 continue  # the union's copy; the named graph says where it comes from
             found.setdefault((q.subject, q.predicate, q.object), set()).add(q.graph_name)
         return tuple(
-            Statement(s, p, o, tuple(sorted(gs, key=str)))
+            Statement(
+                s, p, o, tuple(sorted(gs, key=str)),
+                current=next(iter(store.quads_for_pattern(s, p, o, ox.DefaultGraph())), None) is not None,
+                evidence=tuple((e.source, e.quote) for e in passages.get((p.value, str(o)), ())) if s == entity else (),
+            )
             for (s, p, o), gs in sorted(found.items(), key=lambda kv: (kv[0][1].value, str(kv[0][0]), str(kv[0][2])))
         )
 
+    from kg.history import attributions
+
+    passages = attributions(store, entity)
     outgoing = collect(store.quads_for_pattern(entity, None, None, None))
     incoming = collect(store.quads_for_pattern(None, None, entity, None))
     if not outgoing and not incoming:

@@ -17,12 +17,13 @@ import re
 from pathlib import Path
 
 import rdflib
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import RDF, XSD
 
 from kg.errors import InputError
 from kg.layout import Layout, find_layout  # noqa: F401 - re-exported
-from kg.namespaces import bind_prefixes
+from kg.namespaces import PREFIXES, bind_prefixes
 
 # rdflib rewrites lexical forms by default ("007" -> "7", "x"^^xsd:boolean -> "false"):
 # the graph must keep what its sources say, byte for byte.
@@ -203,11 +204,13 @@ def blank_nodes(graph: Graph) -> list[tuple]:
 def load_dataset(layout: Layout | None = None, *, extra: list[tuple[URIRef, Graph]] | None = None) -> Dataset:
     """Every graph file of ``layout`` as one named graph of a new dataset.
 
-    The default graph is the union of the named graphs, so queries need no GRAPH clause.
-    ``extra`` adds already-parsed graphs (new facts under validation) under their names.
+    The default graph is the current view, as in the store: the union of the named graphs
+    minus the statements a supersession record retires (``kg.history``), so queries need
+    no GRAPH clause. ``extra`` adds already-parsed graphs (new facts under validation)
+    under their names.
     """
     layout = layout or find_layout()
-    ds = Dataset(default_union=True)
+    ds = Dataset(default_union=False)
     bind_prefixes(ds)
     for path in layout.graph_files():
         graph = parse_file(path, max_bytes=None, into=ds.graph(layout.graph_name(path)))
@@ -221,15 +224,45 @@ def load_dataset(layout: Layout | None = None, *, extra: list[tuple[URIRef, Grap
     for name, graph in extra or []:
         target = ds.graph(name)
         target.addN((s, p, o, target) for s, p, o in graph)
+    fill_current_view(ds)
     return ds
 
 
+def superseded(ds: Dataset) -> set[tuple]:
+    """The statements the supersession records of ``ds``'s named graphs retire."""
+    kg, rdf = Namespace(PREFIXES["kg"]), RDF
+    found = set()
+    for graph in ds.graphs():
+        if graph.identifier == DATASET_DEFAULT_GRAPH_ID:
+            continue
+        for record in graph.subjects(rdf.type, kg.Supersession):
+            s, p, o = graph.value(record, rdf.subject), graph.value(record, rdf.predicate), graph.value(record, rdf.object)
+            if s is not None and isinstance(p, URIRef) and o is not None:
+                found.add((s, p, o))
+    return found
+
+
+def fill_current_view(ds: Dataset) -> None:
+    """(Re)make ``ds``'s default graph the union of its named graphs minus what is superseded."""
+    default = ds.default_graph
+    default.remove((None, None, None))
+    retired = superseded(ds)
+    for graph in ds.graphs():
+        if graph.identifier != DATASET_DEFAULT_GRAPH_ID:
+            default.addN((s, p, o, default) for s, p, o in graph if (s, p, o) not in retired)
+
+
 def union_graph(ds: Dataset) -> Graph:
-    """A plain graph holding every triple of ``ds`` (for tools that do not read datasets)."""
+    """A plain graph holding the current view of ``ds``: its named graphs' triples minus
+    what is superseded (for tools that do not read datasets)."""
     g = Graph()
     bind_prefixes(g)
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        g.add((s, p, o))
+    retired = superseded(ds)
+    for graph in ds.graphs():
+        if graph.identifier != DATASET_DEFAULT_GRAPH_ID:
+            for t in graph:
+                if t not in retired:
+                    g.add(t)
     return g
 
 

@@ -55,6 +55,7 @@ class Graph:
         self._stores: dict[str, GraphStore] = {}
         self._remote: Any = None
         self._catalog: Any = None
+        self._views: dict[tuple[str, str, Any], GraphStore] = {}
 
     def __repr__(self) -> str:
         return f"<kg.Graph {self.layout.root}" + (f" at {self.endpoint}>" if self.endpoint else ">")
@@ -102,6 +103,37 @@ class Graph:
         self._stores[inference] = gs
         return gs
 
+    def as_of(self, day: Any, inference: str = "none") -> GraphStore:
+        """The graph as it stood on ``day`` (a ``date`` or YYYY-MM-DD): what the sources known
+        then said, minus what was superseded by then (``kg.history.view_as_of``). Built in
+        memory from the current store version on first use, and kept for this version."""
+        from datetime import date as _date
+
+        from kg.history import check_as_of, parse_day, view_as_of
+
+        when = day if isinstance(day, _date) else parse_day(str(day))
+        if self.endpoint is not None:
+            from kg.errors import UsageError
+
+            raise UsageError(
+                f"--as-of needs the local store: the endpoint {self.endpoint} holds the current view only",
+                hint="run without --endpoint (unset KG_ENDPOINT)",
+            )
+        base = self.local_store()
+        check_as_of(base.store, when)
+        key = (base.key, when.isoformat(), inference)
+        found = self._views.get(key)
+        if found is None:
+            view = view_as_of(base.store, base.graphs, when)
+            found = GraphStore(view, f"{base.key}@{when.isoformat()}", base.files, path=None, built=True)
+            if inference != "none":
+                from kg.store import add_closure
+
+                add_closure(found, inference)
+            self._views = {k: v for k, v in self._views.items() if k[0] == base.key}  # older versions' views go
+            self._views[key] = found
+        return found
+
     # ------------------------------------------------------------ queries
 
     @property
@@ -124,16 +156,23 @@ class Graph:
         timeout: float | None = None,
         max_rows: int | None = None,
         params: Mapping[str, str] | None = None,
+        as_of: Any = None,
         **kwargs: str,
     ) -> Result:
         """Run the stored query ``name``; parameters as keywords (or ``params=``), as strings
-        in the syntax the command line takes (``event="kgi:eco-apg-meeting-4"``)."""
+        in the syntax the command line takes (``event="kgi:eco-apg-meeting-4"``).
+
+        ``as_of`` (a day): on the graph as it stood then, for queries whose header opts in
+        (``as-of:``); a query that names a date parameter there gets the day bound to it."""
         from kg.engine import prepare, run
 
         stored = self.catalog.get(name)
-        bindings = stored.bind({**(params or {}), **kwargs})
+        raw = {**(params or {}), **kwargs}
+        if as_of is not None:
+            raw = stored.bind_as_of(raw, as_of)
+        bindings = stored.bind(raw)
         prepared = prepare(stored.text, source=self.layout.relative(stored.path))
-        gs = self.store(inference or stored.inference)
+        gs = self.store(inference or stored.inference) if as_of is None else self.as_of(as_of, inference or stored.inference)
         limit = self._timeout(timeout)
         return run(self._reader(gs, limit), prepared, bindings=bindings, timeout=limit, max_rows=self._max_rows(max_rows))
 
@@ -146,12 +185,14 @@ class Graph:
         max_rows: int | None = None,
         allow_network: bool = False,
         source: str = "<query>",
+        as_of: Any = None,
     ) -> Result:
-        """Run ad hoc SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) with the project's prefixes."""
+        """Run ad hoc SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) with the project's prefixes;
+        with ``as_of`` (a day), on the graph as it stood then."""
         from kg.engine import prepare, run
 
         prepared = prepare(text, source=source, allow_network=allow_network)
-        gs = self.store(inference)
+        gs = self.store(inference) if as_of is None else self.as_of(as_of, inference)
         limit = self._timeout(timeout)
         return run(self._reader(gs, limit), prepared, timeout=limit, max_rows=self._max_rows(max_rows))
 
@@ -181,6 +222,21 @@ class Graph:
         store = self.store().store
         return describe(store, self.resolve(term))
 
+    def history(self, term: str) -> Any:
+        """Every statement the graph holds or held about an entity, current and superseded,
+        with its file, sources, passages and the records that superseded it
+        (``kg.history.history``)."""
+        from kg.errors import UsageError
+        from kg.history import history
+        from kg.namespaces import curie
+
+        store = self.local_store().store
+        entity = self.resolve(term)
+        entries = history(store, entity)
+        if not entries:
+            raise UsageError(f"{curie(entity.value)} is the subject of no statement in the graph", hint="check the IRI, or search by label")
+        return entries
+
     def label(self, node: Any) -> str:
         from kg.describe import label_of
 
@@ -206,9 +262,17 @@ class Graph:
         return (q for q in gs.store.quads_for_pattern(None, None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph))
 
     def export(self, fmt: str = "nq", *, inference: str = "none", inferred_only: bool = False) -> bytes:
-        """The whole graph in ``fmt`` (nq, trig, json-ld keep one named graph per file)."""
+        """The whole graph in ``fmt``. nq, trig and json-ld keep one named graph per file,
+        so a statement a later source superseded is there, in its source's graph, beside
+        the record that retires it; a triple format (turtle, nt, xml) holds the current
+        view, which a store loading it should answer from."""
+        import pyoxigraph as ox
+
         from kg.output import render_quads
 
+        if fmt in ("turtle", "nt", "xml") and not inferred_only:
+            gs = self.store(inference)
+            return render_quads(gs.store.quads_for_pattern(None, None, None, ox.DefaultGraph()), fmt)
         return render_quads(self.quads(inference=inference, inferred_only=inferred_only), fmt)
 
     def inferred(self, inference: str = "owlrl") -> list[Any]:
@@ -240,6 +304,11 @@ class Graph:
             )
         result = add_files([Path(f) for f in files], self.layout, graph=self, **options)
         return result
+
+    def amend(self, files: Iterable[Path | str], **options: Any) -> Any:
+        """Merge facts that replace earlier ones: the files hold kg:Supersession records for
+        the statements they retire, checked and validated as ``add`` does (``kg.add``)."""
+        return self.add(files, amend=True, **options)
 
     # ------------------------------------------------------------ another store
 

@@ -50,7 +50,7 @@ PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean", "date", "dateTi
 INFERENCE_MODES = ("none", "rdfs", "owlrl")
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
-_HEADER_KEYS = ("summary", "description", "tags", "inference", "params", "returns", "example")
+_HEADER_KEYS = ("summary", "description", "tags", "inference", "as-of", "params", "returns", "example")
 _PARAM_KEYS = ("type", "description", "default", "enum")
 _UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
@@ -117,6 +117,26 @@ class StoredQuery:
     example: str
     text: str
     form: str
+    #: "" (no --as-of), "view" (the graph as of the day) or a date parameter bound to the day too
+    as_of: str = ""
+
+    def bind_as_of(self, raw: Mapping[str, str], day: Any) -> dict[str, str]:
+        """``raw`` with the as-of day bound to the parameter the header names, if any;
+        refuses a query that does not opt in, and a day given twice."""
+        if not self.as_of:
+            raise UsageError(
+                f"the query {self.name!r} does not take --as-of: its answer is not about a day",
+                hint="`kg queries --tag temporal` lists the queries that do (their header has 'as-of:')",
+            )
+        text = day.isoformat() if hasattr(day, "isoformat") else str(day)
+        if self.as_of != "view":
+            if self.as_of in raw and raw[self.as_of] != text:
+                raise UsageError(
+                    f"--as-of {text} and -p {self.as_of} {raw[self.as_of]} ask for two days",
+                    hint=f"--as-of sets {self.as_of}; give one of them",
+                )
+            return {**raw, self.as_of: text}
+        return dict(raw)
 
     def bind(self, raw: Mapping[str, str]) -> dict[str, Identifier]:
         """Turn ``{param: value string}`` into ``{param: RDF term}``, applying defaults.
@@ -529,6 +549,7 @@ class _Checker:
         variables = {t.text[1:] for t in tokens if t.kind == "var"}
         params = self._params(variables)
         returns = self._returns(form, tokens)
+        as_of = self._as_of(params)
         query = StoredQuery(
             name=self.name,
             path=self.path,
@@ -541,6 +562,7 @@ class _Checker:
             example=example,
             text=self.text,
             form=form,
+            as_of=as_of,
         )
         self._check_example(query)
         return query
@@ -608,6 +630,19 @@ class _Checker:
                 hint="use owlrl when the query relies on sub-classes, sub-properties or transitivity",
             )
         return str(value)
+
+    def _as_of(self, params: dict[str, Param]) -> str:
+        value = self.data.get("as-of")
+        if value is None:
+            return ""
+        dates = [n for n, p in params.items() if p.type == "date"]
+        if value == "view" or (isinstance(value, str) and value in dates):
+            return str(value)
+        raise self.fail(
+            f"'as-of' must be 'view' or the name of a date parameter ({', '.join(dates) or 'there is none'}), got {value!r}",
+            "as-of",
+            hint="'view': --as-of runs the query on the graph as it stood that day; a date parameter also receives the day",
+        )
 
     def _params(self, variables: set[str]) -> dict[str, Param]:
         value = self.data.get("params", {})
@@ -764,6 +799,7 @@ def query_json(q: StoredQuery) -> dict[str, Any]:
         "description": q.description,
         "tags": list(q.tags),
         "inference": q.inference,
+        "as_of": q.as_of or None,
         "params": {
             p.name: {"type": p.type, "default": p.default, "description": p.description, "enum": list(p.enum) if p.enum else None}
             for p in q.params.values()

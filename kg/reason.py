@@ -12,7 +12,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.errors import InputError, UsageError
 from kg.namespaces import BASE, INFERRED_GRAPH
-from kg.files import union_graph
+from kg.files import fill_current_view, union_graph
 
 from kg.store import INFERENCE_MODES  # noqa: E402
 
@@ -75,4 +75,5 @@ def materialise(dataset: Dataset, mode: str = "owlrl") -> int:
     for triple in infer(dataset, mode):
         target.add(triple)
         added += 1
+    fill_current_view(dataset)  # queries read the default graph: the inferences join it
     return added

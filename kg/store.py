@@ -4,7 +4,9 @@ Every graph file (``ontology/*.ttl`` except the shapes, ``data/*.ttl``) is one n
 (``kgg:`` + its path without ``.ttl``). The store's default graph holds their union, once
 more: Oxigraph's own union view (``use_default_graph_as_union``) is a bag, so a statement
 two files make would be counted twice, where RDF merges graphs as a set (and rdflib, the
-reference, answers so). It doubles the load work; it keeps every answer right.
+reference, answers so). It doubles the load work; it keeps every answer right. The union
+leaves out what a later source superseded (``kg.history``): the default graph is the
+current view, the named graphs keep every source's word.
 
 The store is a cache of the files, never a second source of truth:
 
@@ -52,7 +54,7 @@ from kg.namespaces import BASE, INFERRED_GRAPH
 
 INFERENCE_MODES = ("none", "rdfs", "owlrl")
 #: Bump when the way a version is built changes, so old caches are not reused.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: the default graph is the current view (superseded statements out)
 MANIFEST = "kg-manifest.json"
 #: Published versions kept besides the current one (for readers still using them).
 KEEP_VERSIONS = 3
@@ -127,6 +129,12 @@ class Candidate:
         a statement only in its named graph would be invisible to queries and validation."""
         self.store.extend([ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples])
         self.store.extend([ox.Quad(t.subject, t.predicate, t.object) for t in triples])
+
+    def supersede(self, triples: list[ox.Triple]) -> None:
+        """Take statements out of the current view (the default graph), as a build does for
+        the statements a supersession record retires; their named graphs keep them."""
+        for t in triples:
+            self.store.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
 
     def discard(self) -> None:
         if self.path is not None:
@@ -262,11 +270,7 @@ def open_store(
             return gs
     gs = _memory(files, key, progress)
     if inference != "none":
-        from kg.entail import closure
-
-        gs.inferred = closure(gs.store, graphs=gs.graphs, mode=inference)
-        _add_to_union(gs.store, ox.NamedNode(INFERRED_GRAPH))
-        gs.inference = inference
+        add_closure(gs, inference)
     gs.seconds = time.perf_counter() - start
     return gs
 
@@ -378,6 +382,9 @@ def _build(base: Path, key: str, files: tuple[FileEntry, ...], progress: Progres
             _remove(tmp)
             reuse = {}
     store = ox.Store(str(tmp))
+    from kg.history import apply_current_view, superseded_triples
+
+    before = superseded_triples(store) if reuse else set()
     wanted = {str(f.graph.value): f for f in files}
     if reuse:
         for name in list(reuse):
@@ -388,6 +395,7 @@ def _build(base: Path, key: str, files: tuple[FileEntry, ...], progress: Progres
     if reuse and (todo or set(reuse) - set(wanted)):
         # what a changed or removed file said, and no other file says, leaves the union
         store.update("DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }")
+    apply_current_view(store, before)
     store.flush()
     graphs = {}
     for f in files:
@@ -456,8 +464,11 @@ def _prune(base: Path, *, keep: str) -> None:
 
 
 def _memory(files: tuple[FileEntry, ...], key: str, progress: Progress | None) -> GraphStore:
+    from kg.history import apply_current_view
+
     store = ox.Store()
     _load_files(store, list(files), progress, replace=False)
+    apply_current_view(store)
     gs = GraphStore(store, key, files, path=None, built=True, reloaded=tuple(f.relative for f in files))
     return gs
 
@@ -473,8 +484,6 @@ def _derived(gs: GraphStore, inference: str, progress: Progress | None) -> Graph
         found = _try_open(base / name, gs.key, gs.files, inference)
         if found is not None:
             return found
-        from kg.entail import closure
-
         _clear_stale(base)  # a reasoner killed halfway (a server's time limit) left its copy
         tmp = base / f"{name}.tmp-{os.getpid()}"
         _remove(tmp)
@@ -485,7 +494,7 @@ def _derived(gs: GraphStore, inference: str, progress: Progress | None) -> Graph
         # the rules run several times faster on an in-memory copy than on RocksDB
         scratch = ox.Store()
         scratch.bulk_load(gs.store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
-        count = closure(scratch, graphs=gs.graphs, mode=inference)
+        count = closure_of_current_view(scratch, gs.graphs, inference)
         inferred = ox.NamedNode(INFERRED_GRAPH)
         store.bulk_extend(list(scratch.quads_for_pattern(None, None, None, inferred)))
         del scratch
@@ -505,6 +514,31 @@ def _derived(gs: GraphStore, inference: str, progress: Progress | None) -> Graph
             raise OSError(f"the store built in {base / name} could not be opened")
         derived.built = True
         return derived
+
+
+def add_closure(gs: GraphStore, inference: str) -> None:
+    """Add the closure to an in-memory version (``kgg:inferred`` and the union)."""
+    scratch = ox.Store()  # the named graphs must keep every source's word
+    scratch.bulk_extend(gs.store.quads_for_pattern(None, None, None, None))
+    gs.inferred = closure_of_current_view(scratch, gs.graphs, inference)
+    inferred = ox.NamedNode(INFERRED_GRAPH)
+    gs.store.bulk_extend(list(scratch.quads_for_pattern(None, None, None, inferred)))
+    _add_to_union(gs.store, inferred)
+    gs.inference = inference
+
+
+def closure_of_current_view(store: ox.Store, graphs: list[ox.NamedNode] | None, inference: str) -> int:
+    """The closure of what the graph says now: the rules read the named graphs, so the
+    statements later sources superseded are taken out of them first (``store`` is a
+    scratch copy, or a memory store whose named graphs then lack them too)."""
+    from kg.entail import closure
+    from kg.history import superseded_triples
+
+    for t in superseded_triples(store):
+        for q in list(store.quads_for_pattern(t.subject, t.predicate, t.object, None)):
+            if not isinstance(q.graph_name, ox.DefaultGraph) and (graphs is None or q.graph_name in graphs):
+                store.remove(q)
+    return closure(store, graphs=graphs, mode=inference)
 
 
 # ---------------------------------------------------------------- loading files

@@ -27,7 +27,7 @@ from kg.output import to_pyoxigraph
 from kg.validate import check_store, load_shapes, validate_graph
 
 ROOT = Path(__file__).resolve().parents[1]
-ACCEPTED = ROOT / "examples" / "accepted" / "eco-apg-meeting-6-speakers.ttl"
+ACCEPTED = ROOT / "examples" / "accepted" / "eco-apg-meeting-6-sidelines.ttl"
 REJECTED = ROOT / "examples" / "rejected"
 
 PREFIXES = """\
@@ -61,6 +61,27 @@ kgi:eco-apg-meeting-7 a kg:Meeting ;
 """
 
 
+R = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+def passage(s: str, p: str, o: str, local: str, source: str = "kgi:src-test-report") -> str:
+    """A kg:Attribution: the passage that makes a key statement (a shape requires one)."""
+    return f"""
+kgi:{local} a kg:Attribution ;
+    {R}subject> {s} ; {R}predicate> {p} ; {R}object> {o} ;
+    kg:quote "the passage of the test source" ;
+    prov:wasDerivedFrom {source} .
+"""
+
+
+# the passages of MEETING_7's key statements, for tests where it must be accepted
+MEETING_7_PASSAGES = (
+    passage("kgi:eco-apg-meeting-7", "kg:eventStatus", "kgc:held", "eco-apg-meeting-7--event-status--held")
+    + passage("kgi:eco-apg-meeting-7", "schema:startDate", '"2026-02-10"^^xsd:date', "eco-apg-meeting-7--start-date")
+    + passage("kgi:eco-apg-meeting-7", "schema:endDate", '"2026-02-11"^^xsd:date', "eco-apg-meeting-7--end-date")
+)
+
+
 def snapshot(directory: Path) -> dict[str, str]:
     """The *.ttl files of a directory and a hash of their bytes."""
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.glob("*.ttl"))}
@@ -91,17 +112,16 @@ def test_accepted_example_is_merged_into_a_new_file_for_its_new_source(graph_dir
     before = snapshot(graph_dir.data_dir)
     result = add_files([ACCEPTED], graph_dir)
     assert result.accepted and result.written
-    assert result.target == graph_dir.data_dir / "eco-int-apg-meeting-6.ttl" and result.new_file
+    assert result.target == graph_dir.data_dir / "trend-2025-09-24-eco-sg-mia-uz.ttl" and result.new_file
     assert result.added == len(Graph().parse(ACCEPTED))
-    assert [str(e).rsplit("/", 1)[1] for e in result.new_entities] == [
-        "nigmatilla-yuldoshev",
-        "post-prosecutor-general-uz",
-        "src-eco-int-apg-meeting-6",
-    ]
-    assert [str(e).rsplit("/", 1)[1] for e in result.changed_entities] == ["asad-m-khan"]
+    new = [str(e).rsplit("/", 1)[1] for e in result.new_entities]
+    assert {"ayubxon-rahmatullayev", "mia-uz", "post-first-deputy-minister-interior-uz", "src-trend-2025-09-24-eco-sg-mia-uz",
+            "eco-apg-meeting-6-bilateral-eco-sg-mia-uz"} <= set(new)
+    assert len(new) == 12
+    assert result.changed_entities == []  # it only links to existing entities (the meeting, ECO, its SG)
     after = snapshot(graph_dir.data_dir)
     assert {k: v for k, v in after.items() if k in before} == before  # other files untouched
-    merged = Graph().parse(graph_dir.data_dir / "eco-int-apg-meeting-6.ttl")
+    merged = Graph().parse(graph_dir.data_dir / "trend-2025-09-24-eco-sg-mia-uz.ttl")
     assert len(merged) == result.added
 
 
@@ -120,17 +140,31 @@ def test_facts_of_an_existing_source_go_into_its_file(graph_dir: Layout, tmp_pat
         """
 kgi:eco-apg-meeting-6 kg:topic kgc:cybercrime ;
     prov:wasDerivedFrom kgi:src-eco-2025-s7-meeting-6 .
-""",
+"""
+        + passage("kgi:eco-apg-meeting-6", "kg:topic", "kgc:cybercrime", "eco-apg-meeting-6--topic--cybercrime", "kgi:src-eco-2025-s7-meeting-6"),
     )
     result = add_files([path], graph_dir)
     target = graph_dir.data_dir / "eco-judicial-cooperation-2025.ttl"
-    assert result.written and result.target == target and not result.new_file and result.added == 1
+    assert result.written and result.target == target and not result.new_file and result.added == 1 + 6
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# Facts stated in")  # the file's header comment is kept
-    # the diff is exactly the new statement: one object more on one line
+    # the diff is exactly the new statements: one object more on one line, and the passage
+    import difflib
+
     original = (ROOT / "data" / target.name).read_text(encoding="utf-8").splitlines()
-    changed = [line for line in text.splitlines() if line not in original]
-    assert len(changed) == 1 and "kgc:cybercrime" in changed[0]
+    diff = list(difflib.ndiff(original, text.splitlines()))
+    removed = [line[2:] for line in diff if line.startswith("- ")]
+    added = [line[2:] for line in diff if line.startswith("+ ") and line[2:].strip()]
+    assert len(removed) == 1 and removed[0].lstrip().startswith("kg:topic")
+    assert added[0] == removed[0].replace("kg:topic ", "kg:topic kgc:cybercrime, ")
+    assert added[1:] == [
+        "kgi:eco-apg-meeting-6--topic--cybercrime a kg:Attribution ;",
+        '    kg:quote "the passage of the test source" ;',
+        "    rdf:object kgc:cybercrime ;",
+        "    rdf:predicate kg:topic ;",
+        "    rdf:subject kgi:eco-apg-meeting-6 ;",
+        "    prov:wasDerivedFrom kgi:src-eco-2025-s7-meeting-6 .",
+    ]
 
 
 def test_dry_run_writes_nothing(graph_dir: Layout) -> None:
@@ -166,7 +200,7 @@ kgi:eco-apg-meeting-7-tashkent a kg:Participation ;
             ("kg:TopicShape-topic", "sh:NodeConstraintComponent"),
         ),
         (  # a second value where one is allowed, against the existing graph
-            "kgi:eco-apg-meeting-6 kg:eventStatus kgc:held ; prov:wasDerivedFrom kgi:src-test-report .\n",
+            "kgi:eco-apg-meeting-6 kg:eventStatus kgc:postponed ; prov:wasDerivedFrom kgi:src-test-report .\n",
             ("kg:EventShape-eventStatus", "sh:MaxCountConstraintComponent"),
         ),
         (  # a membership that overlaps an existing one
@@ -259,7 +293,7 @@ def test_an_empty_file_is_refused(graph_dir: Layout, tmp_path: Path) -> None:
 
 
 def test_a_huge_file_is_refused_unless_forced(graph_dir: Layout, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write(tmp_path, "big.ttl", SOURCE + MEETING_7)
+    path = write(tmp_path, "big.ttl", SOURCE + MEETING_7 + MEETING_7_PASSAGES)
     monkeypatch.setenv("KG_MAX_INPUT_BYTES", "500")
     with pytest.raises(InputError, match="more than the limit of 500"):
         add_files([path], graph_dir, dry_run=True)
@@ -267,7 +301,7 @@ def test_a_huge_file_is_refused_unless_forced(graph_dir: Layout, tmp_path: Path,
 
 
 def test_n_triples_input_is_accepted(graph_dir: Layout, tmp_path: Path) -> None:
-    g = Graph().parse(data=PREFIXES + SOURCE + MEETING_7, format="turtle")
+    g = Graph().parse(data=PREFIXES + SOURCE + MEETING_7 + MEETING_7_PASSAGES, format="turtle")
     path = tmp_path / "new.nt"
     path.write_text(g.serialize(format="nt"), encoding="utf-8")
     result = add_files([path], graph_dir, dry_run=True)
@@ -351,7 +385,7 @@ def test_a_run_killed_at_any_instant_leaves_before_or_after(graph_dir: Layout, t
     add_files([ACCEPTED], reference)
     after = snapshot(reference.data_dir)
     assert after != before
-    target = graph_dir.data_dir / "eco-int-apg-meeting-6.ttl"
+    target = graph_dir.data_dir / "trend-2025-09-24-eco-sg-mia-uz.ttl"
     outcomes = []
     # (wait for the temporary file?, then sleep this long before the kill)
     points = [(False, 0.05), (False, 0.5), (True, 0.0), (True, 0.4), (True, 0.9), (True, 5.0)] * 2
@@ -480,7 +514,7 @@ def test_validation_does_not_turn_literal_rewriting_back_on(tmp_path: Path) -> N
 def test_json_ld_input_with_inline_context_is_accepted_and_remote_context_refused(graph_dir: Layout, tmp_path: Path) -> None:
     import json
 
-    g = Graph().parse(data=PREFIXES + SOURCE + MEETING_7, format="turtle")
+    g = Graph().parse(data=PREFIXES + SOURCE + MEETING_7 + MEETING_7_PASSAGES, format="turtle")
     context = {"kg": "https://w3id.org/jckg/ontology#", "kgi": "https://w3id.org/jckg/id/"}
     inline = tmp_path / "new.jsonld"
     inline.write_text(g.serialize(format="json-ld", context=context), encoding="utf-8")

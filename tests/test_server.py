@@ -6,6 +6,7 @@ sockets)."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -343,6 +344,16 @@ def test_an_entity_page_links_both_ways_and_shows_every_name(server):
     assert "Referred to by" in r.text
 
 
+def test_an_entity_page_marks_a_superseded_statement_and_shows_passages(server):
+    r = requests.get(server.url + "/id/eco-apg-meeting-6", headers={"Accept": "text/html"}, timeout=30)
+    assert r.status_code == 200
+    # the bulletin's "scheduled" is struck through and tagged, the ECO report's "held" is not
+    superseded = re.findall(r'<li class="superseded">(.*?)</li>', r.text, flags=re.S)
+    assert len(superseded) == 1 and "/concept/scheduled" in superseded[0] and ">superseded</span>" in superseded[0]
+    assert "convened in Tashkent, Uzbekistan, on September 25, 2025." in r.text
+    assert 'class="passage"' in r.text
+
+
 def test_an_unknown_entity_is_404_with_a_search_link(server):
     r = requests.get(server.url + "/id/no-such-thing", headers={"Accept": "text/html"}, timeout=30)
     assert r.status_code == 404
@@ -454,7 +465,7 @@ def test_kg_add_while_serving_is_seen_by_the_next_request(own):
     import sys
 
     server, root = own
-    ask = "ASK { kgi:nigmatilla-yuldoshev ?p ?o }"  # a person the addition introduces
+    ask = "ASK { kgi:ayubxon-rahmatullayev ?p ?o }"  # a person the addition introduces
     before = requests.get(server.url + "/sparql", params={"query": ask, "format": "json"}, timeout=30).json()["boolean"]
     assert before is False
     stop = threading.Event()
@@ -468,7 +479,7 @@ def test_kg_add_while_serving_is_seen_by_the_next_request(own):
 
     t = threading.Thread(target=read)
     t.start()
-    done = subprocess.run([sys.executable, "-m", "kg", "--data", str(root), "add", str(ROOT / "examples/accepted/eco-apg-meeting-6-speakers.ttl")],
+    done = subprocess.run([sys.executable, "-m", "kg", "--data", str(root), "add", str(ROOT / "examples/accepted/eco-apg-meeting-6-sidelines.ttl")],
                           capture_output=True, text=True)
     after = requests.get(server.url + "/sparql", params={"query": ask, "format": "json"}, timeout=30).json()["boolean"]
     stop.set()

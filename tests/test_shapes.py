@@ -112,12 +112,27 @@ def _load(path: Path) -> Graph:
 # ---------------------------------------------------------------- examples
 
 
+#: Every key statement must cite its passage (a kg:Attribution). An example written to
+#: break one other rule leaves its dates, statuses and topics unattributed for brevity:
+#: those results are checked only in the examples that expect one.
+ATTRIBUTION_RULE = "kg:AttributedStatementShape-"
+
+
+def under_test(results: set[Triple], expected: set[Triple]) -> set[Triple]:
+    """``results`` without the attribution rule's, unless ``expected`` is about it."""
+    if any(s.startswith(ATTRIBUTION_RULE) for s, _, _ in expected):
+        return results
+    return {r for r in results if not r[0].startswith(ATTRIBUTION_RULE)}
+
+
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: p.stem)
 def test_invalid_example_reports_exactly_what_it_expects(path: Path, shapes: Graph, ontology: Graph) -> None:
     expected = _expected(path)
     assert expected, f"{path.name} has no '# expect:' line"
-    conforms, results, text = _report(_load(path), shapes, ontology)
+    _, results, text = _report(_load(path), shapes, ontology)
+    results = under_test(results, expected)
     assert results == expected, text
+    conforms = all(sev == "Warning" for _, _, sev in results)
     assert conforms == all(sev == "Warning" for _, _, sev in expected)
 
 
@@ -153,9 +168,9 @@ def test_subclass_instances_are_targeted(shapes: Graph, ontology: Graph) -> None
 def test_bundled_data_conforms(shapes: Graph, ontology: Graph) -> None:
     """The union of ontology/*.ttl (except the shapes) and data/*.ttl has no violation;
     warnings (a source without a publication date, ...) are allowed."""
-    data = Graph()
-    for path in sorted((ROOT / "data").glob("*.ttl")):
-        data.parse(path, format="turtle")
+    from kg.files import Layout, load_dataset, union_graph
+
+    data = union_graph(load_dataset(Layout(ROOT)))  # the current view: what later sources superseded is out
     conforms, results, text = _report(data, shapes, ontology)
     assert conforms, text
     assert {sev for _, _, sev in results} <= {"Warning"}

@@ -88,6 +88,8 @@ class Value:
     term: Any
     label: str
     graphs: tuple[str, ...]
+    current: bool = True
+    passages: tuple[tuple[str, str], ...] = ()  # (source section IRI, quote)
 
 
 def entity(graph: Any, iri: str) -> dict[str, Any] | None:
@@ -121,8 +123,8 @@ def entity(graph: Any, iri: str) -> dict[str, Any] | None:
         "label": _label(store, d.entity),
         "names": names,
         "types": [(t.value, _label(store, t)) for t in d.types],
-        "outgoing": _grouped(store, [(s.predicate, s.object, s.graphs) for s in d.outgoing]),
-        "incoming": _grouped(store, [(s.predicate, s.subject, s.graphs) for s in d.incoming]),
+        "outgoing": _grouped(store, [(s.predicate, s.object, s.graphs, s.current, s.evidence) for s in d.outgoing]),
+        "incoming": _grouped(store, [(s.predicate, s.subject, s.graphs, s.current, ()) for s in d.incoming]),
         "sources": sources,
         "quotes": sorted({s.object.value for s in literals if s.predicate == _QUOTE}),
         "home": [curie(g) for g in home],
@@ -137,12 +139,13 @@ def entity_page(graph: Any, iri: str, rdf_links: list[tuple[str, str]]) -> str |
     return None if data is None else render("entity.html", e=data, rdf_links=rdf_links)
 
 
-def _grouped(store: Any, statements: list[tuple[ox.NamedNode, Any, tuple[ox.NamedNode, ...]]]) -> list[dict[str, Any]]:
-    """(property, other end, graphs) grouped by property, each value with its label."""
+def _grouped(store: Any, statements: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """(property, other end, graphs, current, evidence) grouped by property, each value with its label."""
     by_property: dict[str, list[Value]] = {}
-    for p, term, graphs in statements:
+    for p, term, graphs, current, evidence in statements:
         label = _label(store, term) if isinstance(term, ox.NamedNode) else ""
-        by_property.setdefault(p.value, []).append(Value(term, label, tuple(sorted(curie(g.value) for g in graphs))))
+        passages = tuple((src.value if src is not None else "", quote) for src, quote in evidence)
+        by_property.setdefault(p.value, []).append(Value(term, label, tuple(sorted(curie(g.value) for g in graphs)), current, passages))
     groups = []
     for p, values in by_property.items():
         values.sort(key=lambda v: ((v.label or _text(v.term)).casefold(), str(v.term)))

@@ -1,0 +1,312 @@
+"""Amendments over time: which statements later sources superseded, the current view, the
+graph as it stood on a date, and every statement the graph has held about an entity.
+
+The model (docs/design.md, "Amendments"): a ``kg:Supersession`` record, an
+``rdf:Statement`` in the later source's file, names the statement it retires (``rdf:subject``,
+``rdf:predicate``, ``rdf:object``), the day it stopped holding (``kg:supersededOn``), the kind
+of change and the reason, and cites the later source. The retired statement is never
+deleted: it stays in the named graph of the file that made it, as that source's word.
+
+* **The current view** is the store's default graph: the union of the files minus every
+  superseded statement. Every query, validation and reasoning reads it, so the graph
+  answers with the newest word of its sources without a query having to know.
+* **As of a day** (``view_as_of``): each statement is dated by the source its subject cites
+  in its file (or, for a node that cites none there, the file's own source document),
+  known from the first day of that source's ``dcterms:issued`` (a year counts from 1
+  January). A source without an issue date (reference data sets, undated web pages) is
+  known at any date: reference facts carry dates of their own (a membership's start),
+  which stored queries compare with the day. A supersession counts from its
+  ``kg:supersededOn``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pyoxigraph as ox
+
+from kg.errors import UsageError
+from kg.namespaces import PREFIXES, curie
+
+_KG, _RDF, _PROV, _DCT, _XSD = PREFIXES["kg"], PREFIXES["rdf"], PREFIXES["prov"], PREFIXES["dcterms"], PREFIXES["xsd"]
+SUPERSESSION = ox.NamedNode(_KG + "Supersession")
+ATTRIBUTION = ox.NamedNode(_KG + "Attribution")
+SOURCE_DOCUMENT = ox.NamedNode(_KG + "SourceDocument")
+SOURCE_SECTION = ox.NamedNode(_KG + "SourceSection")
+RDF_TYPE = ox.NamedNode(_RDF + "type")
+DERIVED_FROM = ox.NamedNode(_PROV + "wasDerivedFrom")
+IS_PART_OF = ox.NamedNode(_DCT + "isPartOf")
+ISSUED = ox.NamedNode(_DCT + "issued")
+QUOTE = ox.NamedNode(_KG + "quote")
+
+_RECORDS = f"""
+SELECT ?r ?s ?p ?o ?on ?kind ?reason ?new ?g WHERE {{
+  GRAPH ?g {{
+    ?r a <{SUPERSESSION.value}> ; <{_RDF}subject> ?s ; <{_RDF}predicate> ?p ; <{_RDF}object> ?o .
+    OPTIONAL {{ ?r <{_KG}supersededOn> ?on }}
+    OPTIONAL {{ ?r <{_KG}changeKind> ?kind }}
+    OPTIONAL {{ ?r <{_KG}reason> ?reason }}
+    OPTIONAL {{ ?r <{_KG}newValue> ?new }}
+  }}
+}}"""
+
+_ATTRIBUTIONS = f"""
+SELECT ?a ?p ?o ?src ?quote WHERE {{
+  VALUES ?entity {{ %s }}
+  ?a a <{ATTRIBUTION.value}> ; <{_RDF}subject> ?entity ; <{_RDF}predicate> ?p ; <{_RDF}object> ?o .
+  OPTIONAL {{ ?a <{DERIVED_FROM.value}> ?src }}
+  OPTIONAL {{ ?a <{QUOTE.value}> ?quote }}
+}}"""
+
+
+@dataclass(frozen=True)
+class Supersession:
+    """One record that a statement no longer holds."""
+
+    node: ox.NamedNode
+    triple: ox.Triple
+    on: date | None
+    graph: ox.NamedNode
+    kind: ox.NamedNode | None = None
+    reason: str = ""
+    new_value: object | None = None
+
+
+def supersessions(store: ox.Store) -> list[Supersession]:
+    """Every supersession record of the files (their named graphs), in a stable order."""
+    found = {}
+    for row in store.query(_RECORDS):
+        s, p, o = row["s"], row["p"], row["o"]
+        if not isinstance(p, ox.NamedNode) or isinstance(s, ox.Literal):
+            continue  # the shapes report a malformed record; it retires nothing
+        on = row["on"]
+        record = Supersession(
+            node=row["r"],
+            triple=ox.Triple(s, p, o),
+            on=first_day(on) if isinstance(on, ox.Literal) else None,
+            graph=row["g"],
+            kind=row["kind"],
+            reason=row["reason"].value if row["reason"] is not None else "",
+            new_value=row["new"],
+        )
+        found[(record.node.value, str(record.triple), record.graph.value)] = record
+    return [found[k] for k in sorted(found)]
+
+
+def superseded_triples(store: ox.Store) -> set[ox.Triple]:
+    return {r.triple for r in supersessions(store)}
+
+
+def apply_current_view(store: ox.Store, before: Iterable[ox.Triple] = ()) -> set[ox.Triple]:
+    """Make the default graph the current view: take out every superseded statement, and
+    give back those ``before`` (superseded in the version this one was copied from) that
+    no record retires any more but a file still makes. Returns the superseded set."""
+    now = superseded_triples(store)
+    for t in set(before) - now:
+        if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in store.quads_for_pattern(t.subject, t.predicate, t.object, None)):
+            store.add(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
+    for t in now:
+        store.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
+    return now
+
+
+def is_current(store: ox.Store, triple: ox.Triple) -> bool:
+    return next(iter(store.quads_for_pattern(triple.subject, triple.predicate, triple.object, ox.DefaultGraph())), None) is not None
+
+
+# ---------------------------------------------------------------- days
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_day(text: str, *, what: str = "--as-of") -> date:
+    """A day written YYYY-MM-DD, or a ``UsageError`` that says what is wrong with it."""
+    value = str(text).strip()
+    if not _DAY.fullmatch(value):
+        raise UsageError(f"{what} {value!r} is not a date", hint="write the day as YYYY-MM-DD, e.g. 2025-06-01")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise UsageError(f"{what} {value!r} is not a date: {exc}", hint="write a day that exists, as YYYY-MM-DD") from exc
+
+
+def first_day(value: ox.Literal) -> date | None:
+    """The first day a dated literal can mean: a date, a dateTime's day, the 1st of a
+    gYearMonth, 1 January of a gYear; ``None`` for anything else."""
+    text, kind = value.value, value.datatype.value[len(_XSD) :] if value.datatype.value.startswith(_XSD) else ""
+    try:
+        if kind == "date":
+            return date.fromisoformat(text[:10])
+        if kind == "dateTime":
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        if kind == "gYearMonth":
+            return date(int(text[:4]), int(text[5:7]), 1)
+        if kind == "gYear":
+            return date(int(text[:4]), 1, 1)
+    except ValueError:
+        return None
+    return None
+
+
+def source_dates(store: ox.Store) -> dict[ox.NamedNode, date | None]:
+    """Each source document and the first day it was known (``None``: undated)."""
+    dates: dict[ox.NamedNode, date | None] = {}
+    for q in store.quads_for_pattern(None, RDF_TYPE, SOURCE_DOCUMENT, ox.DefaultGraph()):
+        if isinstance(q.subject, ox.NamedNode):
+            issued = [first_day(i.object) for i in store.quads_for_pattern(q.subject, ISSUED, None, ox.DefaultGraph()) if isinstance(i.object, ox.Literal)]
+            known = [d for d in issued if d is not None]
+            dates[q.subject] = min(known) if known else None
+    return dates
+
+
+def earliest_source(store: ox.Store) -> tuple[ox.NamedNode, date] | None:
+    dated = [(d, s) for s, d in source_dates(store).items() if d is not None]
+    if not dated:
+        return None
+    day, doc = min(dated, key=lambda x: (x[0], x[1].value))
+    return doc, day
+
+
+def check_as_of(store: ox.Store, day: date) -> None:
+    """Refuse a day before every dated source: the graph knew nothing then."""
+    first = earliest_source(store)
+    if first is not None and day < first[1]:
+        raise UsageError(
+            f"--as-of {day.isoformat()} is before any source of the graph: the earliest, {curie(first[0].value)}, is dated {first[1].isoformat()}",
+            hint=f"ask about {first[1].isoformat()} or later",
+        )
+
+
+def _documents(store: ox.Store) -> dict[ox.NamedNode, ox.NamedNode]:
+    """Section or document -> its document."""
+    docs = {s: s for s in source_dates(store)}
+    for q in store.quads_for_pattern(None, RDF_TYPE, SOURCE_SECTION, ox.DefaultGraph()):
+        for parent in store.quads_for_pattern(q.subject, IS_PART_OF, None, ox.DefaultGraph()):
+            if parent.object in docs:
+                docs[q.subject] = parent.object  # type: ignore[index]
+    return docs
+
+
+def view_as_of(store: ox.Store, graphs: Iterable[ox.NamedNode], day: date) -> ox.Store:
+    """A new in-memory store: the graph as it stood on ``day`` (see the module's doc).
+
+    Its named graphs hold what each file's sources had said by then, its default graph
+    their union minus what was superseded by then."""
+    dates = source_dates(store)
+    documents = _documents(store)
+    known_docs = {d for d, first in dates.items() if first is None or first <= day}
+    view = ox.Store()
+    for g in graphs:
+        quads = list(store.quads_for_pattern(None, None, None, g))
+        described = {q.subject for q in quads if q.predicate == RDF_TYPE and q.object == SOURCE_DOCUMENT}
+        graph_known = not described or bool(described & known_docs)
+        cites: dict[object, set] = defaultdict(set)
+        for q in quads:
+            if q.predicate == DERIVED_FROM:
+                cites[q.subject].add(documents.get(q.object, q.object))  # type: ignore[arg-type]
+        kept = [q for q in quads if (bool(cites[q.subject] & known_docs) if q.subject in cites else graph_known)]
+        view.bulk_extend(kept)
+        view.bulk_extend([ox.Quad(q.subject, q.predicate, q.object) for q in kept])
+    for r in supersessions(view):
+        if r.on is not None and r.on <= day:
+            view.remove(ox.Quad(r.triple.subject, r.triple.predicate, r.triple.object, ox.DefaultGraph()))
+    return view
+
+
+# ---------------------------------------------------------------- history of an entity
+
+
+@dataclass(frozen=True)
+class Evidence:
+    source: ox.NamedNode | None
+    quote: str
+
+
+@dataclass
+class Entry:
+    """One statement the graph holds or held about an entity, with its file and sources."""
+
+    predicate: ox.NamedNode
+    object: object
+    graph: ox.NamedNode
+    sources: tuple[ox.NamedNode, ...]
+    known_from: date | None
+    current: bool
+    superseded_by: list[Supersession] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+def attributions(store: ox.Store, entity: ox.NamedNode) -> dict[tuple[str, str], list[Evidence]]:
+    """(predicate, object) -> the passages that support that statement of ``entity``."""
+    found: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+    seen = set()
+    for row in store.query(_ATTRIBUTIONS % entity):  # str(NamedNode) is <iri>, escaped by pyoxigraph
+        key = (row["p"].value, str(row["o"]))
+        quote = row["quote"].value if row["quote"] is not None else ""
+        if (key, row["src"], quote) not in seen:
+            seen.add((key, row["src"], quote))
+            found[key].append(Evidence(row["src"], quote))
+    return found
+
+
+def history(store: ox.Store, entity: ox.NamedNode) -> list[Entry]:
+    """Every statement with ``entity`` as subject in any file, current or superseded,
+    oldest source first within each property."""
+    dates = source_dates(store)
+    documents = _documents(store)
+    records: dict[ox.Triple, list[Supersession]] = defaultdict(list)
+    for r in supersessions(store):
+        if r.triple.subject == entity:
+            records[r.triple].append(r)
+    evidence = attributions(store, entity)
+    graph_docs: dict[ox.NamedNode, set] = {}
+    entries = []
+    for q in store.quads_for_pattern(entity, None, None, None):
+        if isinstance(q.graph_name, ox.DefaultGraph) or q.graph_name.value.endswith("/graph/inferred"):
+            continue
+        g = q.graph_name
+        if g not in graph_docs:
+            graph_docs[g] = {d.subject for d in store.quads_for_pattern(None, RDF_TYPE, SOURCE_DOCUMENT, g)}
+        cited = tuple(sorted({c.object for c in store.quads_for_pattern(entity, DERIVED_FROM, None, g)}, key=lambda n: n.value))  # type: ignore[arg-type]
+        docs = {documents.get(c, c) for c in cited} or graph_docs[g]
+        known = [dates.get(d) for d in docs]  # type: ignore[call-overload]
+        first = min((d for d in known if d is not None), default=None) if known and None not in known else None
+        triple = ox.Triple(q.subject, q.predicate, q.object)
+        entries.append(
+            Entry(
+                predicate=q.predicate,
+                object=q.object,
+                graph=g,
+                sources=cited or tuple(sorted(graph_docs[g], key=lambda n: n.value)),
+                known_from=first,
+                current=is_current(store, triple),
+                superseded_by=records.get(triple, []),
+                evidence=evidence.get((q.predicate.value, str(q.object)), []),
+            )
+        )
+    entries.sort(key=lambda e: (e.predicate.value, e.known_from or date.min, str(e.object), e.graph.value))
+    return entries
+
+
+__all__ = [
+    "Entry",
+    "Evidence",
+    "Supersession",
+    "apply_current_view",
+    "attributions",
+    "check_as_of",
+    "earliest_source",
+    "first_day",
+    "history",
+    "is_current",
+    "parse_day",
+    "source_dates",
+    "supersessions",
+    "superseded_triples",
+    "view_as_of",
+]
