@@ -73,8 +73,8 @@ def main() -> int:
              kg + ["query", "delegations-at-meeting", "-p", "event", "kgi:eco-apg-meeting-4", "-f", "csv"]),
             ("kg validate", kg + ["validate"]),
             ("kg export -f nq -o TMP", kg + ["export", "-f", "nq", "-o", export_to]),
-            ("kg add --dry-run examples/accepted/eco-apg-meeting-6-speakers.ttl",
-             kg + ["add", "--dry-run", "examples/accepted/eco-apg-meeting-6-speakers.ttl"]),
+            ("kg add --dry-run examples/accepted/eco-apg-meeting-6-sidelines.ttl",
+             kg + ["add", "--dry-run", "examples/accepted/eco-apg-meeting-6-sidelines.ttl"]),
         ]
         rows = []
         for name, cmd in commands:
