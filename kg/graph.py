@@ -33,6 +33,10 @@ from kg.results import Result
 from kg.store import GraphStore, Progress, open_store
 
 
+#: In-memory views as of a day kept per Graph (a server asked about many days stays bounded).
+MAX_VIEWS = 4
+
+
 class Graph:
     """The knowledge graph of one graph directory (``ontology/``, ``data/``, ``queries/``)."""
 
@@ -130,7 +134,9 @@ class Graph:
                 from kg.store import add_closure
 
                 add_closure(found, inference)
-            self._views = {k: v for k, v in self._views.items() if k[0] == base.key}  # older versions' views go
+            # older versions' views go, and only the last few days asked are kept (each is a copy)
+            kept = [(k, v) for k, v in self._views.items() if k[0] == base.key][-(MAX_VIEWS - 1):]
+            self._views = dict(kept)
             self._views[key] = found
         return found
 

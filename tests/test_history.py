@@ -353,3 +353,13 @@ def test_describe_marks_the_superseded_status_and_shows_passages(capsys: pytest.
     assert main(["--data", str(ROOT), "describe", "kgi:eco-apg-meeting-6"]) == 0
     text = capsys.readouterr().out
     assert "kgc:scheduled" in text and "(superseded: kg history shows when and why)" in text
+
+
+def test_views_are_kept_per_day_and_bounded(bundled) -> None:
+    import kg.graph
+
+    first = bundled.as_of("2025-06-01")
+    assert bundled.as_of("2025-06-01") is first  # built once per day and store version
+    for month in range(1, 8):
+        bundled.as_of(f"2025-0{month}-15")
+    assert len(bundled._views) == kg.graph.MAX_VIEWS

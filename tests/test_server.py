@@ -304,8 +304,9 @@ def test_openapi_is_generated_from_the_headers(server, bundled):
     for q in bundled.queries():
         op = spec["paths"][f"/queries/{q.name}"]["get"]
         assert op["summary"] == q.summary
-        declared = {p["name"]: p for p in op["parameters"] if p["name"] != "format"}
+        declared = {p["name"]: p for p in op["parameters"] if p["name"] not in ("format", "as_of")}
         assert set(declared) == set(q.params)
+        assert any(p["name"] == "as_of" for p in op["parameters"]) == bool(q.as_of)
         for name, p in q.params.items():
             assert declared[name]["required"] == p.required
             if p.type == "date":
@@ -553,3 +554,21 @@ def test_a_slow_rebuild_is_503_with_retry_after_then_the_new_graph(tmp_path):
         assert requests.get(s.url + "/health", timeout=30).json()["replaced"] == 0  # no worker was killed
     finally:
         s.stop()
+
+
+def test_a_stored_query_as_of_a_day_over_http(server):
+    """The web API takes as_of like kg query --as-of: the 6th Meeting scheduled in June 2025."""
+    r = requests.get(server.url + "/queries/event-status", params={"event": "kgi:eco-apg-meeting-6", "as_of": "2025-06-01", "format": "csv"}, timeout=30)
+    assert r.status_code == 200 and "concept/scheduled" in r.text
+    r = requests.get(server.url + "/queries/event-status", params={"event": "kgi:eco-apg-meeting-6", "format": "csv"}, timeout=30)
+    assert "concept/held" in r.text and "concept/scheduled" not in r.text
+    # the form's prefilled date does not count as a second day
+    r = requests.get(server.url + "/queries/members-on-date", params={"organisation": "kgi:eco", "date": "2023-01-01", "as_of": "2024-01-01", "format": "csv"}, timeout=30)
+    assert r.status_code == 200 and len(r.text.strip().splitlines()) == 11
+    for bad, status in (("2025-02-30", 400), ("1900-01-01", 400)):
+        r = requests.get(server.url + "/queries/event-status", params={"as_of": bad}, timeout=30)
+        assert r.status_code == status and ("is not a date" in r.text or "before any source" in r.text)
+    r = requests.get(server.url + "/queries/delegations-at-meeting", params={"as_of": "2025-01-01"}, timeout=30)
+    assert r.status_code == 400 and "does not take as_of" in r.text
+    page = requests.get(server.url + "/queries/event-status", params={"as_of": "2025-06-01"}, headers={"Accept": "text/html"}, timeout=30)
+    assert page.status_code == 200 and 'name="as_of" value="2025-06-01"' in page.text and "scheduled" in page.text

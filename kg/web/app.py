@@ -347,23 +347,24 @@ class App:
             stored = self.graph.catalog.get(name)
         except _Usage as exc:
             raise Problem(404, exc.message, hint="GET /queries lists the stored queries") from None
-        params = {k: v for k, v in request.args.items() if k != "format"}
+        as_of = request.args.get(AS_OF) or None
+        params = _without_prefilled_day(stored, {k: v for k, v in request.args.items() if k not in ("format", AS_OF)}, as_of)
         html = wants_html(request)
         if html:
-            return self._stored_page(request, stored, params)
-        _bind(stored, params)
+            return self._stored_page(request, stored, params, as_of)
+        _bind(stored, params, as_of)
         media, fmt = negotiate(request, stored.form)
-        body = self.call(request, "stored", name, params, fmt, what=f"the query {name}", inference=stored.inference)
+        body = self.call(request, "stored", name, params, fmt, as_of, what=f"the query {name}", inference=stored.inference)
         return Response(body, mimetype=media, headers={"Vary": "Accept"})
 
-    def _stored_page(self, request: Request, stored: Any, params: dict[str, str]) -> Response:
+    def _stored_page(self, request: Request, stored: Any, params: dict[str, str], as_of: str | None = None) -> Response:
         table = error = None
         run = bool(params) or not any(p.required for p in stored.params.values()) or "run" in request.args
         params.pop("run", None)
         if run:
             try:
-                _bind(stored, params)
-                table = self.call(request, "stored_table", stored.name, params, SHOW_ROWS, what=f"the query {stored.name}",
+                _bind(stored, params, as_of)
+                table = self.call(request, "stored_table", stored.name, params, SHOW_ROWS, as_of, what=f"the query {stored.name}",
                                   inference=stored.inference)
             except Problem as p:
                 error = p
@@ -373,9 +374,10 @@ class App:
                 error = Problem(status_of(exc), str(exc))
         values = {n: params.get(n, p.default or "") for n, p in stored.params.items()}
         kind = "graph" if stored.form in ("CONSTRUCT", "DESCRIBE") else "table"
-        downloads = [(label, f"/queries/{stored.name}?" + urlencode({**params, "format": f})) for label, f in DOWNLOADS[kind]]
+        extra = {AS_OF: as_of} if as_of else {}
+        downloads = [(label, f"/queries/{stored.name}?" + urlencode({**params, **extra, "format": f})) for label, f in DOWNLOADS[kind]]
         return self.page("stored.html", status=error.status if error else 200, query=stored, values=values,
-                         table=table, error=error, downloads=downloads)
+                         table=table, error=error, downloads=downloads, as_of=as_of or "")
 
     def on_openapi(self, request: Request) -> Response:
         from kg.web.openapi import openapi
@@ -486,12 +488,29 @@ def negotiate(request: Request, form: str, *, allow_html: bool = False) -> tuple
     return best, dict(offered)[best]
 
 
-def _bind(stored: Any, params: dict[str, str]) -> Any:
+#: the URL parameter of a stored query that asks for the graph as of a day (--as-of)
+AS_OF = "as_of"
+
+
+def _without_prefilled_day(stored: Any, params: dict[str, str], as_of: str | None) -> dict[str, str]:
+    """With as_of, the day parameter it sets is dropped when it holds its default: the
+    form fills every field with its default, which is not a second day asked for."""
+    receiver = stored.params.get(stored.as_of) if as_of else None
+    if receiver is not None and params.get(receiver.name) == receiver.default:
+        return {k: v for k, v in params.items() if k != receiver.name}
+    return params
+
+
+def _bind(stored: Any, params: dict[str, str], as_of: str | None = None) -> Any:
     """The parameters checked in this process, so a wrong one is a 400 naming it."""
     try:
+        if as_of is not None:
+            from kg.history import parse_day
+
+            params = stored.bind_as_of(params, parse_day(as_of, what=AS_OF))
         return stored.bind(params)
     except UsageError as exc:
-        message = exc.message
+        message = exc.message.replace("--as-of", AS_OF).replace("-p ", "")
         for name in stored.params:
             message = message.replace(f"pass -p {name} VALUE", f"add {name}=VALUE to the URL")
         raise Problem(400, message, hint=f"GET /queries/{stored.name}?format=html shows a form with its parameters") from None

@@ -86,6 +86,9 @@ def openapi(queries: list[Any], server: str) -> dict[str, Any]:
             if p.default is not None:
                 schema["default"] = p.default
             parameters.append({"name": p.name, "in": "query", "required": p.required, "description": p.description, "schema": schema})
+        if q.as_of:
+            parameters.append({"name": "as_of", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
+                               "description": "The graph as the sources known on this day said it" + (f" (also sets {q.as_of})" if q.as_of != "view" else "")})
         parameters.append({"name": "format", "in": "query", "required": False, "schema": {"type": "string"},
                            "description": "A format name (csv, json, ttl, ...) instead of an Accept header"})
         media = _GRAPH if q.form in ("CONSTRUCT", "DESCRIBE") else _TABLE

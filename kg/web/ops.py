@@ -47,18 +47,18 @@ def sparql(graph: Any, text: str, fmt: str) -> bytes:
     return render_result(graph.sparql(text, timeout=0), fmt)
 
 
-def stored(graph: Any, name: str, params: dict[str, str], fmt: str) -> bytes:
+def stored(graph: Any, name: str, params: dict[str, str], fmt: str, as_of: str | None = None) -> bytes:
     from kg.output import render_result
 
-    return render_result(graph.query(name, params=params, timeout=0), fmt)
+    return render_result(graph.query(name, params=params, timeout=0, as_of=as_of), fmt)
 
 
 def sparql_table(graph: Any, text: str, show: int) -> dict[str, Any]:
     return _table(graph, graph.sparql(text, timeout=0), show)
 
 
-def stored_table(graph: Any, name: str, params: dict[str, str], show: int) -> dict[str, Any]:
-    return _table(graph, graph.query(name, params=params, timeout=0), show)
+def stored_table(graph: Any, name: str, params: dict[str, str], show: int, as_of: str | None = None) -> dict[str, Any]:
+    return _table(graph, graph.query(name, params=params, timeout=0, as_of=as_of), show)
 
 
 def _table(graph: Any, result: Result, show: int) -> dict[str, Any]:
