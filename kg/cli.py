@@ -757,6 +757,126 @@ def stats_cmd(state: State, inference: str, fmt: str) -> None:
 # ---------------------------------------------------------------- serving
 
 
+# ---------------------------------------------------------------- publishing
+
+
+@cli.command("docs")
+@click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/docs"), show_default=True,
+              help="Directory to write the pages into (created; other files in it are kept).")
+@pass_state
+def docs_cmd(state: State, out: Path) -> None:
+    """Write the HTML documentation of the ontology, the vocabularies and the shapes.
+
+    index.html (classes and properties, with examples from the graph), vocab.html (the
+    concept schemes and how often each concept is used) and shapes.html (what each shape
+    requires), plus docs.css. `kg serve` serves the same pages at /ontology/.
+
+    \b
+    Example:
+      kg docs -o build/docs
+    """
+    from kg.docs import build
+
+    written = build(state.graph, out)
+    click.echo(f"wrote {len(written)} file(s) to {out}: " + ", ".join(p.name for p in written))
+
+
+@cli.command("dataset")
+@click.option("--version", "version", metavar="X.Y.Z", help="State this release version and its downloads.")
+@click.option("--sparql-endpoint", metavar="URL", help="State this SPARQL endpoint (void:sparqlEndpoint), e.g. where kg serve runs.")
+@output_option
+@pass_state
+def dataset_cmd(state: State, version: str | None, sparql_endpoint: str | None, output: Path | None) -> None:
+    """Print the VoID and DCAT description of the graph, generated from it: statements,
+    entities, classes and properties (and per class and property), one subset per file
+    with its sources, the licence, example resources; validated against its own shapes.
+
+    \b
+    Example:
+      kg dataset -o void.ttl
+    """
+    from kg.dataset import check_description, describe_dataset
+    from kg.output import emit
+
+    if version is not None:
+        from kg.release import parse_version
+
+        version = str(parse_version(version))
+    data = describe_dataset(state.graph, version=version, endpoint=sparql_endpoint)
+    problems = check_description(data)
+    if problems:  # a bug in the description, not in the user's input
+        raise InputError(f"the generated description breaks its shapes: {problems[0]}", hint=f"{len(problems)} problem(s); report it")
+    emit(data, output)
+
+
+@cli.command("release")
+@click.argument("version")
+@click.option("--to", "root", type=click.Path(file_okay=False, path_type=Path), default=Path("build/releases"), show_default=True,
+              help="Directory holding the releases; the bundle goes to DIR/VERSION/.")
+@click.option("--sparql-endpoint", metavar="URL", help="State this SPARQL endpoint in the bundle's void.ttl.")
+@pass_state
+def release_cmd(state: State, version: str, root: Path, sparql_endpoint: str | None) -> None:
+    """Write release VERSION (MAJOR.MINOR.PATCH): the graph in N-Quads, TriG, JSON-LD and
+    Turtle (the current view), the ontology documentation, the dataset description,
+    a changelog of the statements added, removed and superseded since the previous
+    release in DIR, and SHA256SUMS. Any store can load the exports; the bundle is
+    byte-for-byte the same for the same graph and version. The graph must pass
+    validation; an existing or lower version is refused, and nothing is half-written.
+
+    \b
+    Example:
+      kg release 1.0.0 --to releases
+    """
+    from kg.docs import build
+    from kg.release import parse_version, release
+
+    parse_version(version)  # a malformed version is refused before any work
+    report = state.graph.validate()
+    if not report.passes:
+        raise UsageError(
+            f"the graph has {len(report.violations)} violation(s): a release must pass validation",
+            hint="run `kg validate` and fix them first",
+        )
+    path = release(state.graph, version, root, docs=build, endpoint=sparql_endpoint)
+    files = sorted(p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file())
+    click.echo(f"wrote release {version} to {path}: {len(files)} file(s)")
+    for name in files:
+        if "/" not in name:
+            click.echo(f"  {name}")
+
+
+@cli.command("draw")
+@click.argument("kind", type=click.Choice(["timeline", "network", "matrix"]))
+@click.option("--entity", metavar="TERM", help="Only what concerns this entity (IRI, CURIE or label): an organisation, a state, a meeting format or an event.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The graph as it stood that day (the 6th Meeting is scheduled on 2025-06-01).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["svg", "png"]), help="Picture format (default: from -o's suffix, else svg).")
+@output_option
+@pass_state
+def draw_cmd(state: State, kind: str, entity: str | None, as_of: str | None, fmt: str | None, output: Path | None) -> None:
+    """Draw a picture of the graph as SVG or PNG: a timeline of events (held and
+    scheduled told apart), the participation network (who met whom where), or the
+    membership matrix (states x organisations, with roles and start years).
+
+    \b
+    Example:
+      kg draw timeline -o timeline.svg
+      kg draw network --entity kgi:eco-apg-meeting-4 -o network.png
+      kg draw matrix -o memberships.svg
+    """
+    from kg.draw import render
+    from kg.output import emit
+
+    if fmt is None:
+        fmt = "png" if output is not None and output.suffix.lower() == ".png" else "svg"
+    if as_of is not None:
+        from kg.history import parse_day
+
+        parse_day(as_of)
+    if output is None and fmt == "png" and sys.stdout.isatty():
+        raise UsageError("a PNG on a terminal would be unreadable", hint="write it to a file with -o FILE.png, or pipe it")
+    emit(render(state.graph, kind, entity=entity, fmt=fmt, as_of=as_of), output)
+
+
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (0.0.0.0: every interface).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8787, show_default=True, help="Port (0: any free port).")

@@ -174,6 +174,11 @@ class App:
             Rule("/resource", endpoint="resource"),
             Rule("/health", endpoint="health"),
             Rule("/static/<name>", endpoint="static"),
+            Rule("/ontology", endpoint="ontology"),
+            Rule("/draw/<kind>.<fmt>", endpoint="draw"),
+            Rule("/void.ttl", endpoint="void"),
+            Rule("/.well-known/void", endpoint="void"),
+            Rule("/ontology/<page>", endpoint="docs"),
             *[Rule(f"/{space}/<path:rest>", endpoint="local", defaults={"space": space}) for space in LOCAL_SPACES],
         ], strict_slashes=False)
 
@@ -430,6 +435,40 @@ class App:
     def on_health(self, request: Request) -> Response:
         key = self.call(request, "ping", what="the health check")
         return _json({"status": "ok", "store": key, "workers": self.pool.size, "pids": self.pool.pids(), "replaced": self.pool.replaced})
+
+    def on_ontology(self, request: Request) -> Response:
+        # the ontology's IRI (https://w3id.org/jckg/ontology#Term) lands on its documentation
+        return Response(status=303, headers={"Location": "/ontology/index.html"})
+
+    def on_docs(self, request: Request, page: str) -> Response:
+        from kg.docs import PAGES, STYLESHEET
+
+        if page not in (*PAGES, STYLESHEET):
+            raise Problem(404, f"no documentation page {page}", hint=f"the pages: {', '.join(PAGES)}")
+        body = self.call(request, "docs_page", page, what=f"the documentation page {page}")
+        return Response(body, mimetype="text/css" if page == STYLESHEET else HTML, headers={"Vary": "Accept"})
+
+    def on_draw(self, request: Request, kind: str, fmt: str) -> Response:
+        from kg.draw import FORMATS, KINDS
+
+        if kind not in KINDS or fmt not in FORMATS:
+            raise Problem(404, f"no picture {kind}.{fmt}", hint=f"pictures: {', '.join(f'/draw/{k}.svg' for k in KINDS)} (or .png)")
+        entity = request.args.get("entity") or None
+        as_of = request.args.get(AS_OF) or None
+        if as_of is not None:
+            from kg.history import parse_day
+
+            try:
+                parse_day(as_of, what=AS_OF)
+            except UsageError as exc:
+                raise Problem(400, exc.message, hint=exc.hint) from None
+        body = self.call(request, "draw", kind, fmt, entity, as_of, what=f"the {kind}")
+        return Response(body, mimetype="image/svg+xml" if fmt == "svg" else "image/png", headers={"Cache-Control": "no-cache"})
+
+    def on_void(self, request: Request) -> Response:
+        # the dataset's description, this server's endpoint in it (VoID's well-known place too)
+        body = self.call(request, "void", request.host_url.rstrip("/") + "/sparql", what="the dataset description")
+        return Response(body, mimetype="text/turtle")
 
     def on_static(self, request: Request, name: str) -> Response:
         if name not in STATIC:

@@ -57,6 +57,27 @@ def sparql_table(graph: Any, text: str, show: int) -> dict[str, Any]:
     return _table(graph, graph.sparql(text, timeout=0), show)
 
 
+def draw(graph: Any, kind: str, fmt: str, entity: str | None, as_of: str | None) -> bytes:
+    """A picture (``kg.draw``), its marks linked to the entity pages."""
+    from kg.draw import render
+    from kg.web.pages import href
+
+    return render(graph, kind, entity=entity, fmt=fmt, as_of=as_of, link=href)
+
+
+def void(graph: Any, endpoint: str) -> bytes:
+    from kg.dataset import describe_dataset
+
+    return describe_dataset(graph, endpoint=endpoint)
+
+
+def docs_page(graph: Any, page: str) -> str:
+    """A page of the ontology documentation (``kg.docs``), rendered from this worker's store."""
+    from kg.docs import render
+
+    return render(graph, page)
+
+
 def stored_table(graph: Any, name: str, params: dict[str, str], show: int, as_of: str | None = None) -> dict[str, Any]:
     return _table(graph, graph.query(name, params=params, timeout=0, as_of=as_of), show)
 

@@ -1,0 +1,941 @@
+"""Pictures of the graph: a timeline of events, the participation network, the membership matrix.
+
+    >>> import kg
+    >>> from kg.draw import render
+    >>> g = kg.open()
+    >>> svg = render(g, "timeline")                          # bytes of an SVG document
+    >>> png = render(g, "network", entity="kgi:eco-apg-meeting-4", fmt="png")
+    >>> render(g, "timeline", as_of="2025-06-01")            # the graph as it stood then
+
+Everything is read with SPARQL through the facade (``graph.sparql``), so a picture shows
+the same view of the graph a query does (the current view, or ``as_of`` a day).
+
+The pictures are drawn with matplotlib (Agg, no pyplot: nothing global is left behind;
+the settings are applied with ``matplotlib.rc_context`` only while drawing) and are
+deterministic: the same graph gives the same bytes (``svg.hashsalt`` fixed, no date in
+the metadata, every order sorted). In SVG, text stays text (``svg.fonttype: none``) and
+every event, participant and membership carries a ``<title>`` (its full label and what the
+picture says about it): a browser shows it on hover and a test can look for it.
+
+Layouts are computed here, not by a force-directed algorithm: rows in date order for the
+timeline, two columns (events | participants) for the network, a grid for the matrix.
+When a graph is too big to label event by event (more than ``MAX_EVENT_ROWS`` events on a
+timeline, ``MAX_NETWORK_EVENTS`` in a network) the picture aggregates instead: one lane per
+meeting format (or organisation) with a mark per event, and one node per meeting format
+with edges as thick as the number of participations; a network keeps the
+``MAX_PARTICIPANTS`` most frequent participants and says how many it left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import textwrap
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
+
+import pyoxigraph as ox
+
+from kg.errors import UsageError
+from kg.namespaces import PREFIXES, curie
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kg.graph import Graph
+
+KINDS = ("timeline", "network", "matrix")
+FORMATS = ("svg", "png")
+
+#: Above this many events a timeline draws one lane per group instead of one row per event.
+MAX_EVENT_ROWS = 60
+#: Above this many events a network joins the events of a meeting format into one node.
+MAX_NETWORK_EVENTS = 60
+#: A network shows at most this many participants (the most frequent ones).
+MAX_PARTICIPANTS = 60
+
+KG = PREFIXES["kg"]
+KGC = PREFIXES["kgc"]
+
+_RC = {
+    "svg.hashsalt": "kg.draw",
+    "svg.fonttype": "none",
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "text.parse_math": False,  # a "$" in a label is a dollar sign
+    "axes.unicode_minus": False,
+    "path.simplify": True,
+}
+_DPI = 110
+# matplotlib's rcParams are process-wide: two threads (a server's) draw in turn
+_LOCK = threading.Lock()
+
+# tab10, by name, so the colours do not depend on the style in use
+_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+_EVENT_COLOURS = {
+    "Meeting": "#1f77b4",
+    "Summit": "#9467bd",
+    "ConferenceSession": "#17becf",
+    "SideEvent": "#ff7f0e",
+    "BilateralMeeting": "#2ca02c",
+    "CourtesyCall": "#d62728",
+    "CulturalProgramme": "#e377c2",
+    "Event": "#7f7f7f",
+}
+_ROLE_COLOURS = {
+    "delegation": "#1f77b4",
+    "host": "#d62728",
+    "guest": "#2ca02c",
+    "attendee": "#7f7f7f",
+    "organiser": "#ff7f0e",
+}
+_MEMBERSHIP_STYLE = {  # role -> (marker, face, edge, legend order)
+    "founding-member": ("*", "#b8860b", "#6b4f00", 0),
+    "member-state": ("o", "#1f77b4", "#0b3d66", 1),
+    "observer": ("o", "white", "#1f77b4", 2),
+}
+# participant kinds: (label, marker, colour), in column order
+_KINDS_OF_ACTOR = [
+    ("State", "state", "o", "#1f77b4"),
+    ("IntergovernmentalOrganization", "organisation", "D", "#d62728"),
+    ("Body", "body of an organisation", "^", "#ff7f0e"),
+    ("NationalAuthority", "national authority", "p", "#2ca02c"),
+    ("Person", "person", "h", "#9467bd"),
+    ("", "other", "s", "#7f7f7f"),
+]
+
+
+# ---------------------------------------------------------------- the entry point
+
+
+def render(
+    graph: Graph,
+    kind: str,
+    *,
+    entity: str | None = None,
+    fmt: str = "svg",
+    as_of: str | dt.date | None = None,
+    link: Callable[[str], str | None] | None = None,
+) -> bytes:
+    """The picture ``kind`` (one of ``KINDS``) of ``graph`` as ``fmt`` (``FORMATS``) bytes.
+
+    ``entity`` (a CURIE, IRI or label, resolved by ``graph.resolve``) narrows the picture to
+    what concerns it; ``as_of`` (a day) draws the graph as it stood then; ``link`` maps an
+    IRI to the URL its label should link to in SVG (``None``: no link).
+    Bad input raises ``kg.errors.UsageError``."""
+    if kind not in KINDS:
+        raise UsageError(f"unknown picture {kind!r}", hint=f"use one of {', '.join(KINDS)}")
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown picture format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
+    reader = _Reader(graph, as_of)
+    focus = _focus(graph, reader, entity) if entity is not None else None
+    draw = {"timeline": _timeline, "network": _network, "matrix": _matrix}[kind]
+    with _LOCK:
+        import matplotlib
+
+        with matplotlib.rc_context(_RC):
+            canvas = _Canvas(link)
+            draw(reader, focus, canvas)
+            return canvas.save(fmt)
+
+
+# ---------------------------------------------------------------- reading the graph
+
+
+class _Reader:
+    """SPARQL through the facade, on the current view or as of a day."""
+
+    def __init__(self, graph: Graph, as_of: Any) -> None:
+        self.graph = graph
+        self.as_of = as_of
+        self._labels: dict[str, str] = {}
+        self._short: dict[str, str] = {}
+
+    def rows(self, text: str) -> list[dict[str, Any]]:
+        return list(self.graph.sparql(text, as_of=self.as_of, source="<kg.draw>"))
+
+    def ask(self, text: str) -> bool:
+        return bool(self.graph.sparql(text, as_of=self.as_of, source="<kg.draw>").boolean)
+
+    def labels(self, iris: Iterable[str]) -> dict[str, str]:
+        """Readable names: the @en label, else the first label, else the CURIE."""
+        wanted = sorted(set(iris) - set(self._labels))
+        for chunk in _chunks(wanted, 500):
+            found: dict[str, list[tuple[int, str]]] = defaultdict(list)
+            values = " ".join(f"<{i}>" for i in chunk)
+            for r in self.rows(f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }} ?s rdfs:label|skos:prefLabel ?l }}"):
+                lit = r["l"]
+                if isinstance(lit, ox.Literal):
+                    found[r["s"].value].append((0 if lit.language == "en" else 1, lit.value))
+            for i in chunk:
+                self._labels[i] = min(found[i])[1] if found.get(i) else curie(i)
+        return {i: self._labels[i] for i in iris}
+
+    def short_names(self, iris: Iterable[str]) -> dict[str, str]:
+        """An acronym (an all-capitals alternative label, ECO, SCO) or the label."""
+        iris = list(iris)
+        wanted = sorted(set(iris) - set(self._short))
+        labels = self.labels(wanted)
+        for chunk in _chunks(wanted, 500):
+            values = " ".join(f"<{i}>" for i in chunk)
+            found: dict[str, list[str]] = defaultdict(list)
+            for r in self.rows(f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }} ?s skos:altLabel ?l }}"):
+                text = r["l"].value
+                if re.fullmatch(r"[A-Z][A-Z0-9&-]{1,9}", text):
+                    found[r["s"].value].append(text)
+            for i in chunk:
+                self._short[i] = min(found[i], key=lambda t: (len(t), t)) if found.get(i) else labels[i]
+        return {i: self._short[i] for i in iris}
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _focus(graph: Graph, reader: _Reader, entity: str) -> str:
+    node = graph.resolve(entity)
+    iri = node.value
+    if not reader.ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"):
+        raise UsageError(f"{curie(iri)} is not in the graph", hint="check the IRI, or name the entity by its label")
+    return iri
+
+
+# Events that concern x: the event itself and its parts; the sittings of a meeting format
+# and their parts; the sittings (and parts) of an organisation's meeting formats
+# (kg:unitOf, any depth); events a state, organisation or body took part in or organised
+# (itself, a body of it, or one of its national authorities). Computed with lookups that
+# start from bound terms: one SPARQL union of property paths took a minute on 10^5 statements.
+def _related_events(reader: _Reader, focus: str) -> set[str]:
+    within = {r["y"].value for r in reader.rows(f"SELECT DISTINCT ?y WHERE {{ ?y (kg:unitOf|kg:authorityOf)* <{focus}> }}")} | {focus}
+    seeds = set()  # events whose parts count too
+    found = set()
+    for chunk in _chunks(sorted(within), 500):
+        values = " ".join(f"<{i}>" for i in chunk)
+        for r in reader.rows(f"SELECT DISTINCT ?e WHERE {{ VALUES ?y {{ {values} }} ?e kg:sittingOf ?y }}"):
+            seeds.add(r["e"].value)
+        for r in reader.rows(f"""SELECT DISTINCT ?e WHERE {{ VALUES ?y {{ {values} }}
+                                   {{ ?p kg:participant ?y . ?e kg:participation ?p }} UNION {{ ?e kg:organizer ?y }} }}"""):
+            found.add(r["e"].value)
+    seeds.add(focus)
+    children: dict[str, list[str]] = defaultdict(list)
+    for r in reader.rows("SELECT ?e ?p WHERE { ?e kg:partOfEvent ?p }"):
+        children[r["p"].value].append(r["e"].value)
+    todo, seen = sorted(seeds), set()
+    while todo:
+        e = todo.pop()
+        if e in seen:
+            continue
+        seen.add(e)
+        todo.extend(children.get(e, ()))
+    return found | seen
+
+
+def _values(var: str, iris: Iterable[str] | None) -> str:
+    """A VALUES block restricting ``var`` to ``iris`` (nothing when ``iris`` is None)."""
+    if iris is None:
+        return ""
+    return f"VALUES {var} {{ {' '.join(f'<{i}>' for i in sorted(iris))} }}"
+
+
+# ---------------------------------------------------------------- events
+
+
+@dataclass
+class _Event:
+    iri: str
+    type: str  # local name of the most specific kg: event class
+    start: dt.date | None = None
+    end: dt.date | None = None
+    start_text: str = ""
+    status: str = ""  # local name of the kgc: concept, "" when unknown
+    label: str = ""
+    group: tuple[str, str] = ("~", "")  # (sort key, iri or "") of its lane
+
+
+_DAY = re.compile(r"^(-?\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
+
+
+def _day(term: Any) -> dt.date | None:
+    """A date, gYearMonth, gYear or dateTime literal as a day (its first day)."""
+    if term is None:
+        return None
+    m = _DAY.match(term.value)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+    except ValueError:
+        return None
+
+
+def _local(iri: str) -> str:
+    return re.split(r"[#/]", iri)[-1]
+
+
+def _events(reader: _Reader, focus: str | None, *, dated_only: bool, only: set[str] | None = None) -> dict[str, _Event]:
+    """Every event (with a start date if ``dated_only``; concerning ``focus``; among ``only``),
+    its most specific class, status, label."""
+    related = _values("?e", _related_events(reader, focus) if focus else only)
+    dated = "?e schema:startDate ?start ." if dated_only else "OPTIONAL { ?e schema:startDate ?start }"
+    rows = reader.rows(f"""
+        SELECT ?e ?type ?start ?end ?status WHERE {{
+          {related}
+          ?e a ?type . ?type rdfs:subClassOf* kg:Event .
+          {dated}
+          OPTIONAL {{ ?e schema:endDate ?end }}
+          OPTIONAL {{ ?e kg:eventStatus ?status }}
+        }}""")
+    parents = {r["sub"].value: r["sup"].value for r in reader.rows(
+        "SELECT ?sub ?sup WHERE { ?sub rdfs:subClassOf+ kg:Event . ?sub rdfs:subClassOf ?sup . ?sup rdfs:subClassOf* kg:Event }")}
+    depth: dict[str, int] = {}
+
+    def level(c: str) -> int:
+        if c not in depth:
+            seen, n, cur = set(), 0, c
+            while cur in parents and cur not in seen:
+                seen.add(cur)
+                cur, n = parents[cur], n + 1
+            depth[c] = n
+        return depth[c]
+
+    events: dict[str, _Event] = {}
+    for r in rows:
+        e = r["e"]
+        if not isinstance(e, ox.NamedNode):
+            continue
+        ev = events.setdefault(e.value, _Event(e.value, ""))
+        t = r["type"].value
+        if not ev.type or (level(KG + ev.type), KG + ev.type) < (level(t), t):
+            ev.type = _local(t)
+        start = _day(r.get("start"))
+        if start is not None and (ev.start is None or start < ev.start):
+            ev.start, ev.start_text = start, r["start"].value
+        end = _day(r.get("end"))
+        if end is not None and (ev.end is None or end > ev.end):
+            ev.end = end
+        if "status" in r:
+            ev.status = max(ev.status, _local(r["status"].value))
+    labels = reader.labels(events)
+    for iri, ev in events.items():
+        ev.label = labels[iri]
+    return events
+
+
+def _groups(reader: _Reader, events: dict[str, _Event]) -> dict[tuple[str, str], str]:
+    """Give each event its lane: the meeting format it (or the event it is part of) is a
+    sitting of, else its organiser's organisation, else "other events". Returns lane titles."""
+    sitting = {r["e"].value: r["f"].value for r in reader.rows("SELECT ?e ?f WHERE { ?e kg:sittingOf ?f }")}
+    part_of = {r["e"].value: r["p"].value for r in reader.rows("SELECT ?e ?p WHERE { ?e kg:partOfEvent ?p }")}
+    unit_of = {r["b"].value: r["o"].value for r in reader.rows("SELECT ?b ?o WHERE { ?b kg:unitOf ?o }")}
+    organiser: dict[str, str] = {}
+    for r in reader.rows("SELECT ?e ?o WHERE { ?e kg:organizer ?o . ?o a kg:IntergovernmentalOrganization }"):
+        organiser[r["e"].value] = min(organiser.get(r["e"].value, r["o"].value), r["o"].value)
+
+    def top(o: str) -> str:
+        seen = set()
+        while o in unit_of and o not in seen:
+            seen.add(o)
+            o = unit_of[o]
+        return o
+
+    lanes: dict[str, str] = {}
+    for ev in events.values():
+        cur, seen, lane = ev.iri, set(), ""
+        while cur and cur not in seen:
+            seen.add(cur)
+            if cur in sitting:
+                lane = sitting[cur]
+                break
+            if cur in organiser:
+                lane = organiser[cur]
+                break
+            cur = part_of.get(cur, "")
+        lanes[ev.iri] = lane
+    names = reader.labels([lane for lane in lanes.values() if lane])
+    owners = sorted({top(lane) for lane in lanes.values() if lane in unit_of})
+    orgs = reader.short_names(owners)
+    org_names = reader.labels(owners)
+    titles: dict[str, str] = {}
+    for lane in sorted(set(lanes.values())):
+        if not lane:
+            titles[lane] = "Other events"
+            continue
+        title = names[lane]
+        owner = unit_of.get(lane)
+        if owner:
+            acronym = orgs[top(lane)]
+            if acronym not in title and org_names[top(lane)] not in title:
+                title = f"{acronym}: {title}"
+        titles[lane] = title
+    first: dict[str, tuple[dt.date, str]] = {}
+    for ev in events.values():
+        key = (ev.start or dt.date.max, ev.iri)
+        lane = lanes[ev.iri]
+        first[lane] = min(first.get(lane, key), key)
+    result: dict[tuple[str, str], str] = {}
+    for ev in events.values():
+        lane = lanes[ev.iri]
+        # lanes in order of their first event; "other events" last
+        ev.group = ("~" if not lane else f"{first[lane][0].isoformat()} {titles[lane]}", lane)
+        result[ev.group] = titles[lane]
+    return result
+
+
+def _short_event_label(label: str, lane_title: str) -> str:
+    """'4th Meeting of the Attorneys/Prosecutors General of the ECO Member States' in the lane of
+    that meeting format -> '4th Meeting': the words the label shares with the lane's title,
+    from an 'of' on, go."""
+    words, lane = label.split(), lane_title.split(": ", 1)[-1].split()
+    n = 0
+    while n < min(len(words), len(lane)) and words[-1 - n] == lane[-1 - n]:
+        n += 1
+    if n >= 3:
+        tail = words[len(words) - n :]
+        if "of" in tail:
+            cut = len(words) - n + tail.index("of")
+            if cut > 0:
+                return " ".join(words[:cut])
+    return label
+
+
+def _wrap(text: str, width: int = 42, lines: int = 2) -> str:
+    parts = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][: width - 1].rstrip() + "…"
+    return "\n".join(parts)
+
+
+def _span(ev: _Event) -> str:
+    """'14–16 Sep 2023', '16 May 2024', '2019'."""
+    if ev.start is None:
+        return "no date"
+    text = ev.start_text
+    if re.fullmatch(r"-?\d{4}", text):
+        return text
+    if re.fullmatch(r"-?\d{4}-\d{2}", text):
+        return ev.start.strftime("%b %Y")
+    s, e = ev.start, ev.end
+    if e is None or e <= s:
+        return f"{s.day} {s:%b %Y}"
+    if (s.year, s.month) == (e.year, e.month):
+        return f"{s.day}–{e.day} {e:%b %Y}"
+    if s.year == e.year:
+        return f"{s.day} {s:%b} – {e.day} {e:%b %Y}"
+    return f"{s.day} {s:%b %Y} – {e.day} {e:%b %Y}"
+
+
+def _status_word(ev: _Event) -> str:
+    return ev.status.replace("-", " ") if ev.status else "status unknown"
+
+
+def _event_style(ev: _Event) -> dict[str, Any]:
+    colour = _EVENT_COLOURS.get(ev.type, _PALETTE[_hash_index(ev.type)])
+    if ev.status in ("cancelled", "postponed"):
+        return {"marker": "X", "markerfacecolor": colour, "markeredgecolor": colour}
+    if ev.status == "held":
+        return {"marker": "o", "markerfacecolor": colour, "markeredgecolor": "#222222"}
+    # scheduled, or unknown: hollow
+    return {"marker": "o", "markerfacecolor": "white", "markeredgecolor": colour, "markeredgewidth": 2}
+
+
+def _hash_index(text: str) -> int:
+    """A stable palette index for a name (Python's hash() is salted per process)."""
+    return sum(text.encode()) % len(_PALETTE)
+
+
+_STATUS_LEGEND = [
+    ("held", {"marker": "o", "markerfacecolor": "#555555", "markeredgecolor": "#222222"}),
+    ("scheduled (hollow)", {"marker": "o", "markerfacecolor": "white", "markeredgecolor": "#555555", "markeredgewidth": 2}),
+    ("cancelled or postponed", {"marker": "X", "markerfacecolor": "#555555", "markeredgecolor": "#555555"}),
+]
+
+
+def _class_names(reader: _Reader, types: Iterable[str]) -> dict[str, str]:
+    labels = reader.labels([KG + t for t in types])
+    return {t: labels[KG + t][:1].upper() + labels[KG + t][1:] for t in types}
+
+
+# ---------------------------------------------------------------- the canvas
+
+
+@dataclass
+class _Canvas:
+    link: Callable[[str], str | None] | None
+    fig: Any = None
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def figure(self, width: float, height: float) -> Any:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        self.fig = Figure(figsize=(width, height), dpi=_DPI)
+        FigureCanvasAgg(self.fig)
+        return self.fig
+
+    def tip(self, artist: Any, text: str, iri: str | None = None) -> None:
+        """A hover text (SVG <title>) and, with ``link``, a link on ``artist``."""
+        gid = f"kg-{len(self.titles)}"
+        artist.set_gid(gid)
+        self.titles[gid] = text
+        if iri and self.link:
+            url = self.link(iri)
+            if url:
+                artist.set_url(url)
+
+    def save(self, fmt: str) -> bytes:
+        buf = io.BytesIO()
+        metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+        self.fig.savefig(buf, format=fmt, metadata=metadata, bbox_inches="tight", pad_inches=0.25, dpi=_DPI)
+        data = buf.getvalue()
+        if fmt == "svg" and self.titles:
+            text = data.decode("utf-8")
+            for gid, title in self.titles.items():
+                text = text.replace(f'<g id="{gid}">', f'<g id="{gid}">\n   <title>{escape(title)}</title>', 1)
+            data = text.encode("utf-8")
+        return data
+
+
+def _note(fig: Any, text: str) -> None:
+    fig.text(0.01, 0.0, text, ha="left", va="top", fontsize=8, color="#555555", style="italic")
+
+
+# ---------------------------------------------------------------- timeline
+
+
+def _timeline(reader: _Reader, focus: str | None, canvas: _Canvas) -> None:
+    events = _events(reader, focus, dated_only=True)
+    if not events:
+        if focus:
+            raise UsageError(f"{curie(focus)} has no events to draw", hint="the timeline shows events with a start date (schema:startDate)")
+        raise UsageError("the graph has no events with a start date to draw")
+    lanes = _groups(reader, events)
+    undated = 0 if focus else _undated_events(reader)
+    by_lane: dict[tuple[str, str], list[_Event]] = defaultdict(list)
+    for ev in events.values():
+        by_lane[ev.group].append(ev)
+    for evs in by_lane.values():
+        evs.sort(key=lambda e: (e.start or dt.date.max, e.label, e.iri))
+    order = sorted(by_lane)
+    types = sorted({ev.type for ev in events.values()}, key=lambda t: (list(_EVENT_COLOURS).index(t) if t in _EVENT_COLOURS else 99, t))
+    type_names = _class_names(reader, types)
+    title = "Events" + (f" concerning {reader.labels([focus])[focus]}" if focus else " of the graph")
+    if reader.as_of:
+        title += f", as of {reader.as_of}"
+    if len(events) > MAX_EVENT_ROWS:
+        _timeline_lanes(canvas, order, by_lane, lanes, types, type_names, title, undated)
+        return
+
+    import matplotlib.dates as mdates
+    from matplotlib.lines import Line2D
+
+    # one row per event, a header row per lane
+    rows: list[tuple[str, Any]] = []
+    for key in order:
+        rows.append(("lane", key))
+        rows.extend(("event", ev) for ev in by_lane[key])
+    height = 1.2 + 0.36 * len(rows) + 0.25 * sum(1 for kind, x in rows if kind == "event" and "\n" in _row_label(x, lanes))
+    fig = canvas.figure(11, max(3.2, height))
+    ax = fig.add_axes((0.42, 0.12, 0.55, 0.8))
+    starts = [ev.start for ev in events.values() if ev.start]
+    ends = [ev.end or ev.start for ev in events.values() if ev.start]
+    lo, hi = min(starts), max(e for e in ends if e)
+    pad = max(dt.timedelta(days=45), (hi - lo) * 0.06)
+    ax.set_xlim(mdates.date2num(lo - pad), mdates.date2num(hi + pad * 3.2))
+    ax.set_ylim(len(rows) - 0.4, -0.6)
+    blended = ax.get_yaxis_transform()
+    lane_no = 0
+    for y, (kind, item) in enumerate(rows):
+        if kind == "lane":
+            lane_no += 1
+            end = y + len(by_lane[item])
+            if lane_no % 2 == 0:
+                ax.axhspan(y - 0.5, end + 0.5, color="#f2f2f2", zorder=0)
+            ax.text(-0.01, y, _wrap(lanes[item], 70, 2), transform=blended, ha="right", va="center", fontweight="bold", fontsize=9.5, clip_on=False)
+            continue
+        ev: _Event = item
+        x = mdates.date2num(ev.start)
+        style = _event_style(ev)
+        colour = _EVENT_COLOURS.get(ev.type, _PALETTE[_hash_index(ev.type)])
+        if ev.end and ev.end > ev.start:
+            ax.plot([x, mdates.date2num(ev.end)], [y, y], color=colour, linewidth=4, solid_capstyle="round", zorder=2)
+        (mark,) = ax.plot([x], [y], linestyle="none", markersize=9, zorder=3, **style)
+        info = f"{ev.label} ({_status_word(ev)}, {_span(ev)}; {type_names[ev.type].lower()})"
+        canvas.tip(mark, info, ev.iri)
+        text = ax.text(-0.01, y, _row_label(ev, lanes), transform=blended, ha="right", va="center", fontsize=9, clip_on=False)
+        canvas.tip(text, info, ev.iri)
+        when = _span(ev) + ("" if ev.status == "held" else f" · {_status_word(ev)}")
+        ax.annotate(when, (x, y), xytext=(9, 0), textcoords="offset points", va="center", fontsize=8,
+                    color="#333333" if ev.status == "held" else "#b00020", style="normal" if ev.status == "held" else "italic")
+    ax.set_yticks([])
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.grid(axis="x", color="#dddddd", linewidth=0.8, zorder=0)
+    ax.set_title(title, loc="left", fontsize=12, fontweight="bold", pad=10)
+    handles = [Line2D([], [], linestyle="none", marker="s", markersize=9, color=_EVENT_COLOURS.get(t, _PALETTE[_hash_index(t)]), label=type_names[t]) for t in types]
+    kinds = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.1), ncol=2, frameon=False, fontsize=8.5,
+                       title="colour: kind of event", title_fontsize=8.5, alignment="left")
+    status = [Line2D([], [], linestyle="none", markersize=9, label=name, **style) for name, style in _STATUS_LEGEND]
+    fig.legend(handles=status, loc="upper left", bbox_to_anchor=(0.42, 0.1), ncol=1, frameon=False, fontsize=8.5,
+               title="fill: status", title_fontsize=8.5, alignment="left")
+    fig.add_artist(kinds)
+    if undated:
+        lines = 1 + max(-(-len(handles) // 2), len(status))
+        y = 0.1 - (lines * 0.2 + 0.2) / max(3.2, height)
+        fig.text(0.02, y, f"{undated} event{'s' if undated != 1 else ''} without a start date not shown", ha="left", va="top", fontsize=8, color="#555555", style="italic")
+
+
+def _row_label(ev: _Event, lanes: dict[tuple[str, str], str]) -> str:
+    return _wrap(_short_event_label(ev.label, lanes[ev.group]), 46, 2)
+
+
+def _undated_events(reader: _Reader) -> int:
+    rows = reader.rows("""SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?t . ?t rdfs:subClassOf* kg:Event .
+                          FILTER NOT EXISTS { ?e schema:startDate ?d } }""")
+    return int(rows[0]["n"].value) if rows else 0
+
+
+def _timeline_lanes(canvas: _Canvas, order: list[Any], by_lane: dict[Any, list[_Event]], lanes: dict[Any, str],
+                    types: list[str], type_names: dict[str, str], title: str, undated: int) -> None:
+    """Too many events to label: one lane per group, a mark per event, counts per lane."""
+    import matplotlib.dates as mdates
+    from matplotlib.lines import Line2D
+
+    total = sum(len(v) for v in by_lane.values())
+    height = 2.4 + 0.55 * len(order)
+    fig = canvas.figure(11, height)
+    ax = fig.add_axes((0.3, 0.2, 0.55, 0.7))
+    for y, key in enumerate(order):
+        evs = by_lane[key]
+        for t in types:
+            for status, filled in (("held", True), ("other", False)):
+                chosen = [e for e in evs if e.type == t and ((e.status == "held") == filled)]
+                if not chosen:
+                    continue
+                colour = _EVENT_COLOURS.get(t, _PALETTE[_hash_index(t)])
+                xs = [mdates.date2num(e.start) for e in chosen]
+                ax.plot(xs, [y] * len(xs), linestyle="none", marker="|" if filled else "o", markersize=14 if filled else 6,
+                        markeredgewidth=1.2, color=colour, markerfacecolor=colour if filled else "white", alpha=0.55 if filled else 0.9, zorder=3)
+        scheduled = sum(1 for e in evs if e.status and e.status != "held")
+        first, last = evs[0].start, evs[-1].start
+        ax.text(-0.01, y, _wrap(lanes[key], 48, 2), transform=ax.get_yaxis_transform(), ha="right", va="center", fontweight="bold", clip_on=False)
+        summary = f"{len(evs):,} event{'s' if len(evs) != 1 else ''}" + (f", {scheduled:,} not held" if scheduled else "") + f"\n{first:%Y}–{last:%Y}"
+        ax.text(1.01, y, summary, transform=ax.get_yaxis_transform(), ha="left", va="center", fontsize=8, clip_on=False)
+    ax.set_ylim(len(order) - 0.5, -0.5)
+    ax.set_yticks([])
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.grid(axis="x", color="#dddddd", linewidth=0.8, zorder=0)
+    ax.set_title(f"{title}: {total:,} events, one lane per meeting format", loc="left", fontsize=12, fontweight="bold", pad=10)
+    handles = [Line2D([], [], linestyle="none", marker="s", markersize=9, color=_EVENT_COLOURS.get(t, _PALETTE[_hash_index(t)]), label=type_names[t]) for t in types]
+    handles += [Line2D([], [], linestyle="none", marker="|", markersize=12, markeredgewidth=1.5, color="#555555", label="held"),
+                Line2D([], [], linestyle="none", marker="o", markersize=6, color="#555555", markerfacecolor="white", label="scheduled or not held (hollow)")]
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 0.12), ncol=4, frameon=False, fontsize=8.5)
+    note = f"Too many events ({total:,} > {MAX_EVENT_ROWS}) to label one by one: each mark is one event."
+    if undated:
+        note += f" {undated:,} events without a start date not shown."
+    fig.text(0.01, 0.12 - 0.9 / height, note, ha="left", va="top", fontsize=8, color="#555555", style="italic")
+
+
+# ---------------------------------------------------------------- network
+
+
+def _actor_kind(types: set[str]) -> int:
+    for i, (cls, *_rest) in enumerate(_KINDS_OF_ACTOR):
+        if cls and KG + cls in types:
+            return i
+    return len(_KINDS_OF_ACTOR) - 1
+
+
+def _network(reader: _Reader, focus: str | None, canvas: _Canvas) -> None:
+    related = _values("?e", _related_events(reader, focus)) if focus else ""
+    rows = reader.rows(f"""
+        SELECT DISTINCT ?e ?pt ?role WHERE {{
+          {related}
+          ?e kg:participation ?p . ?p kg:participant ?pt .
+          OPTIONAL {{ ?p kg:participationRole ?role }}
+        }}""")
+    if not rows:
+        if focus:
+            raise UsageError(f"{curie(focus)} has no participations to draw", hint="the network shows who took part in which event (kg:participation)")
+        raise UsageError("the graph has no participations to draw")
+    edges: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for r in rows:
+        role = _local(r["role"].value) if "role" in r else "unknown"
+        edges[(r["e"].value, r["pt"].value)].add(role)
+    all_events = _events(reader, None, dated_only=False, only={e for e, _ in edges})
+    events = {e: all_events.get(e) or _Event(e, "Event") for e, _ in edges}
+    if any(not ev.label for ev in events.values()):
+        labels = reader.labels(events)
+        for iri, ev in events.items():
+            ev.label = ev.label or labels[iri]
+    participants = sorted({p for _, p in edges})
+    types: dict[str, set[str]] = defaultdict(set)
+    for chunk in _chunks(participants, 500):
+        values = " ".join(f"<{i}>" for i in chunk)
+        for r in reader.rows(f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a/rdfs:subClassOf* ?t }}"):
+            types[r["s"].value].add(r["t"].value)
+    kind = {p: _actor_kind(types[p]) for p in participants}
+    title = "Who took part in which event" + (f": around {reader.labels([focus])[focus]}" if focus else "")
+    if reader.as_of:
+        title += f", as of {reader.as_of}"
+    if len(events) > MAX_NETWORK_EVENTS:
+        lanes = _groups(reader, events)
+        _network_aggregated(reader, canvas, events, lanes, edges, participants, kind, title, focus)
+        return
+    ev_order = sorted(events.values(), key=lambda e: (e.start or dt.date.max, e.label, e.iri))
+    row = {ev.iri: i for i, ev in enumerate(ev_order)}
+    weight: dict[str, list[int]] = defaultdict(list)
+    for e, p in edges:
+        weight[p].append(row[e])
+    dropped = 0
+    if len(participants) > MAX_PARTICIPANTS:
+        keep = sorted(participants, key=lambda p: (-len(weight[p]), p))[:MAX_PARTICIPANTS]
+        dropped = len(participants) - len(keep)
+        participants = sorted(keep)
+    names = reader.labels(participants)
+    # participants: by kind, then by the mean row of their events (fewer crossings), then name
+    order = sorted(participants, key=lambda p: (kind[p], sum(weight[p]) / len(weight[p]), names[p], p))
+    _bipartite(
+        canvas,
+        left=[(ev.iri, _wrap(ev.label, 46, 2), _span(ev), ev) for ev in ev_order],
+        right=[(p, _wrap(names[p], 40, 2), kind[p]) for p in order],
+        edges={(e, p): roles for (e, p), roles in edges.items() if p in set(participants)},
+        title=title,
+        focus=focus,
+        note=(f"{dropped} less frequent participants not shown (at most {MAX_PARTICIPANTS})." if dropped else ""),
+        event_types=_class_names(reader, sorted({ev.type for ev in ev_order})),
+        participant_names=names,
+    )
+
+
+def _bipartite(canvas: _Canvas, *, left: list[tuple[str, str, str, Any]], right: list[tuple[str, str, int]],
+               edges: dict[tuple[str, str], set[str]], title: str, focus: str | None, note: str,
+               event_types: dict[str, str] | None = None, participant_names: dict[str, str] | None = None,
+               widths: dict[tuple[str, str], float] | None = None) -> None:
+    """Events (or groups of events) in a left column, participants in a right one, an edge per participation."""
+    from matplotlib.lines import Line2D
+
+    n = max(len(left), len(right), 2)
+    height = 1.8 + 0.42 * n
+    fig = canvas.figure(12, height)
+    ax = fig.add_axes((0.33, 0.1, 0.34, 0.82))
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(n - 0.5, -0.5)
+
+    def spread(count: int) -> list[float]:
+        if count == 1:
+            return [(n - 1) / 2]
+        return [i * (n - 1) / (count - 1) for i in range(count)]
+
+    ly = {iri: y for (iri, *_r), y in zip(left, spread(len(left)))}
+    ry = {iri: y for (iri, *_r), y in zip(right, spread(len(right)))}
+    roles_seen: set[str] = set()
+    for (e, p), roles in sorted(edges.items(), key=lambda kv: (ly[kv[0][0]], ry[kv[0][1]])):
+        if e not in ly or p not in ry:
+            continue
+        role = min(roles, key=_role_rank)  # one edge per pair: the most telling role
+        roles_seen.add(role)
+        colour = _ROLE_COLOURS.get(role, "#999999")
+        lw = widths[(e, p)] if widths else 1.2
+        strong = focus in (e, p)
+        ax.plot([0, 1], [ly[e], ry[p]], color=colour, linewidth=lw * (1.6 if strong else 1), alpha=0.85 if strong or not focus else 0.45, zorder=1,
+                solid_capstyle="butt")
+    for iri, text, when, ev in left:
+        y = ly[iri]
+        if isinstance(ev, _Event):
+            style = _event_style(ev)
+            style["marker"] = "s"
+        else:
+            style = {"marker": "s", "markerfacecolor": "#1f77b4", "markeredgecolor": "#222222"}
+        big = iri == focus
+        (mark,) = ax.plot([0], [y], linestyle="none", markersize=11 if big else 8, zorder=3, clip_on=False, **style)
+        if when:
+            label = ax.annotate(text, (0, y), xytext=(-12, 1), textcoords="offset points", ha="right", va="bottom", fontsize=8.5,
+                                fontweight="bold" if big else "normal", annotation_clip=False)
+            ax.annotate(when, (0, y), xytext=(-12, -1), textcoords="offset points", ha="right", va="top", fontsize=7.5, color="#555555",
+                        annotation_clip=False)
+        else:
+            label = ax.annotate(text, (0, y), xytext=(-12, 0), textcoords="offset points", ha="right", va="center", fontsize=8.5,
+                                fontweight="bold" if big else "normal", annotation_clip=False)
+        info = f"{ev.label} ({_status_word(ev)}, {_span(ev)})" if isinstance(ev, _Event) else text.replace("\n", " ")
+        canvas.tip(mark, info, iri if isinstance(ev, _Event) else None)
+        canvas.tip(label, info, iri if isinstance(ev, _Event) else None)
+    for iri, text, k in right:
+        y = ry[iri]
+        _cls, _name, marker, colour = _KINDS_OF_ACTOR[k]
+        big = iri == focus
+        (mark,) = ax.plot([1], [y], linestyle="none", marker=marker, markersize=11 if big else 8, color=colour,
+                          markeredgecolor="black" if big else "#222222", markeredgewidth=2 if big else 0.8, zorder=3, clip_on=False)
+        label = ax.annotate(text, (1, y), xytext=(12, 0), textcoords="offset points", ha="left", va="center", fontsize=8.5,
+                            fontweight="bold" if big else "normal", annotation_clip=False)
+        count = sum(1 for (e, p) in edges if p == iri)
+        full = (participant_names or {}).get(iri, text.replace("\n", " "))
+        info = f"{full} ({_name}; {count} event{'s' if count != 1 else ''})"
+        canvas.tip(mark, info, iri)
+        canvas.tip(label, info, iri)
+    ax.set_title(title, loc="center", fontsize=12, fontweight="bold", pad=30)
+    ax.annotate("events", (0, -0.5), xytext=(0, 8), textcoords="offset points", ha="center", va="bottom", fontsize=9, color="#555555",
+                style="italic", annotation_clip=False)
+    ax.annotate("participants", (1, -0.5), xytext=(0, 8), textcoords="offset points", ha="center", va="bottom", fontsize=9, color="#555555",
+                style="italic", annotation_clip=False)
+    kinds_seen = sorted({k for *_r, k in right})
+    handles = [Line2D([], [], color=_ROLE_COLOURS.get(r, "#999999"), linewidth=2.5, label=r) for r in sorted(roles_seen, key=lambda r: (list(_ROLE_COLOURS).index(r) if r in _ROLE_COLOURS else 99, r))]
+    role_legend = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.09), ncol=1, frameon=False, fontsize=8.5,
+                             title="edge: role of the participant", title_fontsize=8.5, alignment="left")
+    shapes = [Line2D([], [], linestyle="none", marker=_KINDS_OF_ACTOR[k][2], color=_KINDS_OF_ACTOR[k][3], markeredgecolor="#222222", markersize=8, label=_KINDS_OF_ACTOR[k][1]) for k in kinds_seen]
+    for t, name in sorted((event_types or {}).items(), key=lambda kv: (list(_EVENT_COLOURS).index(kv[0]) if kv[0] in _EVENT_COLOURS else 99, kv[0])):
+        shapes.append(Line2D([], [], linestyle="none", marker="s", markersize=8, color=_EVENT_COLOURS.get(t, _PALETTE[_hash_index(t)]),
+                             markeredgecolor="#222222", label="event: " + name.lower()))
+    if not event_types:
+        shapes.append(Line2D([], [], linestyle="none", marker="s", markersize=8, color="#1f77b4", markeredgecolor="#222222", label="events of a meeting format"))
+    else:
+        shapes += [Line2D([], [], linestyle="none", markersize=8, label="event " + name, **{**style, "marker": "s"}) for name, style in _STATUS_LEGEND[1:2]]
+    fig.legend(handles=shapes, loc="upper left", bbox_to_anchor=(0.5, 0.09), ncol=1, frameon=False, fontsize=8.5,
+               title="node: kind", title_fontsize=8.5, alignment="left")
+    fig.add_artist(role_legend)
+    if note:
+        lines = max(len(handles), len(shapes)) + 1
+        fig.text(0.02, 0.09 - (lines * 0.2 + 0.2) / height, note, ha="left", va="top", fontsize=8, color="#555555", style="italic")
+
+
+def _role_rank(role: str) -> tuple[int, str]:
+    order = ("host", "organiser", "delegation", "guest", "attendee")
+    return (order.index(role) if role in order else len(order), role)
+
+
+def _network_aggregated(reader: _Reader, canvas: _Canvas, events: dict[str, _Event], lanes: dict[Any, str],
+                        edges: dict[tuple[str, str], set[str]], participants: list[str], kind: dict[str, int],
+                        title: str, focus: str | None) -> None:
+    """Too many events: one node per lane (meeting format), edges as thick as the number of participations."""
+    count: Counter[tuple[Any, str]] = Counter()
+    roles: dict[tuple[Any, str], Counter[str]] = defaultdict(Counter)
+    for (e, p), rs in edges.items():
+        key = (events[e].group, p)
+        count[key] += 1
+        roles[key].update(rs)
+    per_lane: Counter[Any] = Counter(ev.group for ev in events.values())
+    per_participant: Counter[str] = Counter()
+    for (_lane, p), c in count.items():
+        per_participant[p] += c
+    keep = sorted(participants, key=lambda p: (-per_participant[p], p))[:MAX_PARTICIPANTS]
+    dropped = len(participants) - len(keep)
+    names = reader.labels(keep)
+    lane_order = sorted(per_lane)
+    lane_row = {k: i for i, k in enumerate(lane_order)}
+    order = sorted(keep, key=lambda p: (kind[p], sum(lane_row[lk] * c for (lk, q), c in count.items() if q == p) / per_participant[p], names[p], p))
+    top = max(count.values())
+    ids = {k: f"lane:{i}" for i, k in enumerate(lane_order)}
+    left = []
+    for k in lane_order:
+        evs = [ev for ev in events.values() if ev.group == k]
+        starts = sorted(ev.start for ev in evs if ev.start)
+        when = f"{starts[0]:%Y}–{starts[-1]:%Y}" if starts else ""
+        left.append((ids[k], _wrap(lanes[k], 40, 2) + f"\n{per_lane[k]:,} event{'s' if per_lane[k] != 1 else ''}", when, None))
+    edge_roles = {(ids[lk], p): {roles[(lk, p)].most_common(1)[0][0]} for (lk, p) in count if p in set(keep)}
+    widths = {(ids[lk], p): 0.4 + 5.6 * c / top for (lk, p), c in count.items() if p in set(keep)}
+    note = (f"Too many events ({len(events):,} > {MAX_NETWORK_EVENTS}) to draw one by one: events are joined by meeting format; "
+            f"an edge's width is the number of participations, its colour the most frequent role.")
+    if dropped:
+        note += f"\n{dropped:,} less frequent participants not shown (at most {MAX_PARTICIPANTS})."
+    _bipartite(canvas, left=left, right=[(p, _wrap(names[p], 40, 2), kind[p]) for p in order], edges=edge_roles,
+               title=title + f" ({len(events):,} events)", focus=focus, note=note, participant_names=names, widths=widths)
+
+
+# ---------------------------------------------------------------- matrix
+
+
+def _matrix(reader: _Reader, focus: str | None, canvas: _Canvas) -> None:
+    where = f"FILTER (?st = <{focus}> || ?org = <{focus}> || ?m = <{focus}>)" if focus else ""
+    rows = reader.rows(f"""
+        SELECT ?m ?st ?org ?role ?start WHERE {{
+          ?m a org:Membership ; org:member ?st ; org:organization ?org .
+          OPTIONAL {{ ?m org:role ?role }}
+          OPTIONAL {{ ?m schema:startDate ?start }}
+          {where}
+        }}""")
+    if not rows:
+        if focus:
+            raise UsageError(f"{curie(focus)} has no memberships to draw", hint="name a state or an organisation with org:Membership records")
+        raise UsageError("the graph has no memberships (org:Membership) to draw")
+    cells: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)  # (state, org) -> [(start, role, membership)]
+    for r in rows:
+        role = _local(r["role"].value) if "role" in r else "member"
+        start = r["start"].value if "start" in r else ""
+        cells[(r["st"].value, r["org"].value)].append((start, role, r["m"].value))
+    states = sorted({s for s, _ in cells})
+    orgs = sorted({o for _, o in cells})
+    names = reader.labels(states + orgs)
+    shorts = reader.short_names(orgs)
+    states.sort(key=lambda s: (names[s].casefold(), s))
+    orgs.sort(key=lambda o: (shorts[o], o))
+    role_names = reader.labels([KGC + r for cell in cells.values() for _s, r, _m in cell])
+    from matplotlib.lines import Line2D
+
+    n_rows, n_cols = len(states), len(orgs)
+    height = 2.6 + 0.32 * n_rows
+    width = max(5.0, 2.6 + 1.5 * n_cols)
+    fig = canvas.figure(width, height)
+    ax = fig.add_axes((2.3 / width, 0.16, 1.5 * n_cols / width, 0.7))
+    ax.set_xlim(-0.5, n_cols - 0.5)
+    ax.set_ylim(n_rows - 0.5, -0.5)
+    for i in range(n_rows):
+        if i % 2:
+            ax.axhspan(i - 0.5, i + 0.5, color="#f4f4f4", zorder=0)
+    for j in range(n_cols + 1):
+        ax.axvline(j - 0.5, color="#cccccc", linewidth=0.8, zorder=1)
+    seen_roles: set[str] = set()
+    for (st, og), entries in sorted(cells.items()):
+        y, x = states.index(st), orgs.index(og)
+        entries.sort()
+        start, role, _m = entries[-1]  # the latest membership decides the mark
+        seen_roles.add(role)
+        marker, face, edge, _o = _MEMBERSHIP_STYLE.get(role, ("s", "#7f7f7f", "#333333", 9))
+        (mark,) = ax.plot([x - 0.22], [y], linestyle="none", marker=marker, markersize=13 if marker == "*" else 9,
+                          markerfacecolor=face, markeredgecolor=edge, markeredgewidth=1.5, zorder=3)
+        years = " / ".join(s[:4] for s, _r, _m in entries if s) or "—"
+        ax.text(x - 0.05, y, years, ha="left", va="center", fontsize=8.5, zorder=3)
+        said = "; ".join(f"{role_names.get(KGC + r, r)}" + (f" since {s}" if s else "") for s, r, _m in entries)
+        canvas.tip(mark, f"{names[st]}, {shorts[og]}: {said}", entries[-1][2])
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for side in ax.spines.values():
+        side.set_visible(False)
+    for i, st in enumerate(states):
+        t = ax.text(-0.53, i, names[st], ha="right", va="center", fontsize=9, fontweight="bold" if st == focus else "normal",
+                    transform=ax.transData, clip_on=False)
+        canvas.tip(t, names[st], st)
+    for j, og in enumerate(orgs):
+        head = shorts[og]
+        sub = _wrap(names[og], 18, 3) if names[og] != head else ""
+        t = ax.annotate(head, (j, -0.5), xytext=(0, 4), textcoords="offset points", ha="center", va="bottom", fontsize=11,
+                        fontweight="bold", annotation_clip=False)
+        canvas.tip(t, names[og], og)
+        if sub:
+            ax.annotate(sub, (j, -0.5), xytext=(0, 20), textcoords="offset points", ha="center", va="bottom", fontsize=7, color="#555555",
+                        annotation_clip=False)
+    title = "Memberships: states × organisations"
+    if focus:
+        title += f" ({names.get(focus) or reader.labels([focus])[focus]})"
+    if reader.as_of:
+        title += f", as of {reader.as_of}"
+    fig.text(0.02, 0.86 + 0.85 / height, title, ha="left", va="bottom", fontsize=12, fontweight="bold")
+    order = sorted(seen_roles, key=lambda r: (_MEMBERSHIP_STYLE.get(r, ("", "", "", 9))[3], r))
+    handles = []
+    for r in order:
+        marker, face, edge, _o = _MEMBERSHIP_STYLE.get(r, ("s", "#7f7f7f", "#333333", 9))
+        handles.append(Line2D([], [], linestyle="none", marker=marker, markersize=13 if marker == "*" else 9, markerfacecolor=face,
+                              markeredgecolor=edge, markeredgewidth=1.5, label=role_names.get(KGC + r, r)))
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.14), ncol=min(3, len(handles)), frameon=False, fontsize=8.5,
+               title="mark: role (of the latest membership) · number: year it started", title_fontsize=8.5, alignment="left")
