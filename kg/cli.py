@@ -825,7 +825,7 @@ def release_cmd(state: State, version: str, root: Path, sparql_endpoint: str | N
 
     \b
     Example:
-      kg release 1.0.0 --to releases
+      kg release 1.0.0 --to build/releases
     """
     from kg.docs import build
     from kg.release import parse_version, release
