@@ -247,7 +247,7 @@ def _statement(triple: tuple) -> str:
 
 def check_retired(retired: list[tuple], new: Graph, store: ox.Store, text: str, location: str) -> None:
     """Each retired statement must be in the current view, and not made again by the submission."""
-    from kg.history import supersessions
+    from kg.history import is_current, supersessions
 
     earlier = None
     for triple in retired:
@@ -255,7 +255,7 @@ def check_retired(retired: list[tuple], new: Graph, store: ox.Store, text: str, 
         where = f"{location}:{_line(text, triple[0])}"
         if triple in new:
             raise InputError(f"the file both makes and supersedes {_statement(triple)}", location=where, hint="drop the statement or its supersession record")
-        if _has_in(store, s, p, o, ox.DefaultGraph()):
+        if is_current(store, ox.Triple(s, p, o)):
             continue
         if any(True for _ in store.quads_for_pattern(s, p, o, None)):
             earlier = earlier if earlier is not None else {r.triple: r for r in supersessions(store)}
@@ -271,10 +271,6 @@ def check_retired(retired: list[tuple], new: Graph, store: ox.Store, text: str, 
             location=where,
             hint=f"check subject, property and value against `kg history {_name(triple[0])}`",
         )
-
-
-def _has_in(store: ox.Store, s: object, p: object, o: object, g: object) -> bool:
-    return next(iter(store.quads_for_pattern(s, p, o, g)), None) is not None  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------- incremental validation

@@ -650,14 +650,14 @@ def history_cmd(state: State, term: str, fmt: str, output: Path | None) -> None:
     \b
     Example:
       kg history kgi:eco-apg-meeting-6
-      kg history "6th Meeting" -f json
+      kg history kgi:eco-apg-meeting-6 -f json
     """
     from kg.describe import label_of, show
     from kg.output import emit
 
-    entries = state.graph.history(term)
+    entity = state.graph.resolve(term)  # once: a label search reads every name
+    entries = state.graph.history(entity.value)
     store = state.graph.local_store().store
-    entity = state.graph.resolve(term)
 
     def file_of(g: Any) -> str:
         return g.value.rsplit("/graph/", 1)[-1] + ".ttl"
@@ -703,7 +703,7 @@ def history_cmd(state: State, term: str, fmt: str, output: Path | None) -> None:
     ]
     for e in entries:
         value = show(e.object)
-        name = label_of(store, e.object) if not isinstance(e.object, ox_literal()) else ""
+        name = label_of(store, e.object)  # '' for a literal
         since = e.known_from.isoformat() if e.known_from else "undated"
         lines.append(f"{'  ' if e.current else 'x '}{show(e.predicate)}  {value}" + (f"  ({name})" if name else "") + f"    [{file_of(e.graph)}, {since}]")
         for ev in e.evidence:
@@ -716,12 +716,6 @@ def history_cmd(state: State, term: str, fmt: str, output: Path | None) -> None:
     for f, sources in sorted(files.items()):
         lines.append(f"  {f}: {', '.join(sorted(sources))}")
     emit(("\n".join(lines) + "\n").encode("utf-8"), output)
-
-
-def ox_literal() -> type:
-    import pyoxigraph as ox
-
-    return ox.Literal
 
 
 @cli.command("stats")

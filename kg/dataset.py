@@ -398,72 +398,20 @@ def _header(version: str | None) -> str:
 
 # ---------------------------------------------------------------- canonical Turtle
 
-_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$|^[A-Za-z0-9_]$|^[A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_-]$")
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
-_INTEGER = re.compile(r"^[+-]?[0-9]+$")
-
-
-class _Namer:
-    def __init__(self, prefixes: Mapping[str, str]) -> None:
-        self.prefixes = dict(prefixes)
-        self._spaces = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
-        self.used: set[str] = set()
-
-    def iri(self, value: str) -> str:
-        for prefix, ns in self._spaces:
-            if value.startswith(ns):
-                local = value[len(ns):]
-                if local == "" or _LOCAL.match(local):
-                    self.used.add(prefix)
-                    return f"{prefix}:{local}"
-        return "<" + "".join(c if c not in '<>"{}|^`\\' and ord(c) > 0x20 else f"\\u{ord(c):04X}" for c in value) + ">"
-
-    def term(self, term: Any, *, predicate: bool = False) -> str:
-        if isinstance(term, ox.NamedNode):
-            return "a" if predicate and term.value == PREFIXES["rdf"] + "type" else self.iri(term.value)
-        if isinstance(term, ox.Literal):
-            text = '"' + "".join(_ESCAPES.get(ch, ch) for ch in term.value) + '"'
-            if term.language:
-                return f"{text}@{term.language}"
-            dt = term.datatype.value
-            if dt == PREFIXES["xsd"] + "string":
-                return text
-            if dt == PREFIXES["xsd"] + "integer" and _INTEGER.match(term.value):
-                return term.value
-            return f"{text}^^{self.iri(dt)}"
-        raise ValueError(f"{term!r} cannot be written canonically: give it an IRI")
-
 
 def turtle(
     triples: Iterable[tuple[Any, Any, Any]], *, first: Any = None, header: str = "", prefixes: Mapping[str, str] = DESCRIPTION_PREFIXES
 ) -> bytes:
-    """Canonical Turtle of pyoxigraph triples: used prefixes sorted; ``first`` then the
-    other subjects by IRI; ``a`` first, then titles, then the rest by prefixed name;
-    IRIs before literals, each sorted by their text. No blank nodes."""
-    namer = _Namer(prefixes)
-    by_subject: dict[Any, dict[Any, set[Any]]] = {}
-    for s, p, o in triples:
-        by_subject.setdefault(s, {}).setdefault(p, set()).add(o)
-    leading = [PREFIXES["rdf"] + "type", PREFIXES["dcterms"] + "title", PREFIXES["foaf"] + "name"]
+    """Canonical Turtle (``kg.serialize``, the writer of the data files) of pyoxigraph
+    triples: ``first`` before the other subjects, titles and names right after the types."""
+    from rdflib import URIRef
 
-    def p_key(p: ox.NamedNode) -> tuple[int, str]:
-        return (leading.index(p.value), "") if p.value in leading else (len(leading), namer.iri(p.value))
+    from kg.output import to_rdflib
+    from kg.serialize import canonical_turtle
 
-    def o_key(o: Any) -> tuple[int, str, str]:
-        if isinstance(o, ox.NamedNode):
-            return (0, o.value, "")
-        return (1, o.language or o.datatype.value, o.value)
-
-    blocks = []
-    for s in sorted(by_subject, key=lambda n: (n != first, n.value)):
-        lines = []
-        for p in sorted(by_subject[s], key=p_key):
-            objects = ", ".join(namer.term(o) for o in sorted(by_subject[s][p], key=o_key))
-            lines.append(f"{namer.term(p, predicate=True)} {objects}")
-        blocks.append(f"{namer.term(s)} " + " ;\n    ".join(lines) + " .\n")
-    head = "".join(f"@prefix {p}: <{namer.prefixes[p]}> .\n" for p in sorted(namer.used))
-    comment = "".join(line.rstrip() + "\n" for line in header.strip("\n").splitlines()) + "\n" if header.strip() else ""
-    return (comment + head + ("\n" if head else "") + "\n".join(blocks)).encode("utf-8")
+    leading = [URIRef(PREFIXES["dcterms"] + "title"), URIRef(PREFIXES["foaf"] + "name")]
+    converted = [(to_rdflib(s), to_rdflib(p), to_rdflib(o)) for s, p, o in triples]
+    return canonical_turtle(converted, header=header, prefixes=prefixes, first=to_rdflib(first) if first is not None else None, leading=leading)
 
 
 # ---------------------------------------------------------------- checking
@@ -480,7 +428,9 @@ def _show(term: Any) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        return _Namer(DESCRIPTION_PREFIXES).iri(term.value)
+        from kg.serialize import turtle_iri
+
+        return turtle_iri(term.value, DESCRIPTION_PREFIXES)
     return str(term)
 
 

@@ -571,14 +571,7 @@ def _timeline(reader: _Reader, focus: str | None, canvas: _Canvas) -> None:
         when = _span(ev) + ("" if ev.status == "held" else f" · {_status_word(ev)}")
         ax.annotate(when, (x, y), xytext=(9, 0), textcoords="offset points", va="center", fontsize=8,
                     color="#333333" if ev.status == "held" else "#b00020", style="normal" if ev.status == "held" else "italic")
-    ax.set_yticks([])
-    for side in ("left", "right", "top"):
-        ax.spines[side].set_visible(False)
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.grid(axis="x", color="#dddddd", linewidth=0.8, zorder=0)
-    ax.set_title(title, loc="left", fontsize=12, fontweight="bold", pad=10)
+    _date_axis(ax, title, ticks=(3, 8))
     handles = [Line2D([], [], linestyle="none", marker="s", markersize=9, color=_EVENT_COLOURS.get(t, _PALETTE[_hash_index(t)]), label=type_names[t]) for t in types]
     kinds = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.1), ncol=2, frameon=False, fontsize=8.5,
                        title="colour: kind of event", title_fontsize=8.5, alignment="left")
@@ -590,6 +583,20 @@ def _timeline(reader: _Reader, focus: str | None, canvas: _Canvas) -> None:
         lines = 1 + max(-(-len(handles) // 2), len(status))
         y = 0.1 - (lines * 0.2 + 0.2) / max(3.2, height)
         fig.text(0.02, y, f"{undated} event{'s' if undated != 1 else ''} without a start date not shown", ha="left", va="top", fontsize=8, color="#555555", style="italic")
+
+
+def _date_axis(ax: Any, title: str, *, ticks: tuple[int, int]) -> None:
+    """A timeline's axes: dates along the bottom with a light grid, rows labelled by hand."""
+    import matplotlib.dates as mdates
+
+    ax.set_yticks([])
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    locator = mdates.AutoDateLocator(minticks=ticks[0], maxticks=ticks[1])
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.grid(axis="x", color="#dddddd", linewidth=0.8, zorder=0)
+    ax.set_title(title, loc="left", fontsize=12, fontweight="bold", pad=10)
 
 
 def _row_label(ev: _Event, lanes: dict[tuple[str, str], str]) -> str:
@@ -629,14 +636,7 @@ def _timeline_lanes(canvas: _Canvas, order: list[Any], by_lane: dict[Any, list[_
         summary = f"{len(evs):,} event{'s' if len(evs) != 1 else ''}" + (f", {scheduled:,} not held" if scheduled else "") + f"\n{first:%Y}–{last:%Y}"
         ax.text(1.01, y, summary, transform=ax.get_yaxis_transform(), ha="left", va="center", fontsize=8, clip_on=False)
     ax.set_ylim(len(order) - 0.5, -0.5)
-    ax.set_yticks([])
-    for side in ("left", "right", "top"):
-        ax.spines[side].set_visible(False)
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.grid(axis="x", color="#dddddd", linewidth=0.8, zorder=0)
-    ax.set_title(f"{title}: {total:,} events, one lane per meeting format", loc="left", fontsize=12, fontweight="bold", pad=10)
+    _date_axis(ax, f"{title}: {total:,} events, one lane per meeting format", ticks=(4, 10))
     handles = [Line2D([], [], linestyle="none", marker="s", markersize=9, color=_EVENT_COLOURS.get(t, _PALETTE[_hash_index(t)]), label=type_names[t]) for t in types]
     handles += [Line2D([], [], linestyle="none", marker="|", markersize=12, markeredgewidth=1.5, color="#555555", label="held"),
                 Line2D([], [], linestyle="none", marker="o", markersize=6, color="#555555", markerfacecolor="white", label="scheduled or not held (hollow)")]

@@ -16,7 +16,7 @@ A leading block of ``#`` comment lines (the file's header) is kept as given.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
@@ -34,9 +34,10 @@ _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b
 class _Namer:
     """Turns IRIs into prefixed names and records which prefixes were used."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefixes: Mapping[str, str] = PREFIXES) -> None:
         # longest namespace first, so kgc: wins over a shorter overlapping namespace
-        self._spaces = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+        self.prefixes = dict(prefixes)
+        self._spaces = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
         self.used: set[str] = set()
 
     def iri(self, node: URIRef) -> str:
@@ -48,6 +49,11 @@ class _Namer:
                     self.used.add(prefix)
                     return f"{prefix}:{local}"
         return "<" + "".join(c if c not in '<>"{}|^`\\' and ord(c) > 0x20 else f"\\u{ord(c):04X}" for c in text) + ">"
+
+
+def turtle_iri(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
+    """``iri`` as this writer writes it: a prefixed name where Turtle allows one, else ``<iri>``."""
+    return _Namer(prefixes).iri(URIRef(iri))
 
 
 def _string(text: str) -> str:
@@ -67,21 +73,21 @@ def _literal(node: Literal, namer: _Namer) -> str:
     return f"{_string(lexical)}^^{namer.iri(node.datatype)}"
 
 
-def _term(node: object, namer: _Namer) -> str:
+def _term(node: object, namer: _Namer, *, predicate: bool = False) -> str:
     if isinstance(node, BNode):
         raise ValueError(f"blank node {node.n3()} cannot be written canonically: give it an IRI")
     if isinstance(node, URIRef):
-        return "a" if node == RDF.type else namer.iri(node)
+        return "a" if predicate and node == RDF.type else namer.iri(node)
     if isinstance(node, Literal):
         return _literal(node, namer)
     raise TypeError(f"cannot serialise {node!r}")
 
 
-def _predicate_key(p: URIRef, namer: _Namer) -> tuple[int, str]:
+def _predicate_key(p: URIRef, namer: _Namer, leading: Sequence[URIRef] = _LEADING) -> tuple[int, str]:
     if p == RDF.type:
         return (0, "")
-    if p in _LEADING:
-        return (1, str(_LEADING.index(p)))
+    if p in leading:
+        return (1, str(leading.index(p)))
     if p in _TRAILING:
         return (3, str(_TRAILING.index(p)))
     return (2, namer.iri(p))
@@ -94,28 +100,38 @@ def _object_key(o: object) -> tuple[int, str, str]:
     return (1, str(o.language or o.datatype or ""), str(o))
 
 
-def canonical_turtle(graph: Graph | Iterable[tuple[object, object, object]], *, header: str = "") -> bytes:
+def canonical_turtle(
+    graph: Graph | Iterable[tuple[object, object, object]],
+    *,
+    header: str = "",
+    prefixes: Mapping[str, str] = PREFIXES,
+    first: object = None,
+    leading: Sequence[URIRef] = _LEADING,
+) -> bytes:
     """Return ``graph`` as canonical Turtle (UTF-8); ``header`` is kept as leading comment lines.
 
-    Raises ``ValueError`` on a blank node: stored data never holds one.
+    ``prefixes`` are the ones it may use, ``first`` a subject written before the others,
+    ``leading`` the predicates written right after the types (other documents than the
+    data files: the dataset description). Raises ``ValueError`` on a blank node: stored
+    data never holds one.
     """
     triples = sorted(graph, key=lambda t: (str(t[0]), str(t[1])))
-    namer = _Namer()
+    namer = _Namer(prefixes)
     by_subject: dict[object, dict[object, list[object]]] = {}
     for s, p, o in triples:
         by_subject.setdefault(s, {}).setdefault(p, []).append(o)
 
     blocks: list[str] = []
-    for s in sorted(by_subject, key=str):
+    for s in sorted(by_subject, key=lambda n: (n != first, str(n))):
         predicates = by_subject[s]
         subject = _term(s, namer)
         lines = []
-        for p in sorted(predicates, key=lambda p: _predicate_key(p, namer)):  # type: ignore[arg-type]
+        for p in sorted(predicates, key=lambda p: _predicate_key(p, namer, leading)):  # type: ignore[arg-type]
             objects = ", ".join(_term(o, namer) for o in sorted(set(predicates[p]), key=_object_key))
-            lines.append(f"{_term(p, namer)} {objects}")
+            lines.append(f"{_term(p, namer, predicate=True)} {objects}")
         blocks.append(f"{subject} " + " ;\n    ".join(lines) + " .\n")
 
-    head = "".join(f"@prefix {p}: <{PREFIXES[p]}> .\n" for p in sorted(namer.used))
+    head = "".join(f"@prefix {p}: <{namer.prefixes[p]}> .\n" for p in sorted(namer.used))
     comment = ""
     if header.strip():
         comment = "".join(line.rstrip() + "\n" for line in header.strip("\n").splitlines()) + "\n"

@@ -120,3 +120,12 @@ def test_kg_serve_publishes_docs_description_and_pictures(server) -> None:
     assert requests.get(server.url + "/draw/pie.svg", timeout=30).status_code == 404
     home = requests.get(server.url + "/", timeout=30)
     assert '<img src="/draw/timeline.svg"' in home.text and 'href="/ontology/index.html"' in home.text
+
+
+def test_the_server_draws_each_picture_once_per_store_version(bundled) -> None:
+    from kg.web import ops
+
+    first = ops.draw(bundled, "matrix", "svg", None, None)
+    assert ops.draw(bundled, "matrix", "svg", None, None) is first  # kept, not drawn again
+    assert ops.draw(bundled, "matrix", "svg", "kgi:eco", None) is not first  # another question
+    assert b"ECO" in first and first.startswith(b"<?xml")

@@ -57,12 +57,26 @@ def sparql_table(graph: Any, text: str, show: int) -> dict[str, Any]:
     return _table(graph, graph.sparql(text, timeout=0), show)
 
 
+_PICTURES: dict[tuple[Any, ...], bytes] = {}  # (store version, kind, format, entity, day) -> picture
+MAX_PICTURES = 32
+
+
 def draw(graph: Any, kind: str, fmt: str, entity: str | None, as_of: str | None) -> bytes:
-    """A picture (``kg.draw``), its marks linked to the entity pages."""
+    """A picture (``kg.draw``), its marks linked to the entity pages; drawn once per store
+    version and question (the home page asks for three on every visit, 0.1-0.3 s each)."""
     from kg.draw import render
     from kg.web.pages import href
 
-    return render(graph, kind, entity=entity, fmt=fmt, as_of=as_of, link=href)
+    gs = graph.store()
+    if getattr(gs, "endpoint", None):  # an endpoint can change under us: no version to key on
+        return render(graph, kind, entity=entity, fmt=fmt, as_of=as_of, link=href)
+    key = (gs.key, kind, fmt, entity, as_of)
+    if key not in _PICTURES:
+        picture = render(graph, kind, entity=entity, fmt=fmt, as_of=as_of, link=href)
+        if len(_PICTURES) >= MAX_PICTURES or any(k[0] != gs.key for k in _PICTURES):
+            _PICTURES.clear()  # another version's pictures are stale; a full cache starts over
+        _PICTURES[key] = picture
+    return _PICTURES[key]
 
 
 def void(graph: Any, endpoint: str) -> bytes:
