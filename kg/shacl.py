@@ -5,9 +5,10 @@ SELECT queries; :func:`validate_store` runs them on a store, a few at a time in 
 pool (pyoxigraph releases the GIL while it evaluates), and turns the rows into
 :class:`ShaclResult` objects. The aim is pySHACL's results exactly, with the project's
 settings (no inference; ``sh:targetClass`` and ``sh:class`` follow ``rdfs:subClassOf`` in
-the data graph), at the speed of the store, for the SHACL Core components and the
-SHACL-SPARQL constraints that ontology/shapes.ttl uses. Anything else in a shapes graph
-raises :class:`ShapesError` naming the shape, rather than being skipped.
+the data graph), at the speed of the store, for the SHACL Core components and
+SHACL-SPARQL (constraints and constraint components); the W3C SHACL test suite holds it
+to the spec (tests/test_shacl_w3c.py). Anything else in a shapes graph raises
+:class:`ShapesError` naming the shape and what it uses, rather than being skipped.
 
 How shapes become queries (compiled from the shapes graph, nothing written per shape):
 
@@ -31,16 +32,32 @@ How shapes become queries (compiled from the shapes graph, nothing written per s
 * subclasses of the target and sh:class classes are looked up once per run, in the
   data graph, and written into the queries (a class variable under ``rdfs:subClassOf*``
   is slow in the store);
+* the sh:property shapes of a property shape are compiled as shapes of their own whose
+  targets are the outer shape's value nodes; their results are repeated once per outer
+  focus node that reaches the node, as validating each outer focus node reports them;
 * a SHACL-SPARQL constraint (sh:sparql / sh:select) runs once for all targets: the
   target pattern is joined at the start of its WHERE group, so ``$this`` is bound before
-  anything else, as pre-binding binds it; ``$PATH`` is replaced by the shape's path. The
-  query is then rewritten into equivalent forms the store evaluates faster (see
-  _rewrite): for a full run, its triple patterns are regrouped by subject (a basic graph
-  pattern is the join of its parts), because the store's optimiser would otherwise join
+  anything else, as pre-binding binds it; ``$PATH`` is replaced by the shape's path,
+  ``$currentShape`` (and a constraint component's parameters) are bound by a VALUES
+  block. Where a join does not give pre-binding's answers (``$this`` in a union's branch,
+  in an inner group's FILTER, in a sub-query: each is evaluated alone before the join),
+  the query runs once per target instead, as the right side of a ``LATERAL`` join, which
+  substitutes the pre-bound variables everywhere (see _needs_lateral). Queries that
+  SHACL's pre-binding forbids (MINUS, VALUES, SERVICE, ``AS $this``, a sub-query that
+  does not return the pre-bound variables) are refused. A joined query is then rewritten
+  into equivalent forms the store evaluates faster (see _rewrite): for a full run, its
+  triple patterns are regrouped by subject (a basic graph pattern is the join of its
+  parts), because the store's optimiser would otherwise join
   ``?this kg:sittingOf ?f . ?other kg:sittingOf ?f`` on ``?f`` alone before it looks at
   the ordinal: quadratic in the meetings (minutes at 10^6 statements, against a fraction
   of a second regrouped); a ``FILTER NOT EXISTS`` of plain triple patterns becomes a
-  ``MINUS`` where that is the same; ``?a != ?b`` of two subjects becomes ``sameTerm``.
+  ``MINUS`` where that is the same; ``?a != ?b`` of two subjects becomes ``sameTerm``;
+* a constraint component declared in the shapes graph (an instance of
+  sh:ConstraintComponent or of a subclass) runs for each top-level shape that has its
+  mandatory parameters: a SELECT validator as a SPARQL constraint, an ASK validator as
+  one query whose ``FILTER NOT EXISTS`` holds the ASK (SPARQL substitutes ``$this``,
+  ``$value`` and the parameters throughout it). One with no usable validator, or used by
+  a nested shape, is refused by name.
 
 ``focus`` (incremental validation) restricts the *targets*, with a ``VALUES`` block of
 the focus nodes, and nothing else: the results are the full results filtered to those
@@ -68,20 +85,25 @@ And where the store decides, not this module (pyoxigraph rewrites typed literals
 canonical form when it loads them):
 
 * values come back canonical: "5.0"^^xsd:decimal is "5"^^xsd:decimal, "007"^^xsd:integer
-  is "7"; sh:pattern sees the canonical lexical form of a typed literal;
+  is "7"; sh:pattern sees the canonical lexical form of a typed literal. A literal
+  sh:targetNode is reported as the shapes graph writes it; a value of the data graph
+  is reported as written when ``validate_store`` is given the statements as written;
 * every integer-derived datatype (xsd:positiveInteger, xsd:nonNegativeInteger, xsd:long,
   ...) is stored as xsd:integer, even out of range ("0"^^xsd:positiveInteger is stored
   as "0"^^xsd:integer). So sh:datatype of an integer-derived type accepts an xsd:integer
   in its range (what a valid literal of that type looks like once stored), and an
-  out-of-range literal of such a type is checked as the integer it became. With the
-  project's shapes (``sh:or (kg:IntegerValue kg:PositiveIntegerValue)`` plus
+  out-of-range literal of such a type is checked as the integer it became; given the
+  statements as written, sh:datatype tells "55"^^xsd:integer from "55"^^xsd:byte. With
+  the project's shapes (``sh:or (kg:IntegerValue kg:PositiveIntegerValue)`` plus
   ``sh:minInclusive``) the one visible difference: "0"^^xsd:positiveInteger gets no
   sh:or result (pySHACL has one) and the sh:minInclusive result (pySHACL misses it);
-* ill-typed literals are kept as written and fail sh:datatype (a cast fails), as in
-  pySHACL for xsd:date and the numeric types; xsd:gYear literals are not checked for
-  lexical validity, as in pySHACL (rdflib does not parse them). The store's and rdflib's
-  ideas of a valid date differ at the edges (negative years are valid in the store,
-  ill-typed for rdflib), and integers beyond 64 bits are ill-typed in the store.
+* ill-typed literals are kept as written and fail sh:datatype (a cast fails): the
+  numeric types, xsd:boolean, the date, time and duration types and xsd:gYear & co.,
+  the datatypes the store parses (pySHACL does not check xsd:gYear: rdflib does not parse
+  it). Other datatypes (xsd:anyURI, xsd:language, ...) are not checked for lexical
+  validity. The store's and rdflib's ideas of a valid date differ at the edges (negative
+  years are valid in the store, ill-typed for rdflib), and integers beyond 64 bits are
+  ill-typed in the store.
 
 Only pyoxigraph and the standard library are imported: no rdflib on this path.
 """
@@ -118,6 +140,8 @@ RDF_FIRST = ox.NamedNode(_RDF + "first")
 RDF_REST = ox.NamedNode(_RDF + "rest")
 RDF_NIL = ox.NamedNode(_RDF + "nil")
 RDFS_CLASS = ox.NamedNode(_RDFS + "Class")
+RDFS_SUBCLASSOF = ox.NamedNode(_RDFS + "subClassOf")
+OWL_IMPORTS = ox.NamedNode(_OWL + "imports")
 OWL_CLASS = ox.NamedNode(_OWL + "Class")
 XSD_BOOLEAN = ox.NamedNode(_XSD + "boolean")
 SH_VIOLATION = _sh("Violation")
@@ -147,6 +171,9 @@ class ShaclResult:
     source_constraint: ox.NamedNode | ox.BlankNode | None = field(default=None, compare=False, repr=False)
     path_triples: tuple[ox.Triple, ...] = field(default=(), compare=False, repr=False)
     message_literals: tuple[ox.Literal, ...] = field(default=(), compare=False, repr=False)
+    # internal, set while validate_store runs: the targets of a nested property shape, whose
+    # results are repeated once per focus node of the outer shape that reaches the node
+    route: Any = field(default=None, compare=False, repr=False)
 
 
 # ================================================================ the shapes graph
@@ -192,21 +219,6 @@ class _Graph:
             node = rest[0]
         return out
 
-    def describe(self, node: Any) -> list[ox.Triple]:
-        """The triples of ``node`` and of the blank nodes it reaches (a complex path)."""
-        out, todo, seen = [], [node], set()
-        while todo:
-            n = todo.pop()
-            if n in seen:
-                continue
-            seen.add(n)
-            for p, objs in self.spo.get(n, {}).items():
-                for o in objs:
-                    out.append(ox.Triple(n, p, o))
-                    if isinstance(o, ox.BlankNode):
-                        todo.append(o)
-        return out
-
 
 # ================================================================ SPARQL text helpers
 
@@ -244,9 +256,12 @@ class _Names:
 # Markers in the compiled queries, replaced when they run:
 # \x00V<classes>\x00 / \x00I<classes>\x00: the classes and their subclasses in the data
 # graph, as a VALUES list (to enumerate instances) or an IN list (to test one node);
-# \x02: the focus nodes.
+# \x02: the focus nodes;
+# \x03<datatype> <variable>\x03: the stored xsd:integer values written with that (integer)
+# datatype, when the statements as written are known (see _Written), else true.
 _CLASSES = re.compile("\x00([VI])([^\x00]*)\x00")
 _FOCUS = "\x02"
+_WRITTEN_TYPE = re.compile("\x03(\\S+) ([^\x03]+)\x03")
 
 
 def _classes(classes: Sequence[ox.NamedNode], kind: str) -> str:
@@ -275,36 +290,62 @@ class _Targets:
     nodes: tuple[Term, ...] = ()
     subjects_of: tuple[ox.NamedNode, ...] = ()
     objects_of: tuple[ox.NamedNode, ...] = ()
+    # the value nodes, by a path (SPARQL text), of the focus nodes of other targets: the
+    # focus nodes of a property shape's sh:property (validated once per focus node of the
+    # outer shape that reaches them: see _routes)
+    via: tuple[_Targets, str] | None = None
 
     def key(self) -> tuple:
-        return (frozenset(self.classes), frozenset(self.nodes), frozenset(self.subjects_of), frozenset(self.objects_of))
+        return (
+            frozenset(self.classes),
+            frozenset(self.nodes),
+            frozenset(self.subjects_of),
+            frozenset(self.objects_of),
+            (self.via[0].key(), self.via[1]) if self.via else None,
+        )
 
-    def _parts(self, names: _Names, test: bool) -> list[str]:
+    def _parts(self, names: _Names, test: bool, var: str) -> list[str]:
         parts = []
         if self.classes:
-            parts.append((_is_instance if test else _instances)("?this", self.classes, names))
-        parts += [f"?this {_nt(p)} {names('o')} ." for p in self.subjects_of]
-        parts += [f"{names('s')} {_nt(p)} ?this ." for p in self.objects_of]
+            parts.append((_is_instance if test else _instances)(var, self.classes, names))
+        parts += [f"{var} {_nt(p)} {names('o')} ." for p in self.subjects_of]
+        parts += [f"{names('s')} {_nt(p)} {var} ." for p in self.objects_of]
         if self.nodes:
-            parts.append("VALUES ?this { " + " ".join(_nt(n) for n in self.nodes) + " }")
+            parts.append(f"VALUES {var} {{ " + " ".join(_nt(n) for n in self.nodes) + " }")
+        if self.via:
+            outer, path = self.via
+            f = names("f")
+            if test:
+                parts.append(f"{f} {path} {var} . {outer.test(names, f)}")
+            else:
+                parts.append(f"{outer.enumerate(names, var=f)} {f} {path} {var} .")
         return parts
 
-    def enumerate(self, names: _Names, distinct: bool = True) -> str:
-        """A group pattern binding ?this to each target (once, or maybe more often)."""
-        union = " UNION ".join("{ " + p + " }" for p in self._parts(names, test=False))
-        if distinct or self.subjects_of or self.objects_of:  # a subject has many values
-            return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+    def enumerate(self, names: _Names, distinct: bool = True, var: str = "?this") -> str:
+        """A group pattern binding ``var`` to each target (once, or maybe more often)."""
+        union = " UNION ".join("{ " + p + " }" for p in self._parts(names, False, var))
+        if distinct or self.subjects_of or self.objects_of or self.via:  # a subject has many values
+            return f"{{ SELECT DISTINCT {var} WHERE {{ {union} }} }}"
         return union
 
-    def test(self, names: _Names) -> str:
-        """A group pattern that matches when the (bound) ?this is a target."""
-        return " UNION ".join("{ " + p + " }" for p in self._parts(names, test=True))
+    def test(self, names: _Names, var: str = "?this") -> str:
+        """A group pattern that matches when the (bound) ``var`` is a target."""
+        return " UNION ".join("{ " + p + " }" for p in self._parts(names, True, var))
 
     def drive(self, names: _Names, focus: bool, distinct: bool = True) -> str:
         """?this bound to the targets: all of them, or the focus nodes that are targets."""
         if focus:
             return f"VALUES ?this {{ {_FOCUS} }} FILTER EXISTS {{ {self.test(names)} }}"
         return self.enumerate(names, distinct)
+
+
+@dataclass(frozen=True)
+class _Component:
+    """A constraint component declared in the shapes graph (SHACL-SPARQL)."""
+
+    node: Any
+    params: tuple[tuple[ox.NamedNode, str, bool], ...]  # (sh:path, variable name, sh:optional)
+    validators: dict[str, tuple[Any, ...]]  # by kind: validator, nodeValidator, propertyValidator
 
 
 @dataclass
@@ -350,12 +391,13 @@ _NOT_CONSTRAINTS = {
 _NEEDS_PATH = ("minCount", "maxCount", "qualifiedValueShape", "uniqueLang", "lessThan", "lessThanOrEquals",
                "equals", "disjoint")  # fmt: skip
 
-# datatypes whose ill-typed literals fail sh:datatype, as rdflib (hence pySHACL) flags them;
-# a cast fails on an ill-typed literal in the store
+# datatypes whose ill-typed literals fail sh:datatype: the store parses their literals (and
+# keeps an ill-typed one as written), and a cast fails on an ill-typed literal
 _CASTABLE = {
     _XSD + n
     for n in ("integer", "decimal", "float", "double", "boolean", "date", "dateTime", "time",
-              "duration", "dayTimeDuration", "yearMonthDuration")
+              "duration", "dayTimeDuration", "yearMonthDuration",
+              "gYear", "gYearMonth", "gMonth", "gDay", "gMonthDay")
 }  # fmt: skip
 # integer-derived datatypes (the store turns them into xsd:integer): their value space
 _INTEGER_RANGES = {
@@ -382,6 +424,7 @@ _NODE_KINDS = {
 }
 _RANGES = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}
 _PAIRS = {"lessThan": "<", "lessThanOrEquals": "<="}
+_NODE_PAIRS = ("equals", "disjoint")  # the pairs a node shape can have: its value node is the focus node
 
 # used only for shapes without sh:message (every shape of ontology/shapes.ttl has one)
 _DEFAULT_MESSAGES = {
@@ -419,12 +462,17 @@ class Shapes:
         self._names = _Names()
         self._shapes: dict[Any, _Shape] = {}
         self._stack: list[Any] = []
+        # declared constraint components: run when a shape uses them (SHACL-SPARQL
+        # validators), or refused by name; their parameters are not sh: terms, so a shape
+        # using one would otherwise pass unchecked
+        self._component_list = self._components()
         jobs: list[_Job] = []
         self._compile(jobs)
         self._check_regexes()
         self._jobs = tuple(jobs)
         class_sets = {m.group(2) for job in jobs for text in (job.full, job.focus) for m in _CLASSES.finditer(text)}
         self._class_sets = tuple(sorted(class_sets))
+        self._written = self._written_forms()
         del self._stack
 
     @classmethod
@@ -457,9 +505,9 @@ class Shapes:
         shape = _Shape(node=node, is_property=bool(paths), name=name)
         if paths:
             shape.path = paths[0]
-            shape.path_sparql = self._path(paths[0], name)
-            if isinstance(paths[0], ox.BlankNode):
-                shape.path_triples = tuple(g.describe(paths[0]))
+            triples: list[ox.Triple] = []
+            shape.path_sparql = self._path(paths[0], name, triples)
+            shape.path_triples = tuple(triples)
         severity = g.value(node, _sh("severity"))
         if severity is not None:
             if not isinstance(severity, ox.NamedNode):
@@ -483,9 +531,12 @@ class Shapes:
         self._shapes[node] = shape
         return shape
 
-    def _path(self, path: Any, where: str) -> str:
-        """A SHACL property path as a SPARQL property path."""
+    def _path(self, path: Any, where: str, triples: list[ox.Triple] | None = None) -> str:
+        """A SHACL property path as a SPARQL property path; ``triples`` receives the triples
+        that describe it as read (for the report: a path node's other triples are not part
+        of the path, as in the W3C suite's path-strange tests)."""
         g = self._g
+        out = triples if triples is not None else []
         if isinstance(path, ox.NamedNode):
             return _nt(path)
         if not isinstance(path, ox.BlankNode):
@@ -494,14 +545,19 @@ class Shapes:
             items = g.items(path, f"shape {where}: sh:path")
             if len(items) < 2:
                 raise ShapesError(f"shape {where}: a sequence path needs two members")
-            return "(" + "/".join(self._path(i, where) for i in items) + ")"
+            out.extend(_list_triples(g, path))
+            return "(" + "/".join(self._path(i, where, out) for i in items) + ")"
         alternatives = g.value(path, _sh("alternativePath"))
         if alternatives is not None:
-            return "(" + "|".join(self._path(i, where) for i in g.items(alternatives, f"shape {where}: sh:path")) + ")"
+            out.append(ox.Triple(path, _sh("alternativePath"), alternatives))
+            out.extend(_list_triples(g, alternatives))
+            members = g.items(alternatives, f"shape {where}: sh:path")
+            return "(" + "|".join(self._path(i, where, out) for i in members) + ")"
         for kind, op in (("inversePath", "^"), ("zeroOrMorePath", "*"), ("oneOrMorePath", "+"), ("zeroOrOnePath", "?")):
             value = g.value(path, _sh(kind))
             if value is not None:
-                inner = self._path(value, where)
+                out.append(ox.Triple(path, _sh(kind), value))
+                inner = self._path(value, where, out)
                 return f"^({inner})" if op == "^" else f"({inner}){op}"
         raise ShapesError(f"shape {where}: unknown kind of sh:path")
 
@@ -594,17 +650,20 @@ class Shapes:
         shape = self._shape(node)
         if shape.deactivated:
             return "true"
+        for comp, _ in self._uses(shape):
+            raise ShapesError(f"shape {shape.name}: constraint component {_show(comp.node)} in a nested shape is not supported")
         self._enter(shape)
         try:
             if shape.is_property:
                 parts = self._property_conforms(shape, var)
             else:
                 for local in _NEEDS_PATH:
-                    if self._params(shape, local):
+                    if local not in _NODE_PAIRS and self._params(shape, local):
                         raise ShapesError(f"shape {shape.name}: sh:{local} needs a sh:path")
                 if self._params(shape, "sparql"):
                     raise ShapesError(f"shape {shape.name}: sh:sparql in a nested shape is not supported")
                 parts = [c.expr for c in self._value_checks(shape, var)]
+                parts += [f"NOT EXISTS {{ {_node_pair_violation(local, var, p2, self._names('x'))} }}" for local, p2 in self._pair_params(shape)]
                 parts += [self._conforms(p, var) for p in self._params(shape, "property")]
                 if _true(self._params(shape, "closed")):
                     parts.append(f"NOT EXISTS {{ {self._closed_violation(shape, var)} }}")
@@ -687,11 +746,11 @@ class Shapes:
             for n in self._params(shape, "qualifiedMinCount"):
                 k = _int(n, name, "qualifiedMinCount")
                 if k > 0:
-                    vs = self._distinct_values(var, path, _small(k, name, "qualifiedMinCount"), lambda v: self._conforms(qualified, v))
+                    vs = self._distinct_values(var, path, _small(k, name, "qualifiedMinCount"), qualified)
                     parts.append(f"EXISTS {{ {vs} }}")
             for n in self._params(shape, "qualifiedMaxCount"):
                 k = _int(n, name, "qualifiedMaxCount") + 1
-                vs = self._distinct_values(var, path, _small(k, name, "qualifiedMaxCount"), lambda v: self._conforms(qualified, v))
+                vs = self._distinct_values(var, path, _small(k, name, "qualifiedMaxCount"), qualified)
                 parts.append(f"NOT EXISTS {{ {vs} }}")
         if _true(self._params(shape, "uniqueLang")):
             a, b = self._names("a"), self._names("b")
@@ -705,7 +764,9 @@ class Shapes:
             raise ShapesError(f"shape {name}: sh:closed on a property shape is not supported")
         return parts
 
-    def _qualified(self, shape: _Shape) -> Any:
+    def _qualified(self, shape: _Shape) -> Callable[[str], str] | None:
+        """The condition (an expression over a variable) for a value to count towards the
+        shape's sh:qualifiedMinCount/MaxCount, or None without sh:qualifiedValueShape."""
         qualified = self._params(shape, "qualifiedValueShape")
         if not qualified:
             if self._params(shape, "qualifiedMinCount") or self._params(shape, "qualifiedMaxCount"):
@@ -713,9 +774,21 @@ class Shapes:
             return None
         if len(qualified) > 1:
             raise ShapesError(f"shape {shape.name}: more than one sh:qualifiedValueShape")
+        siblings = []
         if _true(self._params(shape, "qualifiedValueShapesDisjoint")):
-            raise ShapesError(f"shape {shape.name}: sh:qualifiedValueShapesDisjoint is not supported")
-        return qualified[0]
+            # the qualified value shapes of the other property shapes of the shapes that have
+            # this one as sh:property: a value that conforms to one of them does not count
+            for parent in self._g.subjects(_sh("property"), shape.node):
+                for sibling in self._g.objects(parent, _sh("property")):
+                    for s in self._g.objects(sibling, _sh("qualifiedValueShape")):
+                        if s != qualified[0] and s not in siblings:
+                            siblings.append(s)
+
+        def condition(var: str) -> str:
+            parts = [self._conforms(qualified[0], var)] + [f"!{self._conforms(s, var)}" for s in siblings]
+            return " && ".join(parts)
+
+        return condition
 
     def _pair_params(self, shape: _Shape) -> list[tuple[str, str]]:
         out = []
@@ -746,9 +819,6 @@ class Shapes:
 
     def _compile(self, jobs: list[_Job]) -> None:
         g = self._g
-        for component in g.subjects(RDF_TYPE, _sh("ConstraintComponent")):
-            # its parameters are not sh: terms: a shape using it would pass unchecked
-            raise ShapesError(f"constraint component {_show(component)}: custom constraint components are not supported")
         targeted = []
         for local in _TARGET_PREDICATES:
             targeted.extend(g.subjects(_sh(local)))
@@ -781,16 +851,21 @@ class Shapes:
     ) -> None:
         targets = shape.targets
         for local in _NEEDS_PATH:
-            if self._params(shape, local):
+            if local not in _NODE_PAIRS and self._params(shape, local):
                 raise ShapesError(f"shape {shape.name}: sh:{local} on a node shape (it needs a sh:path)")
         for check in self._value_checks(shape, "?this"):
-            focus_checks.append(replace(check, members=None, value_is_focus=True))
+            # a missing sh:hasValue has no value node to report (the spec; the W3C suite's hasValue-001)
+            focus = check.component != "HasValueConstraintComponent"
+            focus_checks.append(replace(check, members=None, value_is_focus=focus))
+        for local, p2 in self._pair_params(shape):
+            jobs.append(_NodePairJob(shape, targets, local, p2, names=self._names))
         if _true(self._params(shape, "closed")):
             jobs.append(_ClosedJob(shape, targets, self, self._names))
         for constraint in self._params(shape, "sparql"):
             job = self._sparql_job(shape, targets, constraint)
             if job is not None:
                 jobs.append(job)
+        self._component_jobs(shape, targets, jobs)
         for p in self._params(shape, "property"):
             prop = self._shape(p)
             if not prop.is_property:
@@ -814,9 +889,20 @@ class Shapes:
         value_checks: dict,
     ) -> None:
         name, path, names = shape.name, shape.path_sparql, self._names
-        if self._params(shape, "property"):
-            # the results would be those of the nested shape, with the values as focus nodes
-            raise ShapesError(f"shape {name}: sh:property on a property shape is not supported at the top level")
+        for p in self._params(shape, "property"):
+            # the value nodes are the focus nodes of the nested shape, whose results are
+            # reported as its own (the spec's sh:property), once per route (see _routes)
+            nested = self._shape(p)
+            if not nested.is_property:
+                raise ShapesError(f"shape {nested.name}: a value of sh:property needs a sh:path")
+            if nested.deactivated:
+                continue
+            self._enter(shape)
+            try:
+                via = _Targets(via=(targets, path))
+                self._compile_property(nested, via, jobs, focus_checks, max_counts, value_checks)
+            finally:
+                self._stack.pop()
         if self._params(shape, "closed"):
             raise ShapesError(f"shape {name}: sh:closed on a property shape is not supported")
         expression_checks = []
@@ -841,19 +927,20 @@ class Shapes:
             jobs.append(_AbsentJob(shape, targets, "HasValueConstraintComponent", present, _show(v), names))
         qualified = self._qualified(shape)
         if qualified is not None:
+            detail = _show(self._params(shape, "qualifiedValueShape")[0])
             for n in self._params(shape, "qualifiedMinCount"):
                 k = _int(n, name, "qualifiedMinCount")
                 if k == 1:
                     x = names("x")
-                    present = f"?this {path} {x} . FILTER({self._conforms(qualified, x)})"
+                    present = f"?this {path} {x} . FILTER({qualified(x)})"
                     component = "QualifiedMinCountConstraintComponent"
-                    jobs.append(_AbsentJob(shape, targets, component, present, _show(qualified), names))
+                    jobs.append(_AbsentJob(shape, targets, component, present, detail, names))
                 elif k > 1:
-                    cond = self._conforms(qualified, "?_qv")
+                    cond = qualified("?_qv")
                     jobs.append(_CountJob(shape, targets, "QualifiedMinCountConstraintComponent", "<", k, cond, names))
             for n in self._params(shape, "qualifiedMaxCount"):
                 k = _int(n, name, "qualifiedMaxCount")
-                cond = self._conforms(qualified, "?_qv")
+                cond = qualified("?_qv")
                 jobs.append(_CountJob(shape, targets, "QualifiedMaxCountConstraintComponent", ">", k, cond, names))
         if _true(self._params(shape, "uniqueLang")):
             jobs.append(_UniqueLangJob(shape, targets, names))
@@ -863,6 +950,7 @@ class Shapes:
             job = self._sparql_job(shape, targets, constraint)
             if job is not None:
                 jobs.append(job)
+        self._component_jobs(shape, targets, jobs)
 
     # ------------------------------------------------------------ SHACL-SPARQL
 
@@ -871,31 +959,222 @@ class Shapes:
         where = f"shape {name}, SPARQL constraint {_show(constraint)}"
         if _true(g.objects(constraint, _sh("deactivated"))):
             return None
-        for p in g.spo.get(constraint, {}):
-            if p.value.startswith(_SH) and p.value[len(_SH) :] not in ("select", "prefixes", "message", "deactivated"):
-                raise ShapesError(f"{where}: sh:{p.value[len(_SH):]} is not supported")
+        # a shape may be its own constraint (the W3C suite's sparql-002): its other sh:
+        # properties are the shape's, checked as such
+        if constraint != shape.node:
+            self._only(constraint, ("select", "prefixes", "message", "deactivated"), where)
         selects = g.objects(constraint, _sh("select"))
         if len(selects) != 1 or not isinstance(selects[0], ox.Literal):
             raise ShapesError(f"{where}: needs exactly one sh:select")
+        messages = tuple(m for m in g.objects(constraint, _sh("message")) if isinstance(m, ox.Literal))
+        return self._select_job(
+            shape, targets, selects[0].value, self._prologue(constraint, where), {}, where,
+            label=f"SPARQL {_show(constraint)} of {name}", component=_sh("SPARQLConstraintComponent"),
+            constraint=constraint, messages=messages,
+        )  # fmt: skip
+
+    def _only(self, node: Any, allowed: tuple[str, ...], where: str) -> None:
+        """Refuse the sh: properties of ``node`` this module does not implement."""
+        for p in self._g.spo.get(node, {}):
+            if p.value.startswith(_SH) and p.value[len(_SH) :] not in allowed:
+                raise ShapesError(f"{where}: sh:{p.value[len(_SH):]} is not supported")
+
+    def _prologue(self, node: Any, where: str) -> str:
+        """PREFIX declarations for the query of ``node``: its sh:prefixes, with what those
+        import by owl:imports, as declared in the shapes graph itself (an import is never
+        fetched)."""
+        g = self._g
         prefixes = {"rdf": _RDF, "rdfs": _RDFS, "owl": _OWL}  # pySHACL's defaults
-        for pv in g.objects(constraint, _sh("prefixes")):
-            for dec in g.objects(pv, _sh("declare")):
+        declared: dict[str, str] = {}
+        todo, seen = list(g.objects(node, _sh("prefixes"))), set()
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            todo.extend(g.objects(n, OWL_IMPORTS))
+            for dec in g.objects(n, _sh("declare")):
                 pfx, ns = g.objects(dec, _sh("prefix")), g.objects(dec, _sh("namespace"))
                 if len(pfx) != 1 or len(ns) != 1 or not isinstance(pfx[0], ox.Literal) or not isinstance(ns[0], ox.Literal):
                     raise ShapesError(f"{where}: malformed sh:declare {_show(dec)}")
-                prefixes[pfx[0].value] = ns[0].value
-        messages = tuple(m for m in g.objects(constraint, _sh("message")) if isinstance(m, ox.Literal))
-        text = selects[0].value
-        if re.search(r"[$?](shapesGraph|currentShape)\b", text):
-            raise ShapesError(f"{where}: $shapesGraph and $currentShape are not supported")
+                if declared.get(pfx[0].value, ns[0].value) != ns[0].value:
+                    raise ShapesError(f"{where}: the prefix {pfx[0].value}: is declared with two namespaces")
+                declared[pfx[0].value] = ns[0].value
+        prefixes.update(declared)
+        return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
+
+    def _prebound(self, shape: _Shape, text: str, constants: dict[str, Any], where: str) -> tuple[str, dict[str, Any]]:
+        """The query with $PATH substituted, and the constants it is pre-bound with
+        ($currentShape and the parameters of a constraint component): $this is bound by the
+        targets, $shapesGraph is refused (the shapes graph is not in the data store)."""
+        if re.search(r"[$?]shapesGraph\b", text):
+            raise ShapesError(f"{where}: $shapesGraph is not supported (the shapes graph is not queried)")
+        constants = dict(constants)
+        if re.search(r"[$?]currentShape\b", text):
+            if not isinstance(shape.node, ox.NamedNode):
+                raise ShapesError(f"{where}: $currentShape of a blank node shape cannot be written into a query")
+            constants["currentShape"] = shape.node
         if re.search(r"[$?]PATH\b", text):
             if not shape.is_property:
                 raise ShapesError(f"{where}: $PATH in a node shape")
             # pre-binding of $PATH: the path itself, as pySHACL substitutes it
             text = re.sub(r"([\s{}()])[$?]PATH\b", lambda m: m.group(1) + shape.path_sparql, text)
-        query = _SparqlQuery.parse(text, where)
-        prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
-        return _SparqlJob(shape, targets, constraint, prologue, query, messages, self._names)
+        for name, term in constants.items():
+            if isinstance(term, ox.BlankNode):
+                raise ShapesError(f"{where}: ${name} is a blank node, which cannot be written into a query")
+        return text, constants
+
+    def _select_job(
+        self,
+        shape: _Shape,
+        targets: _Targets,
+        text: str,
+        prologue: str,
+        constants: dict[str, Any],
+        where: str,
+        *,
+        label: str,
+        component: ox.NamedNode,
+        constraint: Any,
+        messages: tuple[ox.Literal, ...],
+    ) -> _Job:
+        text, constants = self._prebound(shape, text, constants, where)
+        prebound = frozenset({"this", "shapesGraph", "currentShape", *constants})
+        query = _SparqlQuery.parse(text, where, prebound, frozenset({"this", *constants}), prologue)
+        values = _constants(constants)
+        names = self._names
+        if query.lateral:
+            # pre-binding where a join cannot give it ($this in a union's branch, an inner
+            # group's filter, a sub-query): the query runs once per target, with every
+            # occurrence of the pre-bound variables substituted (LATERAL)
+            def text_for(drive: str) -> str:
+                return f"{prologue}{query.prologue}SELECT * WHERE {{ {drive} {values} LATERAL {{ {query.lateral_select} }} }}"
+
+            full, focus = text_for(targets.enumerate(names)), text_for(targets.drive(names, True))
+        else:
+            # the target first in the WHERE group: $this is bound before anything else is
+            # evaluated, as pre-binding binds it. For all targets the regrouped body (see
+            # _regroup); for a few focus nodes the body as written, driven by the VALUES.
+            full = f"{prologue}{query.head}{{ {values} {targets.enumerate(names)} {query.regrouped} }} {query.tail}"
+            drive = targets.drive(names, True)
+            first = f"{{ SELECT * WHERE {{ {drive} {query.star} }} }}" if query.star else drive
+            focus = f"{prologue}{query.head}{{ {values} {first} {query.body} }} {query.tail}"
+        return _SparqlJob(shape, targets, label, component, constraint, messages, constants, full, focus)
+
+    # ------------------------------------------------------------ constraint components
+
+    def _components(self) -> list[_Component]:
+        """The constraint components the shapes graph declares: instances of
+        sh:ConstraintComponent or of its subclasses (rdfs:subClassOf* in the shapes graph)."""
+        g = self._g
+        classes, todo = {_sh("ConstraintComponent")}, [_sh("ConstraintComponent")]
+        while todo:
+            for sub in g.subjects(RDFS_SUBCLASSOF, todo.pop()):
+                if sub not in classes:
+                    classes.add(sub)
+                    todo.append(sub)
+        out = []
+        for node in dict.fromkeys(n for c in classes for n in g.subjects(RDF_TYPE, c)):
+            if isinstance(node, ox.NamedNode) and node.value.startswith(_SH):
+                continue  # SHACL's own components, built in
+            where = f"constraint component {_show(node)}"
+            params = []
+            for p in g.objects(node, _sh("parameter")):
+                path = g.value(p, _sh("path"))
+                if not isinstance(path, ox.NamedNode):
+                    raise ShapesError(f"{where}: a parameter's sh:path must be an IRI")
+                local = re.search(r"[A-Za-z_][A-Za-z0-9_]*$", path.value)
+                if local is None:
+                    raise ShapesError(f"{where}: the parameter {_show(path)} has no local name to be a variable")
+                params.append((path, local.group(), _true(g.objects(p, _sh("optional")))))
+            if all(optional for _, _, optional in params):
+                raise ShapesError(f"{where}: no mandatory parameter (a shape could not tell that it uses it)")
+            validators = {k: tuple(g.objects(node, _sh(k))) for k in ("validator", "nodeValidator", "propertyValidator")}
+            out.append(_Component(node, tuple(params), validators))
+        return out
+
+    def _uses(self, shape: _Shape) -> list[tuple[_Component, list[dict[str, Any]]]]:
+        """The constraint components the shape uses (it has a value for each mandatory
+        parameter), each with its parameter bindings (one per combination of values)."""
+        out = []
+        for comp in self._component_list:
+            values = {var: self._g.objects(shape.node, path) for path, var, _ in comp.params}
+            if not all(values[var] for _, var, optional in comp.params if not optional):
+                continue
+            bindings: list[dict[str, Any]] = [{}]
+            for var, found in values.items():
+                bindings = [dict(b, **{var: v}) for b in bindings for v in found] if found else bindings
+            out.append((comp, bindings))
+        return out
+
+    def _component_jobs(self, shape: _Shape, targets: _Targets, jobs: list[_Job]) -> None:
+        for comp, bindings in self._uses(shape):
+            kind = "propertyValidator" if shape.is_property else "nodeValidator"
+            where = f"shape {shape.name}, constraint component {_show(comp.node)}"
+            validators = comp.validators[kind] or comp.validators["validator"]
+            if len(validators) != 1:
+                many = "more than one" if validators else "no"
+                raise ShapesError(f"{where}: {many} sh:{kind} or sh:validator for it")
+            validator = validators[0]
+            self._only(validator, ("select", "ask", "prefixes", "message", "deactivated"), f"{where}, validator {_show(validator)}")
+            if _true(self._g.objects(validator, _sh("deactivated"))):
+                continue
+            prologue = self._prologue(validator, where)
+            messages = tuple(m for m in self._g.objects(validator, _sh("message")) if isinstance(m, ox.Literal))
+            select, ask = self._g.value(validator, _sh("select")), self._g.value(validator, _sh("ask"))
+            label = f"{_show(comp.node)} of {shape.name}"
+            for binding in bindings:
+                if isinstance(select, ox.Literal) and validator not in comp.validators["validator"]:
+                    job = self._select_job(
+                        shape, targets, select.value, prologue, binding, where,
+                        label=label, component=comp.node, constraint=None, messages=messages,
+                    )  # fmt: skip
+                elif isinstance(ask, ox.Literal) and validator in comp.validators["validator"]:
+                    job = self._ask_job(shape, targets, ask.value, prologue, binding, where, label, comp.node, messages)
+                else:
+                    raise ShapesError(f"{where}: a validator needs sh:ask (sh:validator) or sh:select (sh:{kind})")
+                jobs.append(job)
+
+    def _ask_job(
+        self,
+        shape: _Shape,
+        targets: _Targets,
+        text: str,
+        prologue: str,
+        constants: dict[str, Any],
+        where: str,
+        label: str,
+        component: ox.NamedNode,
+        messages: tuple[ox.Literal, ...],
+    ) -> _Job:
+        """An ASK validator, run once for all value nodes: those for which the ASK query
+        is false. The query is a NOT EXISTS, which substitutes $this, $value and the
+        parameters everywhere in it (SPARQL's substitution), as pre-binding binds them."""
+        text, constants = self._prebound(shape, text, constants, where)
+        prebound = frozenset({"this", "value", "shapesGraph", "currentShape", *constants})
+        user_prologue, group = _ask_group(text, where, prebound, prologue)
+        values = f"?this {shape.path_sparql} ?value ." if shape.is_property else "BIND(?this AS ?value)"
+        head = f"{prologue}{user_prologue}SELECT DISTINCT ?this ?value WHERE {{ {_constants(constants)}"
+        tail = f"{values} FILTER NOT EXISTS {{ {group} }} }}"
+        full = f"{head} {targets.enumerate(self._names)} {tail}"
+        focus = f"{head} {targets.drive(self._names, True)} {tail}"
+        return _SparqlJob(shape, targets, label, component, None, messages, constants, full, focus)
+
+    def _written_forms(self) -> dict[Any, Any]:
+        """The literal target nodes the store rewrites ("4.0"^^xsd:decimal becomes
+        "4"^^xsd:decimal in a query's VALUES), by their rewritten form: the report gives
+        them as written. Two literals rewritten alike are left as the store gives them."""
+        literals = sorted({n for shape in self._shapes.values() for n in shape.targets.nodes if isinstance(n, ox.Literal)}, key=str)
+        if not literals:
+            return {}
+        rows = " ".join(f"({i} {_nt(lit)})" for i, lit in enumerate(literals))
+        found: dict[Any, list[Any]] = {}
+        solutions: Any = ox.Store().query(f"SELECT ?i ?x WHERE {{ VALUES (?i ?x) {{ {rows} }} }}")
+        for row in solutions:
+            original = literals[int(row[0].value)]
+            if row[1] != original:
+                found.setdefault(row[1], []).append(original)
+        return {stored: originals[0] for stored, originals in found.items() if len(originals) == 1}
 
     def _check_regexes(self) -> None:
         """Every sh:pattern must be a regular expression the store understands."""
@@ -913,6 +1192,16 @@ class Shapes:
                     raise ShapesError(f"shape {shape.name}: sh:pattern {pattern.value!r} is not a regular expression the store supports")
 
 
+def _list_triples(g: _Graph, node: Any) -> list[ox.Triple]:
+    """The rdf:first/rdf:rest triples of the (well-formed) RDF list ``node``."""
+    out = []
+    while node != RDF_NIL:
+        first, rest = g.value(node, RDF_FIRST), g.value(node, RDF_REST)
+        out += [ox.Triple(node, RDF_FIRST, first), ox.Triple(node, RDF_REST, rest)]
+        node = rest
+    return out
+
+
 def _int(term: Any, shape: str, local: str) -> int:
     try:
         return int(term.value)
@@ -927,7 +1216,9 @@ def _small(n: int, shape: str, local: str) -> int:
 
 
 def _true(values: list[Any]) -> bool:
-    return any(isinstance(v, ox.Literal) and v.value.lower() in ("true", "1") for v in values)
+    # only the literal true: the spec names it, and the W3C suite has "1"^^xsd:boolean leave
+    # sh:uniqueLang off (its uniqueLang-002)
+    return any(isinstance(v, ox.Literal) and v.datatype == XSD_BOOLEAN and v.value == "true" for v in values)
 
 
 def _same_lang(a: str, b: str) -> str:
@@ -950,6 +1241,15 @@ def _pair_violation(local: str, var: str, path: str, p2: str, v: str, w: str) ->
     )
 
 
+def _node_pair_violation(local: str, var: str, p2: str, v: str) -> str:
+    """A group pattern binding ``v`` to the values that break sh:equals or sh:disjoint of
+    a node shape, whose one value node is the focus node ``var`` (bound from outside, as in
+    an EXISTS, which substitutes it into the union's branches too)."""
+    if local == "disjoint":
+        return f"{var} {p2} {var} . BIND({var} AS {v})"
+    return f"{{ BIND({var} AS {v}) FILTER NOT EXISTS {{ {var} {p2} {var} }} }} UNION {{ {var} {p2} {v} . FILTER(!sameTerm({v}, {var})) }}"
+
+
 def _datatype_expr(dt: Any, v: str, shape: str) -> str:
     if not isinstance(dt, ox.NamedNode):
         raise ShapesError(f"shape {shape}: sh:datatype must be an IRI")
@@ -959,7 +1259,9 @@ def _datatype_expr(dt: Any, v: str, shape: str) -> str:
     if iri == _RDFS + "Literal":
         return f"isLiteral({v})"
     if iri in _INTEGER_RANGES:
-        # stored, a valid literal of this type is an xsd:integer (see the module docstring)
+        # stored, a valid literal of this type is an xsd:integer (see the module docstring);
+        # the marker tells the ones written with another datatype, when validate_store is
+        # given the statements as written
         lo, hi = _INTEGER_RANGES[iri]
         tests = [f"isLiteral({v})", f"(datatype({v}) = <{iri}> || datatype({v}) = <{_XSD}integer>)"]
         tests.append(f"isLiteral(<{_XSD}integer>({v}))")
@@ -967,11 +1269,14 @@ def _datatype_expr(dt: Any, v: str, shape: str) -> str:
             tests.append(f"<{_XSD}integer>({v}) >= {lo}")
         if hi is not None:
             tests.append(f"<{_XSD}integer>({v}) <= {hi}")
+        tests.append(f"\x03{iri} {v}\x03")
         return "(" + " && ".join(tests) + ")"
     test = f"(isLiteral({v}) && datatype({v}) = <{iri}>"
     if iri in _CASTABLE:
         # an ill-typed literal is kept as written by the store, and the cast fails
         test += f" && isLiteral(<{iri}>({v}))"
+    if iri == _XSD + "integer":
+        test += f" && \x03{iri} {v}\x03"
     return test + ")"
 
 
@@ -1002,7 +1307,9 @@ def _focus_values(focus: bool) -> str:
     return f"VALUES ?this {{ {_FOCUS} }}" if focus else ""
 
 
-def _result(shape: _Shape, component: str, focus: Term, value: Term | None, detail: str = "") -> ShaclResult:
+def _result(
+    shape: _Shape, component: str, focus: Term, value: Term | None, detail: str = "", *, targets: _Targets
+) -> ShaclResult:
     literals = shape.messages
     if not literals:
         template = _DEFAULT_MESSAGES.get(component, "{detail}")
@@ -1017,6 +1324,7 @@ def _result(shape: _Shape, component: str, focus: Term, value: Term | None, deta
         messages=tuple(m.value for m in literals),
         path_triples=shape.path_triples,
         message_literals=literals,
+        route=targets if targets.via else None,
     )
 
 
@@ -1032,7 +1340,7 @@ class _FocusJob(_Job):
     cost = 5  # kg:IdentifierShape reads every IRI of the graph: the longest query, started first
 
     def __init__(self, targets: _Targets, checks: list[_Check], names: _Names) -> None:
-        self.checks = checks
+        self.checks, self.targets = checks, targets
         self.label = "targets of " + ", ".join(sorted({c.shape.name for c in checks}))
         columns = [f"?_k{i}" for i in range(len(checks))]
         binds = " ".join(f"BIND(COALESCE({c.expr}, false) AS {col})" for c, col in zip(checks, columns))
@@ -1052,7 +1360,7 @@ class _FocusJob(_Job):
             for i, check in enumerate(self.checks):
                 if _failed(row, i + 1) and (this, i) not in seen:
                     seen.add((this, i))
-                    out.append(_result(check.shape, check.component, this, this if check.value_is_focus else None, check.detail))
+                    out.append(_result(check.shape, check.component, this, this if check.value_is_focus else None, check.detail, targets=self.targets))
         return out
 
 
@@ -1093,13 +1401,13 @@ class _ValueJob(_Job):
         out = []
         width = sum(len(c) for c in self.columns)
         for row in solutions:
-            for e, (shape, _, checks) in enumerate(self.entries):
+            for e, (shape, targets, checks) in enumerate(self.entries):
                 member = row[2 + width + e]
                 if member is None or member.value != "true":
                     continue
                 for check, i in zip(checks, self.columns[e]):
                     if _failed(row, 2 + i):
-                        out.append(_result(shape, check.component, row[0], row[1], check.detail))
+                        out.append(_result(shape, check.component, row[0], row[1], check.detail, targets=targets))
         return out
 
 
@@ -1121,7 +1429,7 @@ class _AbsentJob(_Job):
         self.focus = f"SELECT ?this WHERE {{ {targets.drive(names, True)} FILTER NOT EXISTS {{ {present} }} }}"
 
     def results(self, solutions: Any) -> list[ShaclResult]:
-        return [_result(self.shape, self.component, row[0], None, self.detail) for row in solutions]
+        return [_result(self.shape, self.component, row[0], None, self.detail, targets=self.targets) for row in solutions]
 
 
 class _MembersJob(_Job):
@@ -1132,7 +1440,7 @@ class _MembersJob(_Job):
     cost = 2
 
     def __init__(self, shape: _Shape, targets: _Targets, check: _Check, names: _Names) -> None:
-        self.shape, self.check = shape, check
+        self.shape, self.check, self.targets = shape, check, targets
         self.label = f"{check.component} of {shape.name}"
         select = "SELECT DISTINCT ?this ?value"
         path = shape.path_sparql
@@ -1142,7 +1450,7 @@ class _MembersJob(_Job):
         self.focus = _only_targets(select, focus, targets, names)
 
     def results(self, solutions: Any) -> list[ShaclResult]:
-        return [_result(self.shape, self.check.component, row[0], row[1], self.check.detail) for row in solutions]
+        return [_result(self.shape, self.check.component, row[0], row[1], self.check.detail, targets=self.targets) for row in solutions]
 
 
 class _MaxCountJob(_Job):
@@ -1171,9 +1479,9 @@ class _MaxCountJob(_Job):
         out = []
         for row in solutions:
             n = int(row[1].value)
-            for i, (shape, _, bound) in enumerate(self.entries):
+            for i, (shape, targets, bound) in enumerate(self.entries):
                 if n > bound and row[i + 2] is not None and row[i + 2].value == "true":
-                    out.append(_result(shape, "MaxCountConstraintComponent", row[0], None, str(bound)))
+                    out.append(_result(shape, "MaxCountConstraintComponent", row[0], None, str(bound), targets=targets))
         return out
 
 
@@ -1184,7 +1492,7 @@ class _CountJob(_Job):
     def __init__(
         self, shape: _Shape, targets: _Targets, component: str, op: str, bound: int, condition: str | None, names: _Names
     ) -> None:
-        self.shape, self.component, self.bound = shape, component, bound
+        self.shape, self.component, self.bound, self.targets = shape, component, bound, targets
         self.label = f"{component} of {shape.name}"
         cond = f"FILTER({condition})" if condition else ""
         values = f"?this {shape.path_sparql} ?_qv . {cond}"
@@ -1205,12 +1513,12 @@ class _CountJob(_Job):
         self.full, self.focus = text(False), text(True)
 
     def results(self, solutions: Any) -> list[ShaclResult]:
-        return [_result(self.shape, self.component, row[0], None, str(self.bound)) for row in solutions]
+        return [_result(self.shape, self.component, row[0], None, str(self.bound), targets=self.targets) for row in solutions]
 
 
 class _UniqueLangJob(_Job):
     def __init__(self, shape: _Shape, targets: _Targets, names: _Names) -> None:
-        self.shape = shape
+        self.shape, self.targets = shape, targets
         self.label = f"uniqueLang of {shape.name}"
         path = shape.path_sparql
 
@@ -1228,14 +1536,14 @@ class _UniqueLangJob(_Job):
 
     def results(self, solutions: Any) -> list[ShaclResult]:
         # one result per language used twice, without sh:value (the spec, and pySHACL)
-        return [_result(self.shape, "UniqueLangConstraintComponent", row[0], None) for row in solutions]
+        return [_result(self.shape, "UniqueLangConstraintComponent", row[0], None, targets=self.targets) for row in solutions]
 
 
 class _PairJob(_Job):
     """sh:lessThan, sh:lessThanOrEquals (a result per pair), sh:equals, sh:disjoint."""
 
     def __init__(self, shape: _Shape, targets: _Targets, local: str, p2: str, names: _Names) -> None:
-        self.shape, self.component = shape, _local(local)
+        self.shape, self.component, self.targets = shape, _local(local), targets
         self.label = f"{local} of {shape.name}"
         select = "SELECT DISTINCT ?this ?value ?_w" if local in _PAIRS else "SELECT DISTINCT ?this ?value"
 
@@ -1246,12 +1554,35 @@ class _PairJob(_Job):
         self.full, self.focus = text(False), text(True)
 
     def results(self, solutions: Any) -> list[ShaclResult]:
-        return [_result(self.shape, self.component, row[0], row[1]) for row in solutions]
+        return [_result(self.shape, self.component, row[0], row[1], targets=self.targets) for row in solutions]
+
+
+class _NodePairJob(_Job):
+    """sh:equals and sh:disjoint of a node shape (the value node is the focus node)."""
+
+    def __init__(self, shape: _Shape, targets: _Targets, local: str, p2: str, names: _Names) -> None:
+        self.shape, self.component, self.targets = shape, _local(local), targets
+        self.label = f"{local} of {shape.name}"
+
+        def text(focus: bool) -> str:
+            if local == "disjoint":
+                body = f"{targets.drive(names, focus)} {_node_pair_violation(local, '?this', p2, '?value')}"
+            else:
+                # each branch of the union binds ?this itself (a branch is evaluated alone)
+                missing = f"{targets.drive(names, focus)} FILTER NOT EXISTS {{ ?this {p2} ?this }} BIND(?this AS ?value)"
+                other = f"{targets.drive(names, focus)} ?this {p2} ?value . FILTER(!sameTerm(?value, ?this))"
+                body = f"{{ {missing} }} UNION {{ {other} }}"
+            return f"SELECT DISTINCT ?this ?value WHERE {{ {body} }}"
+
+        self.full, self.focus = text(False), text(True)
+
+    def results(self, solutions: Any) -> list[ShaclResult]:
+        return [_result(self.shape, self.component, row[0], row[1], targets=self.targets) for row in solutions]
 
 
 class _ClosedJob(_Job):
     def __init__(self, shape: _Shape, targets: _Targets, shapes: Shapes, names: _Names) -> None:
-        self.shape = shape
+        self.shape, self.targets = shape, targets
         self.label = f"closed {shape.name}"
         violation = shapes._closed_violation(shape, "?this", "?_p", "?value")
 
@@ -1263,7 +1594,7 @@ class _ClosedJob(_Job):
     def results(self, solutions: Any) -> list[ShaclResult]:
         out = []
         for row in solutions:
-            r = _result(self.shape, "ClosedConstraintComponent", row[0], row[2])
+            r = _result(self.shape, "ClosedConstraintComponent", row[0], row[2], targets=self.targets)
             out.append(replace(r, path=row[1], path_triples=()))
         return out
 
@@ -1341,16 +1672,19 @@ class _SparqlQuery:
     body: str  # for a few focus nodes: the rest of the WHERE group's content (see _rewrite)
     regrouped: str  # the same, for all targets (see _rewrite)
     tail: str  # ORDER BY, if any
+    lateral: bool = False  # pre-binding needs the query run per target (see _needs_lateral)
+    prologue: str = ""  # the query's own PREFIX and BASE declarations
+    lateral_select: str = ""  # the query from SELECT on, projecting the pre-bound variables
 
     @classmethod
-    def parse(cls, text: str, where: str) -> _SparqlQuery:
+    def parse(cls, text: str, where: str, prebound: frozenset[str], bound: frozenset[str], prologue: str) -> _SparqlQuery:
+        """``prebound``: the variables SHACL pre-binds; ``bound``: those bound here ($this
+        and the constants)."""
         tokens = _tokenize(text, where)
         select = next((i for i, t in enumerate(tokens) if t.upper == "SELECT"), None)
         if select is None:
             raise ShapesError(f"{where}: sh:select is not a SELECT query")
-        if any(t.upper in ("MINUS", "SERVICE", "VALUES") for t in tokens):
-            # not allowed in SPARQL constraints (the spec; pySHACL refuses them too)
-            raise ShapesError(f"{where}: MINUS, VALUES and SERVICE are not allowed in a SPARQL constraint")
+        _check_prebinding(text, tokens, select, prebound, where, prologue)
         i = select + 1
         if i < len(tokens) and tokens[i].upper in ("DISTINCT", "REDUCED"):
             i += 1
@@ -1371,7 +1705,8 @@ class _SparqlQuery:
             raise ShapesError(f"{where}: aggregates in a SPARQL constraint are not supported")
         proj_text = text[projection[0].start : projection[-1].end]
         names = {t.text[1:] for t in projection if t.kind == "var"}
-        if not any(t.text == "*" for t in projection) and "this" not in names:
+        star = any(t.text == "*" for t in projection)
+        if not star and "this" not in names:
             proj_text = "?this " + proj_text  # the focus node of each solution
         if i < len(tokens) and tokens[i].upper == "WHERE":
             i += 1
@@ -1386,10 +1721,113 @@ class _SparqlQuery:
             raise ShapesError(f"{where}: cannot read what follows the WHERE group")
         head = text[: projection[0].start] + proj_text + " WHERE "
         inner = tokens[i + 1 : close]
-        star, body = _focus_star(text, inner, where)
-        regrouped = _rewrite(text, inner, where, full=True)
         tail = text[modifiers[0].start :] if modifiers else ""
-        return cls(head=head, star=star, body=body, regrouped=regrouped, tail=tail)
+        if _needs_lateral(inner, prebound, where):
+            # LATERAL substitutes only the variables the inner query projects
+            if star:
+                names = set(_in_scope(prologue + text, where))
+                proj_text = " ".join(f"?{v}" for v in sorted(names))
+            proj_text += "".join(f" ?{v}" for v in sorted(bound - names))
+            keyword = text[tokens[select].start : projection[0].start]
+            group = text[tokens[i].start : tokens[close].end]
+            return cls(
+                head=head, star="", body="", regrouped="", tail=tail, lateral=True,
+                prologue=text[: tokens[select].start], lateral_select=f"{keyword}{proj_text} WHERE {group} {tail}",
+            )  # fmt: skip
+        star_part, body = _focus_star(text, inner, where)
+        regrouped = _rewrite(text, inner, where, full=True)
+        return cls(head=head, star=star_part, body=body, regrouped=regrouped, tail=tail)
+
+
+def _check_prebinding(text: str, tokens: list[_Tok], first: int, prebound: frozenset[str], where: str, prologue: str) -> None:
+    """Refuse a query that SHACL's pre-binding does not allow (SHACL, "Pre-binding of
+    Variables": no MINUS, SERVICE or VALUES; no AS for a pre-bound variable; every
+    sub-query projects the pre-bound variables, but $shapesGraph and $currentShape), or
+    that names its own dataset (FROM): the data graph is given."""
+    for k, t in enumerate(tokens):
+        if t.upper in ("MINUS", "SERVICE", "VALUES"):
+            raise ShapesError(f"{where}: {t.upper} is not allowed in a SHACL-SPARQL query")
+        if t.upper == "FROM":
+            raise ShapesError(f"{where}: FROM is not supported (the query runs on the data graph)")
+        if t.upper == "AS" and k + 1 < len(tokens) and _var(tokens[k + 1]) in prebound:
+            raise ShapesError(f"{where}: the query binds the pre-bound variable {tokens[k + 1].text} (AS), which SHACL forbids")
+        if t.upper != "SELECT" or k == first:
+            continue
+        if not (k and tokens[k - 1].punct("{")):
+            raise ShapesError(f"{where}: cannot read the sub-query at {text[t.start : t.start + 30]!r}")
+        close = _match(tokens, k - 1, where)
+        j = k + 1 + (k + 1 < len(tokens) and tokens[k + 1].upper in ("DISTINCT", "REDUCED"))
+        projected, depth = set(), 0
+        while j < close and not (depth == 0 and (tokens[j].upper == "WHERE" or tokens[j].punct("{"))):
+            depth += tokens[j].punct("(") - tokens[j].punct(")")
+            if tokens[j].text == "*":
+                sub = text[tokens[k - 1].start : tokens[close].end]
+                projected.update(_in_scope(f"{prologue}SELECT * WHERE {{ {sub} }}", where))
+            elif tokens[j].kind == "var" and (depth == 0 or tokens[j - 1].upper == "AS"):
+                projected.add(_var(tokens[j]))
+            j += 1
+        missing = sorted(prebound - {"shapesGraph", "currentShape"} - projected)
+        if missing:
+            names = ", ".join(f"${v}" for v in missing)
+            raise ShapesError(f"{where}: a sub-query must return the pre-bound variable(s) {names} (SHACL's pre-binding)")
+
+
+def _in_scope(query: str, where: str) -> list[str]:
+    """The variables a SELECT * query returns, as the store's parser reads them."""
+    try:
+        solutions: Any = ox.Store().query(query)
+        return [v.value for v in solutions.variables]
+    except SyntaxError as exc:
+        raise ShapesError(f"{where}: the store cannot read the query: {exc}") from exc
+
+
+def _needs_lateral(tokens: list[_Tok], prebound: frozenset[str], where: str) -> bool:
+    """Whether joining the targets at the start of the WHERE group leaves a pre-bound
+    variable unbound where the query uses it: in a group below the top level (a union's
+    branch, a group with a FILTER or BIND, a sub-query), each evaluated on its own before
+    the join. Top-level FILTERs, BINDs and EXISTS groups see the targets, and a group of
+    triple patterns alone (OPTIONAL { $this ?p ?o }, as ontology/shapes.ttl writes) gives
+    the same solutions joined as pre-bound."""
+    for kind, i, j in _elements(tokens, where) if tokens else []:
+        part = tokens[i:j]
+        if kind != "other" or part[0].upper == "BIND" or not any(_var(t) in prebound for t in part):
+            continue
+        depth = 0
+        for t in part:
+            if t.punct("{"):
+                depth += 1
+                if depth > 1:
+                    return True
+            elif t.punct("}"):
+                depth -= 1
+            elif depth and t.kind == "word" and t.text not in ("a", "true", "false"):
+                return True  # FILTER, BIND, OPTIONAL, SELECT ... inside the group
+    return False
+
+
+def _ask_group(text: str, where: str, prebound: frozenset[str], prologue: str) -> tuple[str, str]:
+    """(the query's own prologue, the content of its group) of an ASK validator."""
+    tokens = _tokenize(text, where)
+    ask = next((i for i, t in enumerate(tokens) if t.upper == "ASK"), None)
+    if ask is None:
+        raise ShapesError(f"{where}: sh:ask is not an ASK query")
+    _check_prebinding(text, tokens, -1, prebound, where, prologue)
+    i = ask + 1 + (ask + 1 < len(tokens) and tokens[ask + 1].upper == "WHERE")
+    if i >= len(tokens) or not tokens[i].punct("{"):
+        raise ShapesError(f"{where}: no group after ASK")
+    close = _match(tokens, i, where)
+    if close + 1 < len(tokens) or any(t.upper in ("GROUP", "HAVING", "LIMIT", "OFFSET") for t in tokens):
+        raise ShapesError(f"{where}: cannot read what follows the ASK group")
+    group = text[tokens[i + 1].start : tokens[close - 1].end] if close > i + 1 else ""
+    return text[: tokens[ask].start], group
+
+
+def _constants(constants: dict[str, Any]) -> str:
+    """A VALUES block binding the pre-bound constants, or nothing."""
+    if not constants:
+        return ""
+    names = " ".join(f"?{v}" for v in constants)
+    return f"VALUES ({names}) {{ ({' '.join(_nt(t) for t in constants.values())}) }}"
 
 
 def _elements(tokens: list[_Tok], where: str) -> list[tuple[str, int, int]]:
@@ -1534,26 +1972,26 @@ def _rewrite(text: str, tokens: list[_Tok], where: str, full: bool) -> str:
 
 
 class _SparqlJob(_Job):
+    """A SPARQL constraint (sh:sparql) or a validator of a constraint component, its query
+    written for all targets and for focus nodes: each solution is a result."""
+
     cost = 4
 
     def __init__(
         self,
         shape: _Shape,
         targets: _Targets,
+        label: str,
+        component: ox.NamedNode,
         constraint: Any,
-        prologue: str,
-        query: _SparqlQuery,
         messages: tuple[ox.Literal, ...],
-        names: _Names,
+        constants: dict[str, Any],
+        full: str,
+        focus: str,
     ) -> None:
-        self.shape, self.constraint, self.messages, self.query = shape, constraint, messages, query
-        self.label = f"SPARQL {_show(constraint)} of {shape.name}"
-        # the target first in the WHERE group: $this is bound before anything else is
-        # evaluated, as pre-binding binds it. For all targets the regrouped body (see
-        # _regroup); for a few focus nodes the body as written, driven by the VALUES.
-        self.full = f"{prologue}{query.head}{{ {targets.enumerate(names)} {query.regrouped} }} {query.tail}"
-        first = f"{{ SELECT * WHERE {{ {targets.drive(names, True)} {query.star} }} }}" if query.star else targets.drive(names, True)
-        self.focus = f"{prologue}{query.head}{{ {first} {query.body} }} {query.tail}"
+        self.shape, self.targets, self.label, self.component = shape, targets, label, component
+        self.constraint, self.messages, self.constants = constraint, messages, constants
+        self.full, self.focus = full, focus
 
     def results(self, solutions: Any) -> list[ShaclResult]:
         variables = [v.value for v in solutions.variables]
@@ -1563,7 +2001,7 @@ class _SparqlJob(_Job):
             if values in seen:  # pySHACL drops duplicate solutions
                 continue
             seen.add(values)
-            bound = {n: v for n, v in zip(variables, values) if v is not None}
+            bound = {**self.constants, **{n: v for n, v in zip(variables, values) if v is not None}}
             failure = bound.get("failure")
             if failure is not None and failure.value == "true":
                 raise RuntimeError(f"{self.label} reported a failure (?failure true)")
@@ -1573,10 +2011,11 @@ class _SparqlJob(_Job):
                 ox.Literal(_substitute(m.value, bound), language=m.language)
                 if m.language
                 else ox.Literal(_substitute(m.value, bound))
-                for m in self.messages + self.shape.messages
+                for m in dict.fromkeys(self.messages + self.shape.messages)  # a shape may be its own constraint
             )
             if not literals:
-                literals = (ox.Literal(_DEFAULT_MESSAGES["SPARQLConstraintComponent"].format(detail=_show(self.constraint))),)
+                detail = _show(self.constraint if self.constraint is not None else self.component)
+                literals = (ox.Literal(_DEFAULT_MESSAGES["SPARQLConstraintComponent"].format(detail=detail)),)
             has_path = "path" in bound
             out.append(
                 ShaclResult(
@@ -1584,12 +2023,13 @@ class _SparqlJob(_Job):
                     path=bound["path"] if has_path else (self.shape.path if self.shape.is_property else None),
                     value=value,
                     source_shape=self.shape.node,
-                    component=_sh("SPARQLConstraintComponent"),
+                    component=self.component,
                     severity=self.shape.severity,
                     messages=tuple(m.value for m in literals),
                     source_constraint=self.constraint,
                     path_triples=() if has_path else self.shape.path_triples,
                     message_literals=literals,
+                    route=self.targets if self.targets.via else None,
                 )
             )
         return out
@@ -1613,6 +2053,7 @@ def validate_store(
     focus: Iterable[ox.NamedNode] | None = None,
     workers: int | None = None,
     timings: list[tuple[float, str, str]] | None = None,
+    written: Iterable[ox.Triple | ox.Quad] | None = None,
 ) -> list[ShaclResult]:
     """Validate the store's data graph against ``shapes``.
 
@@ -1623,7 +2064,10 @@ def validate_store(
     nested shapes, against the whole data graph): the results are the full results
     restricted to those focus nodes. ``workers`` threads run the queries
     (default: the CPU count, at most 4); ``timings``, if given, receives (seconds, what,
-    query) for every query.
+    query) for every query. ``written``, if given, are the data graph's statements as they
+    were given to the store (the same blank nodes): the store rewrites typed literals (see
+    _Written), and with them the results give each literal value as written, and
+    sh:datatype of an integer type tells "55"^^xsd:integer from "55"^^xsd:byte.
     """
     focus_text = None
     if focus is not None:
@@ -1638,6 +2082,7 @@ def validate_store(
         kwargs: dict[str, Any] = {"default_graph": list(default_graph)}
     else:
         kwargs = {"use_default_graph_as_union": True}
+    as_written = _Written(written) if written is not None else None
     subclasses = _subclasses(store, shapes, kwargs)
     sizes = _instance_counts(store, subclasses, kwargs) if focus_text is None else {}
 
@@ -1653,6 +2098,7 @@ def validate_store(
         else:
             text = job.full
         text = _CLASSES.sub(expand, text)
+        text = _WRITTEN_TYPE.sub(as_written.expr if as_written is not None else "true", text)
         t = time.perf_counter()
         try:
             results = job.results(store.query(text, **kwargs))
@@ -1667,7 +2113,132 @@ def validate_store(
     # a worker thread even for n = 1: pyoxigraph evaluates measurably slower in the main thread
     with ThreadPoolExecutor(max_workers=max(1, n)) as pool:
         batches = list(pool.map(run, jobs))
-    return [r for batch in batches for r in batch]
+    results = [r for batch in batches for r in batch]
+    if any(r.route is not None for r in results):
+        results = _routes(results, lambda q: store.query(_CLASSES.sub(expand, q), **kwargs))
+    if shapes._written:
+        results = [_as_written(r, shapes._written) for r in results]
+    if as_written is not None:
+        results = [x for r in results for x in as_written.restore(r, shapes._g.value(r.source_shape, _sh("datatype")))]
+    return results
+
+
+def _routes(results: list[ShaclResult], query: Callable[[str], Any]) -> list[ShaclResult]:
+    """The results of a nested property shape, each repeated once per focus node of the
+    outer shape that reaches its focus node (the W3C suite's property-001: two persons with
+    the same invalid address, two results), as validating each outer focus node in turn
+    reports them."""
+    counts: dict[tuple, dict[Any, int]] = {}
+    out = []
+    for r in results:
+        if r.route is None:
+            out.append(r)
+            continue
+        key = r.route.key()
+        if key not in counts:
+            counts[key] = _route_counts(r.route, query)
+        out.extend([replace(r, route=None)] * counts[key].get(r.focus, 1))
+    return out
+
+
+def _route_counts(targets: _Targets, query: Callable[[str], Any]) -> dict[Any, int]:
+    """For each focus node of ``targets`` (a sh:property of a property shape): through how
+    many focus nodes of the outer shapes it is reached."""
+    assert targets.via is not None
+    outer, path = targets.via
+    names = _Names()
+    rows = query(f"SELECT DISTINCT ?_f ?this WHERE {{ {outer.enumerate(names, var='?_f')} ?_f {path} ?this }}")
+    pairs = [(row[0], row[1]) for row in rows]
+    above = _route_counts(outer, query) if outer.via else {}
+    counts: dict[Any, int] = {}
+    for f, this in pairs:
+        counts[this] = counts.get(this, 0) + above.get(f, 1)
+    return counts
+
+
+def _as_written(r: ShaclResult, written: dict[Any, Any]) -> ShaclResult:
+    """A literal sh:targetNode as the shapes graph writes it: the store (and a query's
+    VALUES) turns "4.0"^^xsd:decimal into "4"^^xsd:decimal, a different RDF term."""
+    focus = written.get(r.focus) if isinstance(r.focus, ox.Literal) else None
+    if focus is None:
+        return r
+    return replace(r, focus=focus, value=focus if r.value == r.focus else r.value)
+
+
+class _Written:
+    """The data graph's typed literals as written, where the store rewrote them: it keeps
+    a typed literal in canonical form ("4.0"^^xsd:decimal is "4"^^xsd:decimal) and a valid
+    literal of an integer-derived datatype as an xsd:integer ("55"^^xsd:byte is
+    "55"^^xsd:integer), so neither its lexical form nor that datatype can be read back."""
+
+    _KEEP = (_XSD + "string", _RDF + "langString")
+
+    def __init__(self, statements: Iterable[ox.Triple | ox.Quad]) -> None:
+        typed = [(t.subject, t.predicate, t.object) for t in statements if isinstance(t.object, ox.Literal)]
+        literals = sorted({o for _, _, o in typed if o.datatype.value not in self._KEEP}, key=str)
+        # what the store makes of each literal: one load into an in-memory store
+        probe = ox.Store()
+        probe.extend(ox.Quad(ox.NamedNode(f"urn:x-literal:{i}"), RDF_TYPE, o) for i, o in enumerate(literals))
+        stored = {literals[int(q.subject.value[14:])]: q.object for q in probe}
+        rewritten = {stored[o] for o in literals if stored[o] != o}
+        # the statements whose stored object some written literal was rewritten into
+        self.by_statement: dict[tuple[Any, Any, Any], list[ox.Literal]] = {}
+        self.by_value: dict[Any, list[ox.Literal]] = {}
+        for s, p, o in typed:
+            v = stored.get(o, o)
+            if v in rewritten:
+                for found in (self.by_statement.setdefault((s, p, v), []), self.by_value.setdefault(v, [])):
+                    if o not in found:
+                        found.append(o)
+        # by integer-derived datatype: the stored integers written with it, and those
+        # written with another datatype too
+        self.good: dict[str, set[Any]] = {}
+        self.bad: dict[str, set[Any]] = {}
+        integers = [v for v in self.by_value if v.datatype.value == _XSD + "integer"]
+        for dt in [_XSD + "integer", *_INTEGER_RANGES]:
+            self.good[dt] = {v for v in integers if any(o.datatype.value == dt for o in self.by_value[v])}
+            self.bad[dt] = {v for v in integers if any(o.datatype.value != dt for o in self.by_value[v])}
+
+    def expr(self, m: re.Match[str]) -> str:
+        """The marker of a sh:datatype check on an integer type: the value, stored as an
+        xsd:integer, was written with that datatype (a literal written with two datatypes
+        fails here, and _restore keeps the result of the one that fails)."""
+        dt, var = m.group(1), m.group(2)
+        if dt == _XSD + "integer":
+            bad = ", ".join(str(v) for v in sorted(self.bad[dt], key=str))
+            return f"!({var} IN ({bad}))" if bad else "true"
+        good = sorted(self.good[dt] - self.bad[dt], key=str)
+        ok = f"{var} IN ({', '.join(str(v) for v in good)})" if good else "false"
+        return f"(datatype({var}) != <{_XSD}integer> || {ok})"
+
+    def restore(self, r: ShaclResult, datatype: Any) -> list[ShaclResult]:
+        """The result with its value (or literal focus node) as written: one result per
+        literal written where the store holds one (one that fails sh:datatype, for a
+        sh:datatype result)."""
+        focus = r.focus
+        if isinstance(focus, ox.Literal) and len(self.by_value.get(focus, ())) == 1:
+            focus = self.by_value[focus][0]
+        v = r.value
+        if not isinstance(v, ox.Literal) or v not in self.by_value:
+            return [replace(r, focus=focus)]
+        found = self.by_statement.get((r.focus, r.path, v)) if isinstance(r.path, ox.NamedNode) else None
+        if found is None:
+            found = self.by_value[v] if len(self.by_value[v]) == 1 else [v]
+        if r.component == _sh("DatatypeConstraintComponent") and isinstance(datatype, ox.NamedNode):
+            found = [o for o in found if not _valid_as(o, v, datatype.value)]
+        value_is_focus = r.value == r.focus
+        return [replace(r, focus=focus, value=focus if value_is_focus else o) for o in found]
+
+
+def _valid_as(written: ox.Literal, stored: ox.Literal, datatype: str) -> bool:
+    """Whether a literal the store rewrote (into ``stored``) is a valid literal of ``datatype``."""
+    if written.datatype.value != datatype:
+        return False
+    if datatype in _INTEGER_RANGES:
+        lo, hi = _INTEGER_RANGES[datatype]
+        n = int(stored.value)
+        return (lo is None or n >= lo) and (hi is None or n <= hi)
+    return True  # the store parsed it, so it is valid
 
 
 def _subclasses(store: ox.Store, shapes: Shapes, kwargs: dict[str, Any]) -> dict[str, list[str]]:
@@ -1700,7 +2271,7 @@ _FEW = 2000
 
 def _few(targets: _Targets, subclasses: dict[str, list[str]], sizes: dict[str, int]) -> bool:
     """Whether ``targets`` are at most a few thousand nodes (targets by class or node only)."""
-    if targets.subjects_of or targets.objects_of:
+    if targets.subjects_of or targets.objects_of or targets.via:
         return False
     key = _classes(targets.classes, "V")[2:-1] if targets.classes else ""
     n = sum(sizes.get(c, 0) for c in subclasses.get(key, ())) + len(targets.nodes)

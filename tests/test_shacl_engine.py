@@ -746,12 +746,86 @@ def test_constructs_beyond_the_shapes_file_give_pyshacls_results() -> None:
     assert found == expected, f"kg.shacl only:\n{_short(found - expected)}\npySHACL only:\n{_short(expected - found)}"
 
 
+EX = "http://example.org/"
+SPARQL_SHAPES = PREFIXES + """
+ex:Person a sh:NodeShape ;
+    sh:targetClass ex:Person ;
+    sh:disjoint ex:friend ;
+    sh:property ex:Person-address, ex:Person-label, ex:Person-name ;
+    sh:sparql ex:Person-flagged .
+ex:Person-address a sh:PropertyShape ; sh:path ex:address ; sh:property ex:Address-city .
+ex:Address-city a sh:PropertyShape ; sh:path ex:city ; sh:class ex:City ; sh:severity sh:Warning .
+ex:Person-label a sh:PropertyShape ; sh:path rdfs:label ; ex:lang "en" .
+ex:Person-name a sh:PropertyShape ; sh:path ex:name ; ex:maxLength 5 .
+ex:Person-flagged a sh:SPARQLConstraint ;
+    sh:select "SELECT $this WHERE { { FILTER (false) } UNION { $this <http://example.org/flag> true . FILTER (bound($this)) } }" .
+ex:Self a sh:NodeShape ; sh:targetSubjectsOf ex:self ; sh:equals ex:self .
+ex:LanguageComponent a sh:ConstraintComponent ;
+    sh:parameter [ sh:path ex:lang ] ;
+    sh:propertyValidator [ a sh:SPARQLSelectValidator ;
+        sh:select "SELECT $this ?value WHERE { $this $PATH ?value . FILTER (!langMatches(lang(?value), $lang)) }" ] .
+ex:ComponentClass rdfs:subClassOf sh:ConstraintComponent .
+ex:MaxLengthComponent a ex:ComponentClass ;
+    sh:parameter [ sh:path ex:maxLength ] ;
+    sh:validator [ a sh:SPARQLAskValidator ; sh:ask "ASK { FILTER (STRLEN(STR($value)) <= $maxLength) }" ] .
+ex:Hand a sh:NodeShape ; sh:targetClass ex:Hand ; sh:property ex:Hand-thumb, ex:Hand-finger .
+ex:Hand-thumb a sh:PropertyShape ; sh:path ex:digit ; sh:qualifiedValueShape [ sh:class ex:Thumb ] ;
+    sh:qualifiedMinCount 1 ; sh:qualifiedMaxCount 1 ; sh:qualifiedValueShapesDisjoint true .
+ex:Hand-finger a sh:PropertyShape ; sh:path ex:digit ; sh:qualifiedValueShape [ sh:class ex:Finger ] ;
+    sh:qualifiedMinCount 4 ; sh:qualifiedMaxCount 4 ; sh:qualifiedValueShapesDisjoint true .
+"""
+SPARQL_DATA = PREFIXES + """
+ex:ann a ex:Person ; rdfs:label "Ann"@en, "Anne"@fr ; ex:name "Ann", "Annabel" ; ex:flag true ;
+    ex:friend ex:ann, ex:bob ; ex:address ex:home, ex:work .
+ex:bob a ex:Person ; rdfs:label "Bob"@en ; ex:name "Bob" ; ex:address ex:home .
+ex:home ex:city ex:paris . ex:paris a ex:City . ex:work ex:city ex:mars .
+ex:x ex:self ex:x . ex:y ex:self ex:z .
+ex:h1 a ex:Hand ; ex:digit ex:f1, ex:f2, ex:f3, ex:both .
+ex:h2 a ex:Hand ; ex:digit ex:f1, ex:f2, ex:f3, ex:f4, ex:t .
+ex:f1 a ex:Finger . ex:f2 a ex:Finger . ex:f3 a ex:Finger . ex:f4 a ex:Finger . ex:t a ex:Thumb .
+ex:both a ex:Finger, ex:Thumb .
+"""
+
+
+# Where pySHACL is wrong by the spec on SPARQL_SHAPES, exactly:
+# * the result of an ASK validator has the value node the ASK query fails for as sh:value
+#   (SHACL-SPARQL's ASK-based validators; the W3C suite's validator-001 expects it), which
+#   pySHACL leaves out on a property shape;
+# * rdflib, given $this as an initial binding, evaluates the union branch { FILTER (false) }
+#   as one solution, so pySHACL flags ex:bob, who has no ex:flag.
+SPARQL_SPEC_ONLY = {(f"<{EX}ann>", f"<{EX}name>", '"Annabel"', f"<{EX}Person-name>", f"<{EX}MaxLengthComponent>", f"<{SH}Violation>")}
+SPARQL_PYSHACL_ONLY = {
+    (f"<{EX}ann>", f"<{EX}name>", None, f"<{EX}Person-name>", f"<{EX}MaxLengthComponent>", f"<{SH}Violation>"),
+    (f"<{EX}bob>", None, f"<{EX}bob>", f"<{EX}Person>", f"<{SH}SPARQLConstraintComponent>", f"<{SH}Violation>"),
+}
+
+
+def test_shacl_sparql_and_nested_shapes_give_pyshacls_results() -> None:
+    """Nested property shapes, sh:equals and sh:disjoint of node shapes,
+    sh:qualifiedValueShapesDisjoint, $this in a union's branch, and constraint components
+    (SELECT and ASK validators, one declared through a subclass of sh:ConstraintComponent):
+    pySHACL's results but where it is wrong by the spec, for all targets and for focus nodes."""
+    reference_found = _named_paths(_custom_reference(SPARQL_SHAPES, SPARQL_DATA))
+    assert SPARQL_PYSHACL_ONLY <= reference_found and not SPARQL_SPEC_ONLY & reference_found, "pySHACL changed"
+    expected = (reference_found - SPARQL_PYSHACL_ONLY) | SPARQL_SPEC_ONLY
+    store = store_of({"data": Graph().parse(data=SPARQL_DATA, format="turtle")})
+    shapes = Shapes.from_text(SPARQL_SHAPES)
+    found = _named_paths(keys(validate_store(store, shapes)))
+    components = {k[4] for k in expected}
+    assert {f"<{EX}LanguageComponent>", f"<{EX}MaxLengthComponent>", f"<{SH}SPARQLConstraintComponent>"} <= components
+    assert {f"<{SH}{c}ConstraintComponent>" for c in ("Equals", "Disjoint", "QualifiedMinCount", "Class")} <= components
+    assert found == expected, f"kg.shacl only:\n{_short(found - expected)}\nexpected only:\n{_short(expected - found)}"
+    focus = [ox.NamedNode(f"{EX}{n}") for n in ("ann", "work", "x", "y", "h1")]
+    focused = _named_paths(keys(validate_store(store, shapes, focus=focus)))
+    assert focused == {k for k in expected if k[0] in {str(n) for n in focus}} != set()
+
+
 @pytest.mark.parametrize(
     ("shape", "message"),
     [
         ('ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:js ex:f .', "sh:js"),
         ('ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:node ex:T . ex:T sh:sparql [ sh:select "SELECT $this {}" ] .', "ex:T"),
-        ('ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:qualifiedValueShape ex:T ; sh:qualifiedMinCount 1 ; sh:qualifiedValueShapesDisjoint true ] .', "qualifiedValueShapesDisjoint"),
+        ('ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select "SELECT $this WHERE { GRAPH $shapesGraph { $this ?p ?o } }" ] .', "$shapesGraph"),
         ('ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:node ex:S .', "recursive"),
         ('ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o } LIMIT 1" ] .', "LIMIT"),
         ('ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:pattern "(?=a)" .', "regular expression"),
