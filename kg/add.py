@@ -19,6 +19,7 @@ The steps, and why each is here:
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import re
 from collections.abc import Iterable
@@ -30,13 +31,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH
 
 from kg.describe import normalise
-from kg.errors import InputError, UsageError
+from kg.errors import InputError, UsageError, WriteError
 from kg.fileio import atomic_write, exclusive_lock
-from kg.files import MAX_FILE_BYTES, Layout, blank_nodes, parse_text, rdf_format, read_text
+from kg.files import MAX_FILE_BYTES, Layout, blank_nodes, max_statements, parse_text, rdf_format, read_text
+from kg.identifiers import check_identifiers, confusable_labels
 from kg.namespaces import KG, KGI, curie
 from kg.output import to_pyoxigraph, to_rdflib
-from kg.serialize import canonical_turtle, leading_comment
-from kg.store import check_statements
+from kg.serialize import canonical_turtle, leading_comment, one_line
 from kg.validate import Report, check_store
 
 SOURCE_CLASSES = (KG.SourceDocument, KG.SourceSection)
@@ -104,7 +105,10 @@ def _is_known_class(store: ox.Store, c: object) -> bool:
 
 
 def check_submission(graph: Graph, text: str, location: str, store: ox.Store, *, allow_foreign: bool = False) -> None:
-    """Refuse what can never be merged, with the file and line of the first offender."""
+    """Refuse what can never be merged, with the file and line of the first offender.
+
+    The identifier rules (``kg.identifiers.check_identifiers``) follow on the whole
+    submission: a subject one file types may be described further in another."""
     if len(graph) == 0:
         raise InputError("the file holds no statements", location=location, hint="add facts, or leave it out")
     bnodes = blank_nodes(graph)
@@ -334,6 +338,29 @@ def possible_duplicates(new: Graph, store: ox.Store) -> list[str]:
     return notes
 
 
+def future_dates(new: Graph, today: _dt.date | None = None) -> list[str]:
+    """Sources dated after today: a typo in a year, most likely. A meeting may be scheduled
+    for any day, but a document cannot have been issued later than it was read."""
+    today = today or _dt.date.today()
+    notes = []
+    for s in sorted(set(new.subjects(RDF.type, KG.SourceDocument)), key=str):
+        for issued in new.objects(s, DCTERMS.issued):
+            day = _day(issued)
+            if day is not None and day > today:
+                notes.append(f"{_name(s)} is dated {issued}, after today ({today.isoformat()}): check dcterms:issued")
+    return notes
+
+
+def _day(value: object) -> _dt.date | None:
+    text = str(value)
+    for fmt, size in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4)):
+        try:
+            return _dt.datetime.strptime(text[:size], fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
 # ---------------------------------------------------------------- merging
 
 
@@ -353,11 +380,38 @@ def target_file(layout: Layout, store: ox.Store, source: URIRef) -> tuple[Path, 
 
 
 def _header(graph: Graph, source: URIRef) -> str:
+    """The new file's opening comment. The metadata is the submitter's text: folded to one
+    line here for reading, and ``canonical_turtle`` writes every header line as a comment
+    whatever it holds, so no title can end the comment and become statements."""
     title = graph.value(source, DCTERMS.title)
     publisher = graph.value(source, KG.publisherName)
     issued = graph.value(source, DCTERMS.issued)
-    parts = ", ".join(str(x) for x in (publisher, issued) if x is not None)
-    return f'# Facts stated in "{title}"' + (f" ({parts})" if parts else "") + f",\n# each derived from {_name(source)} or one of its sections."
+    parts = ", ".join(one_line(str(x)) for x in (publisher, issued) if x is not None)
+    return f'# Facts stated in "{one_line(str(title))}"' + (f" ({parts})" if parts else "") + f",\n# each derived from {_name(source)} or one of its sections."
+
+
+def _graph_triples(store: ox.Store, graph: ox.NamedNode) -> set[ox.Triple]:
+    return {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)}
+
+
+def _check_reads_back(data: bytes, validated: set[ox.Triple], target: Path) -> None:
+    """The bytes about to be written must parse to exactly the statements that were
+    validated: anything else would put unchecked statements in the graph, or lose some."""
+    try:
+        written = {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, ox.RdfFormat.TURTLE)}
+    except SyntaxError as exc:
+        raise WriteError(
+            f"cannot write {target}: the Turtle written for it does not parse ({exc}); nothing was changed",
+            hint="this is a bug in kg's Turtle writer: please report it with the submission",
+        ) from exc
+    if written != validated:
+        extra, missing = written - validated, validated - written
+        example = next(iter(extra or missing))
+        raise WriteError(
+            f"cannot write {target}: the Turtle written for it would read back as {len(extra)} statement(s) that were not validated "
+            f"and without {len(missing)} that were (e.g. {example}); nothing was changed",
+            hint="this is a bug in kg's Turtle writer: please report it with the submission",
+        )
 
 
 def _remove_stale_temporaries(directory: Path) -> None:
@@ -396,8 +450,10 @@ def add_files(
         raise UsageError("no file given", hint="kg add FILE...")
     limit = None if force else max_input_bytes()
     facade = graph if graph is not None else KnowledgeGraph(layout)
-    with exclusive_lock(layout.data_dir):
-        _remove_stale_temporaries(layout.data_dir)
+    # a dry run writes nothing, so it needs no write access: it only waits for a writer
+    with exclusive_lock(layout.data_dir, shared=dry_run):
+        if not dry_run:
+            _remove_stale_temporaries(layout.data_dir)
         gs = facade.store()  # the files as they are now that no one else may write them
         store = gs.store
         new = Graph()
@@ -405,12 +461,12 @@ def add_files(
         for path in files:
             text = read_text(path, max_bytes=limit)
             fmt = rdf_format(path)
-            graph_ = parse_text(text, location=str(path), fmt=fmt)
-            if fmt in ("turtle", "nt"):
-                check_statements(text.encode("utf-8"), str(path), ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.N_TRIPLES)
+            # every format gets the same statement checks, and the submission one budget
+            graph_ = parse_text(text, location=str(path), fmt=fmt, limit=max_statements() - len(new))
             check_submission(graph_, text, str(path), store, allow_foreign=allow_foreign)
             new += graph_
             texts.append(text)
+        check_identifiers(new, store, sources=[(str(p), t) for p, t in zip(files, texts)], shapes_file=layout.shapes_file)
         location = ", ".join(str(p) for p in files)
         records = check_supersessions(new, "\n".join(texts), location, amend=amend)
         source = find_source(new, store, "\n".join(texts), location)
@@ -440,6 +496,8 @@ def add_files(
             result.notes.append("nothing new: every statement is already in the graph")
             return result
         result.notes.extend(possible_duplicates(fresh, store))
+        result.notes.extend(future_dates(fresh))
+        result.notes.extend(confusable_labels(fresh, store))
         retired = [t for r, t in records if (r, RDF.type, KG.Supersession) in fresh]
         check_retired(retired, new, store, "\n".join(texts), location)
         result.superseded = len(retired)
@@ -457,10 +515,19 @@ def add_files(
             for t in fresh:
                 merged.add(t)
             header = _header(merged, source) if is_new_file else leading_comment(read_text(target, max_bytes=None))
-            atomic_write(target, canonical_turtle(merged, header=header))
+            data = canonical_turtle(merged, header=header)
+            validated = _graph_triples(candidate.store, target_graph)
+            _check_reads_back(data, validated, target)  # before anything is written
+            atomic_write(target, data)
             result.written = True
-            # the store follows the files: the copy that was validated becomes their version
-            candidate.publish(layout)
+            # the store follows the files: the copy that was validated becomes their version,
+            # but only if the bytes now on disk read back as exactly what it holds
+            try:
+                on_disk = target.read_bytes()
+            except OSError:
+                on_disk = b""
+            if on_disk == data:
+                candidate.publish(layout)
         finally:
             candidate.discard()
         return result

@@ -89,11 +89,14 @@ def _advice(exc: OSError) -> str:
 
 
 @contextlib.contextmanager
-def exclusive_lock(directory: Path, *, name: str = ".kg.lock") -> Iterator[None]:
-    """Hold an exclusive advisory lock on ``directory`` so writers take turns.
+def exclusive_lock(directory: Path, *, name: str = ".kg.lock", shared: bool = False) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``directory`` so writers take turns; ``shared``:
+    a reader's lock, which waits for a writer to finish and lets other readers in.
 
     The lock is released by the kernel when the process dies, so a killed run never
-    leaves a stale lock behind.
+    leaves a stale lock behind. A reader needs no write access: where the lock file cannot
+    be created (a read-only directory), no writer can work there either, and it reads
+    without one.
     """
     import fcntl  # POSIX only; imported here so read-only commands work elsewhere
 
@@ -101,9 +104,15 @@ def exclusive_lock(directory: Path, *, name: str = ".kg.lock") -> Iterator[None]
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise WriteError(f"cannot lock {directory}: {exc.strerror}", hint=_advice(exc)) from exc
+        if not shared:
+            raise WriteError(f"cannot lock {directory}: {exc.strerror}", hint=_advice(exc)) from exc
+        try:
+            fd = os.open(lock_path, os.O_RDONLY)
+        except OSError:
+            yield
+            return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
     finally:
         with contextlib.suppress(OSError):

@@ -134,8 +134,27 @@ def canonical_turtle(
     head = "".join(f"@prefix {p}: <{namer.prefixes[p]}> .\n" for p in sorted(namer.used))
     comment = ""
     if header.strip():
-        comment = "".join(line.rstrip() + "\n" for line in header.strip("\n").splitlines()) + "\n"
+        comment = "".join(comment_line(line) + "\n" for line in header.strip("\n").splitlines()) + "\n"
     return (comment + head + ("\n" if head else "") + "\n".join(blocks)).encode("utf-8")
+
+
+# Turtle ends a comment at a line feed or a carriage return; Python's splitlines, editors
+# and other readers also break lines at these, so none may stay inside a comment line.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: every line break Unicode knows (``str.splitlines``) becomes a
+    space, and other control characters are written as ``\\uXXXX``."""
+    folded = " ".join(part.strip() for part in text.splitlines())
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", folded)
+
+
+def comment_line(line: str) -> str:
+    """``line`` as one Turtle comment line, whatever it holds: no character in it can end
+    the comment early, and it starts with ``#``."""
+    line = one_line(line).rstrip()
+    return line if line.startswith("#") else f"# {line}".rstrip()
 
 
 def leading_comment(text: str) -> str:

@@ -42,7 +42,7 @@ import shutil
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +50,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.layout import Layout
-from kg.namespaces import BASE, INFERRED_GRAPH
+from kg.namespaces import BASE, INFERRED_GRAPH, curie
 
 INFERENCE_MODES = ("none", "rdfs", "owlrl")
 #: Bump when the way a version is built changes, so old caches are not reused.
@@ -111,7 +111,10 @@ class GraphStore:
             copy = ox.Store()
             copy.bulk_extend(self.store.quads_for_pattern(None, None, None, None))  # named graphs and their union
             return Candidate(copy, self, None)
-        tmp = self.path.parent / f"candidate.tmp-{os.getpid()}-{time.monotonic_ns()}"
+        base = self.path.parent
+        with _build_lock(base):
+            _clear_stale(base)  # copies left by additions that were killed
+        tmp = base / f"candidate.tmp-{os.getpid()}-{time.monotonic_ns()}"
         self.store.backup(str(tmp))
         return Candidate(ox.Store(str(tmp)), self, tmp)
 
@@ -603,15 +606,8 @@ MAX_LITERAL_CHARS = 1_000_000
 
 
 def check_statements(data: bytes, where: str, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> None:
-    """Refuse, with file and line, statements the store or an output format cannot keep as written.
-
-    * blank nodes (they break merging, diffs and stable IRIs);
-    * characters XML cannot carry (control characters, U+FFFE/U+FFFF), which would make
-      the RDF/XML export and XML results unreadable;
-    * literals longer than ``MAX_LITERAL_CHARS``;
-    * typed values the store would rewrite (it keeps numbers, booleans and times in
-      canonical form: ``"007"^^xsd:integer`` would come back as ``"7"``, and the derived
-      integer types as ``xsd:integer``).
+    """Refuse, with file and line, statements of a graph file the store or an output format
+    cannot keep as written (``check_parsed`` says which).
 
     Every statement is read (in Rust; only literals are looked at in Python). The build
     runs this beside the bulk load, on the other core, and publishes nothing if it fails.
@@ -627,14 +623,7 @@ def check_statements(data: bytes, where: str, fmt: ox.RdfFormat = ox.RdfFormat.T
     if text.startswith("\ufeff"):
         raise InputError("the file starts with a byte-order mark", location=f"{where}:1:1", hint="save it as UTF-8 without BOM")
     try:
-        quads = ox.parse(data, format=fmt, base_iri=BASE + "id/")
-        for q in quads:
-            problem = _problem(q)
-            if problem:
-                message, needle, hint = problem
-                if text is None:
-                    text = data.decode("utf-8", errors="replace")
-                raise InputError(message, location=f"{where}:{_line(text, needle)}", hint=hint)
+        check_parsed(ox.parse(data, format=fmt, base_iri=BASE + "id/"), where, text)
     except SyntaxError as exc:
         raise InputError(_syntax_message(exc), location=_syntax_location(exc, where)) from exc
     except MemoryError as exc:  # the parser caps one token (a literal, an IRI) at 16 MiB
@@ -643,10 +632,65 @@ def check_statements(data: bytes, where: str, fmt: ox.RdfFormat = ox.RdfFormat.T
         ) from exc
 
 
+def check_parsed(
+    statements: Iterable[ox.Quad | ox.Triple], where: str, text: str | None = None, *, limit: int | None = None, syntax: str = "turtle"
+) -> int:
+    """Refuse, with file and line, parsed statements the store or an output format cannot
+    keep as written; return how many there were. The one check of statements, whatever
+    the syntax they were read from (graph files, Turtle, N-Triples and JSON-LD submissions):
+
+    * blank nodes (they break merging, diffs and stable IRIs);
+    * characters XML cannot carry (control characters, U+FFFE/U+FFFF), which would make
+      the RDF/XML export and XML results unreadable;
+    * literals longer than ``MAX_LITERAL_CHARS``;
+    * typed values the store would rewrite (it keeps numbers, booleans and times in
+      canonical form: ``"007"^^xsd:integer`` would come back as ``"7"``, and the derived
+      integer types as ``xsd:integer``);
+    * more than ``limit`` statements, counted as they stream, before anything is built.
+
+    ``text`` (the source text, used only to find the line) and ``syntax`` (``"json-ld"``
+    looks for values the way JSON writes them) are optional. ``statements`` may be a
+    parser's iterator: its ``SyntaxError`` and ``MemoryError`` are the caller's to map.
+    """
+    count = 0
+    for q in statements:
+        count += 1
+        if limit is not None and count > limit:
+            raise InputError(
+                f"more statements than the {limit:,} allowed",
+                location=where,
+                hint="split the submission: its files together may hold that many (the environment variable KG_MAX_STATEMENTS sets the limit)",
+            )
+        problem = _problem(q)
+        if problem:
+            message, needles, hint = problem
+            line = _line(text, _needles_for(needles, q, syntax)) if text is not None else None
+            raise InputError(message, location=f"{where}:{line}" if line else where, hint=hint)
+    return count
+
+
+def _needles_for(needles: str, q: ox.Quad | ox.Triple, syntax: str) -> str:
+    """``_problem``'s needles (written for Turtle) as the given syntax writes them."""
+    if syntax != "json-ld":
+        return needles
+    found = []
+    for needle in needles.split("|"):
+        if needle == "[":  # a JSON array, not a blank node: look for the statement's property
+            continue
+        if needle.startswith('"'):
+            found.append(json.dumps(needle[1:])[:-1])  # escaped as JSON writes it
+            found.append(json.dumps(needle[1:], ensure_ascii=False)[:-1])
+        found.append(needle)
+    predicate = q.predicate.value
+    found += [predicate, curie(predicate), re.split(r"[#/]", predicate)[-1]]
+    return "|".join(n for n in found if n)
+
+
 def _problem(q: ox.Quad | ox.Triple) -> tuple[str, str, str] | None:
     s, o = q.subject, q.object
     if isinstance(s, ox.BlankNode) or isinstance(o, ox.BlankNode):
-        return ("a statement uses a blank node", "_:|[", "give every node an IRI under https://w3id.org/jckg/id/")
+        shown = " ".join("[]" if isinstance(t, ox.BlankNode) else curie(t.value) for t in (s, q.predicate)) + " ..."
+        return (f"a statement uses a blank node ({shown})", "_:|[", "give every node an IRI under https://w3id.org/jckg/id/")
     if not isinstance(o, ox.Literal):
         return None
     value = o.value
