@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from kg.errors import EXIT_INTERNAL, EXIT_PROBLEMS, EXIT_USAGE, InputError, KgError, UsageError
+from kg.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_PROBLEMS, EXIT_USAGE, InputError, KgError, UsageError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 INFERENCE = click.Choice(["none", "rdfs", "owlrl"])
@@ -311,7 +311,7 @@ def sparql_cmd(state: State, query: str | None, query_file: Path | None, fmt: st
       kg sparql 'SELECT ?state ?label WHERE { ?state a kg:State ; rdfs:label ?label FILTER(lang(?label)="ru") }'
       echo 'ASK { kgi:state-tj kg:isoAlpha2 "TJ" }' | kg sparql -
     """
-    from kg.engine import prepare
+    from kg.engine import check
     from kg.files import read_text
 
     if query_file is not None:
@@ -331,7 +331,7 @@ def sparql_cmd(state: State, query: str | None, query_file: Path | None, fmt: st
         text, source = query, "<query>"
     else:
         raise UsageError("no query given", hint="pass it as an argument, with --file FILE, or on stdin with '-'")
-    prepare(text, source=source, allow_network=allow_network)  # a bad query fails before the store is opened
+    check(text, source=source, allow_network=allow_network, timeout=timeout)  # a bad query fails before the store is opened
     day = None
     if as_of is not None:
         from kg.history import parse_day
@@ -919,9 +919,16 @@ def main(argv: list[str] | None = None) -> int:
         cli.main(args=argv, prog_name="kg", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.Abort:
+    except click.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt) or isinstance(exc.__cause__, KeyboardInterrupt):
+            # the query's worker was stopped with us (kg.limits.call)
+            click.echo("kg: interrupted", err=True)
+            return EXIT_INTERRUPTED
         click.echo("kg: aborted", err=True)
         return EXIT_INTERNAL
+    except KeyboardInterrupt:
+        click.echo("kg: interrupted", err=True)
+        return EXIT_INTERRUPTED
     except click.ClickException as exc:
         exc.show()
         return EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code

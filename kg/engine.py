@@ -5,8 +5,14 @@ the store's named graphs (a set, as RDF merges graphs; see ``kg.store``). Rules,
 
 * read-only: SPARQL Update is refused (the graph changes only through ``kg add``);
 * no network: ``SERVICE`` and ``FROM``/``FROM NAMED`` are refused unless the caller passes
-  ``allow_network=True``. pyoxigraph makes SERVICE calls from Rust, out of Python's
-  sight, so the refusal is made on the query's tokens, before the engine sees it;
+  ``allow_network=True``. pyoxigraph makes SERVICE calls from Rust, out of Python's sight,
+  and cannot be told not to, so there are two lines: the refusal, made on every reading of
+  the query's text (``kg.lexer.keywords``) so that the user is told why; and the guarantee,
+  made where the query runs: ``execute`` evaluates it in a worker process that cannot open
+  a network socket (``kg.limits.call(offline=True)``, ``kg.sandbox``);
+* nothing of the user's text is evaluated outside that worker: ``execute`` checks, binds
+  and runs the query there, under the time limit (``prepare`` alone parses the query by
+  running it on an empty store, which a crafted query can make slow);
 * parameters are RDF terms built by pyoxigraph (which checks and escapes them) and
   bound by the engine as an inline ``VALUES`` row at the start of the query's group
   pattern, never pasted from the user's text. pyoxigraph's own ``substitutions`` would
@@ -26,9 +32,10 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.errors import NetworkRefused, QueryError, ResultTooLarge
+from kg.lexer import keywords, query_tokens, tokens
 from kg.limits import call
 from kg.namespaces import PREFIXES
-from kg.queries import _UPDATE_KEYWORDS, _query_tokens, _tokens
+from kg.queries import _UPDATE_KEYWORDS
 from kg.results import Result
 
 _EMPTY = ox.Store()
@@ -51,26 +58,18 @@ class Prepared:
 @functools.lru_cache(maxsize=512)
 def prepare(text: str, *, source: str = "<query>", allow_network: bool = False) -> Prepared:
     """Check a read-only SPARQL query; raise ``QueryError``/``NetworkRefused`` with a position."""
-    tokens = _query_tokens(text)
-    if not tokens:
+    found = query_tokens(text)
+    if not found:
         raise QueryError("the query is empty", location=source, hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    first = tokens[0].text.upper() if tokens[0].kind == "word" else ""
+    first = found[0].keyword
     if first in _UPDATE_KEYWORDS:
         raise QueryError(
             "SPARQL Update is not allowed: queries are read-only",
             location=source,
             hint="to add facts, write them to a Turtle file and run `kg add FILE`",
         )
-    words = {t.text.upper() for t in _tokens(text) if t.kind == "word"}
-    forbidden = [w for w, shown in (("SERVICE", "SERVICE"), ("FROM", "FROM/FROM NAMED")) if w in words]
-    if forbidden and not allow_network:
-        shown = " and ".join("FROM/FROM NAMED" if w == "FROM" else w for w in forbidden)
-        raise NetworkRefused(
-            f"the query uses {shown}, which would fetch data from outside the graph",
-            location=source,
-            hint="remove it, or pass --allow-network if you mean it",
-        )
-    if "SERVICE" in words:
+    network_refused(text, source=source, allow_network=allow_network)
+    if "SERVICE" in network_keywords(text):
         # checking the syntax means running it, and that would call the service: the
         # engine reports any syntax error when the query runs
         form = first if first in _FORMS else "SELECT"
@@ -97,13 +96,28 @@ def prepare(text: str, *, source: str = "<query>", allow_network: bool = False) 
     return Prepared(text, form, source)
 
 
+def network_keywords(text: str) -> list[str]:
+    """SERVICE and FROM, those of the two that the query may use.
+
+    The engine's parser needs no space or punctuation after a keyword (``?s ?p
+    trueSERVICE <...> {}`` calls the service), so a word counts where either keyword
+    appears in it before any ``:`` (after one, it is inside a prefixed name, which the
+    parser reads to its end: ``ex:myService`` is a name). No name of SPARQL's own
+    contains either keyword, so no honest query is refused."""
+    found = []
+    for word in keywords(text):
+        head = word.split(":", 1)[0] if ":" in word else word
+        found.extend(k for k in ("SERVICE", "FROM") if k in head and k not in found)
+    return sorted(found, key=("SERVICE", "FROM").index)
+
+
 def _undeclared_prefix(text: str) -> str | None:
     declared = set(PREFIXES)
-    tokens = list(_tokens(text))
-    for i, t in enumerate(tokens):
-        if t.kind == "word" and t.text.upper() == "PREFIX" and i + 1 < len(tokens):
-            declared.add(tokens[i + 1].text.rstrip(":"))
-    for t in tokens:
+    scanned = list(tokens(text))
+    for i, t in enumerate(scanned):
+        if t.keyword == "PREFIX" and i + 1 < len(scanned):
+            declared.add(scanned[i + 1].text.rstrip(":"))
+    for t in scanned:
         if t.kind == "word" and ":" in t.text and not t.text.startswith(("_:", ":")):
             prefix = t.text.split(":", 1)[0]
             if re.fullmatch(r"[A-Za-z][\w.-]*", prefix) and prefix not in declared:
@@ -141,7 +155,7 @@ def bind(prepared: Prepared, bindings: Mapping[str, ox.NamedNode | ox.Literal]) 
 @functools.lru_cache(maxsize=512)
 def _group_start(prepared: Prepared) -> int:
     """Offset just after the ``{`` that opens the WHERE group of the outer query."""
-    tokens = _query_tokens(prepared.text)
+    tokens = query_tokens(prepared.text)
     i = 1
     if prepared.form == "CONSTRUCT":
         if i < len(tokens) and tokens[i].text == "{":
@@ -168,6 +182,70 @@ def _group_start(prepared: Prepared) -> int:
     return tokens[i].offset + 1
 
 
+def execute(
+    store: ox.Store,
+    text: str,
+    *,
+    source: str = "<query>",
+    allow_network: bool = False,
+    bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+    timeout: float | None = None,
+    max_rows: int | None = None,
+) -> Result:
+    """Check ``text`` (``prepare``), bind ``bindings`` and run it on ``store``, all in a
+    worker process under the time limit; on a local store the worker has no network
+    unless ``allow_network`` (an endpoint's store needs it to reach the endpoint)."""
+    network_refused(text, source=source, allow_network=allow_network)  # say why, before forking
+    offline = not allow_network and isinstance(store, ox.Store)
+    key = (text, source, allow_network)
+    known = _CHECKED.get(key)
+    prepared, result = call(
+        _check_and_execute, store, text, source, allow_network, known, dict(bindings or {}), max_rows,
+        timeout=timeout, what=f"the query {source}", offline=offline,
+    )
+    if known is None:
+        # the worker's check is kept here, as prepare's cache would keep it in one process
+        _CHECKED[key] = prepared
+        while len(_CHECKED) > 512:
+            _CHECKED.pop(next(iter(_CHECKED)))
+    return result  # type: ignore[no-any-return]
+
+
+_CHECKED: dict[tuple[str, str, bool], Prepared] = {}
+
+
+def network_refused(text: str, *, source: str = "<query>", allow_network: bool = False) -> None:
+    """Raise ``NetworkRefused`` if the query may use SERVICE or FROM and that is not allowed.
+    A scan of the text, linear in its length: fit for a process that only routes."""
+    forbidden = network_keywords(text)
+    if forbidden and not allow_network:
+        shown = " and ".join("FROM/FROM NAMED" if w == "FROM" else w for w in forbidden)
+        raise NetworkRefused(
+            f"the query uses {shown}, which would fetch data from outside the graph",
+            location=source,
+            hint="remove it, or pass --allow-network if you mean it",
+        )
+
+
+def check(text: str, *, source: str = "<query>", allow_network: bool = False, timeout: float | None = None) -> Prepared:
+    """``prepare`` in a worker under the time limit: a bad query is reported before anything
+    else is done, and a slow one cannot hold the caller."""
+    network_refused(text, source=source, allow_network=allow_network)
+    return call(_prepare, text, source, allow_network, timeout=timeout, what=f"checking the query {source}", offline=not allow_network)
+
+
+def _prepare(text: str, source: str, allow_network: bool) -> Prepared:
+    return prepare(text, source=source, allow_network=allow_network)
+
+
+def _check_and_execute(
+    store: ox.Store, text: str, source: str, allow_network: bool, prepared: Prepared | None, bindings: dict, max_rows: int | None
+) -> tuple[Prepared, Result]:
+    if prepared is None:
+        prepared = prepare(text, source=source, allow_network=allow_network)
+    return prepared, _execute(store, bind(prepared, bindings), prepared, max_rows)
+
+
 def run(
     store: ox.Store,
     prepared: Prepared,
@@ -181,7 +259,8 @@ def run(
     ``store`` is a pyoxigraph ``Store`` or a ``kg.remote.RemoteStore`` (the query goes to
     the endpoint from the worker, so the time limit stops it the same way)."""
     text = bind(prepared, bindings or {})
-    return call(_execute, store, text, prepared, max_rows, timeout=timeout, what=f"the query {prepared.source}")
+    offline = not prepared.network and isinstance(store, ox.Store)
+    return call(_execute, store, text, prepared, max_rows, timeout=timeout, what=f"the query {prepared.source}", offline=offline)
 
 
 def _execute(store: ox.Store, text: str, prepared: Prepared, max_rows: int | None) -> Result:

@@ -14,6 +14,7 @@ EXIT_INPUT = 3  # bad input: a file that does not parse, a malformed query heade
 EXIT_INTERNAL = 4  # a bug or an environment failure (disk full, read-only directory)
 EXIT_LIMIT = 5  # a query was stopped by its time or result-size limit
 EXIT_REMOTE = 6  # a SPARQL endpoint or graph store did not answer, refused, or answered nonsense
+EXIT_INTERRUPTED = 130  # stopped by Ctrl-C (SIGINT), as shells report it; the query's worker with it
 
 
 class KgError(Exception):

@@ -170,17 +170,17 @@ class Graph:
 
         ``as_of`` (a day): on the graph as it stood then, for queries whose header opts in
         (``as-of:``); a query that names a date parameter there gets the day bound to it."""
-        from kg.engine import prepare, run
+        from kg.engine import execute
 
         stored = self.catalog.get(name)
         raw = {**(params or {}), **kwargs}
         if as_of is not None:
             raw = stored.bind_as_of(raw, as_of)
         bindings = stored.bind(raw)
-        prepared = prepare(stored.text, source=self.layout.relative(stored.path))
         gs = self.store(inference or stored.inference) if as_of is None else self.as_of(as_of, inference or stored.inference)
         limit = self._timeout(timeout)
-        return run(self._reader(gs, limit), prepared, bindings=bindings, timeout=limit, max_rows=self._max_rows(max_rows))
+        source = self.layout.relative(stored.path)
+        return execute(self._reader(gs, limit), stored.text, source=source, bindings=bindings, timeout=limit, max_rows=self._max_rows(max_rows))
 
     def sparql(
         self,
@@ -195,12 +195,12 @@ class Graph:
     ) -> Result:
         """Run ad hoc SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) with the project's prefixes;
         with ``as_of`` (a day), on the graph as it stood then."""
-        from kg.engine import prepare, run
+        from kg.engine import execute, network_refused
 
-        prepared = prepare(text, source=source, allow_network=allow_network)
+        network_refused(text, source=source, allow_network=allow_network)  # before the store is opened
         gs = self.store(inference) if as_of is None else self.as_of(as_of, inference)
         limit = self._timeout(timeout)
-        return run(self._reader(gs, limit), prepared, timeout=limit, max_rows=self._max_rows(max_rows))
+        return execute(self._reader(gs, limit), text, source=source, allow_network=allow_network, timeout=limit, max_rows=self._max_rows(max_rows))
 
     @staticmethod
     def _reader(gs: Any, limit: float | None) -> Any:

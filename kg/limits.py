@@ -1,11 +1,14 @@
-"""Time limits for work that cannot be cancelled: run it in a child process, end it on time.
+"""Limits for work that cannot be cancelled: run it in a child process, end it on time.
 
 pyoxigraph has no cancel call, and a query stuck inside the engine never returns to
-Python, so a timer in the same process cannot stop it. ``call`` forks a child that
-inherits the open store (copy-on-write, nothing to reload), runs the function there and
-sends the pickled result back through a pipe. When the deadline passes the child is
-killed and ``QueryTimeout`` is raised; the calling process is untouched and keeps
-serving. Without a time limit the function runs in this process, at no extra cost.
+Python, so neither a timer nor Ctrl-C in the same process can stop it. ``call`` forks a
+child that inherits the open store (copy-on-write, nothing to reload), runs the function
+there and sends the pickled result back through a pipe. The child is killed when the
+deadline passes (``QueryTimeout``), when the caller is interrupted (the
+``KeyboardInterrupt`` goes on up), and by the kernel when the caller dies, even by
+SIGKILL (``kg.sandbox.die_with_parent``); the calling process is untouched. Every query
+of user text goes through here, with or without a time limit, and an ``offline`` child
+cannot open a network socket, whatever the query says (``kg.sandbox``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from kg import sandbox
 from kg.errors import KgError, QueryError, QueryTimeout
 
 T = TypeVar("T")
@@ -29,17 +33,30 @@ DEFAULT_TIMEOUT = 300.0
 DEFAULT_MAX_ROWS = 1_000_000
 
 
-def call(fn: Callable[..., T], *args: Any, timeout: float | None = None, what: str = "the query") -> T:
-    """``fn(*args)``, stopped after ``timeout`` seconds (``None`` or 0: no limit)."""
-    if not timeout or timeout <= 0 or not hasattr(os, "fork"):
+def call(fn: Callable[..., T], *args: Any, timeout: float | None = None, what: str = "the query", offline: bool = False) -> T:
+    """``fn(*args)`` in a worker process, stopped after ``timeout`` seconds (``None`` or 0:
+    no limit), or when this process is interrupted (Ctrl-C) or killed.
+
+    ``offline``: the worker cannot open a network socket (``kg.sandbox.deny_network``).
+    In a process that is itself a worker (a server's, see ``kg.sandbox.in_worker``) and
+    with no time limit, ``fn`` runs right there: it is already isolated."""
+    limit = timeout if timeout and timeout > 0 else None
+    if not hasattr(os, "fork") or (limit is None and sandbox.in_worker()):
         return fn(*args)
+    parent = os.getpid()
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never return into the caller's code, never run its atexit
         os.close(read_fd)
         status = 0
         try:
+            # Ctrl-C reaches the whole process group: the child ends at once, whatever
+            # the engine is doing (Python would only see it between two bytecodes)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            sandbox.die_with_parent(parent)
             try:
+                if offline and not sandbox.deny_network() and sandbox.supported():
+                    raise QueryError("the query could not be cut off from the network", hint="report this; run it with --allow-network only if you trust it")
                 payload = pickle.dumps(("ok", fn(*args)), protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
                 payload = pickle.dumps(("error", _portable(exc)), protocol=pickle.HIGHEST_PROTOCOL)
@@ -50,13 +67,17 @@ def call(fn: Callable[..., T], *args: Any, timeout: float | None = None, what: s
             os._exit(status)
     os.close(write_fd)
     try:
-        data = _read_until(read_fd, pid, time.monotonic() + timeout)
+        data = _read_until(read_fd, pid, None if limit is None else time.monotonic() + limit)
     except QueryTimeout:
         _kill(pid)
         raise QueryTimeout(
-            f"{what} ran longer than its time limit of {timeout:g} s and was stopped",
+            f"{what} ran longer than its time limit of {limit:g} s and was stopped",
             hint="narrow it (more specific patterns, a LIMIT), or give it more time with --timeout SECONDS",
         ) from None
+    except BaseException:
+        # Ctrl-C (KeyboardInterrupt) or any other way out: the work must not outlive us
+        _kill(pid)
+        raise
     finally:
         os.close(read_fd)
     _, status = os.waitpid(pid, 0)
@@ -93,11 +114,11 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[n:]
 
 
-def _read_until(fd: int, pid: int, deadline: float) -> bytes:
+def _read_until(fd: int, pid: int, deadline: float | None) -> bytes:
     chunks: list[bytes] = []
     while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
             raise QueryTimeout("timeout")
         ready, _, _ = select.select([fd], [], [], left)
         if not ready:

@@ -4,7 +4,7 @@ A stored query is a SPARQL file with a YAML header in ``#+`` comment lines (see
 ``queries/README.md``). This module reads and checks those files and turns the strings a
 user passes as parameters into RDF terms. It never runs a query and never parses SPARQL
 with rdflib: parsing every file on each CLI call is slow, and the engine parses the one it
-runs. The light tokenizer here only finds the query form, the projection and the
+runs. The project's tokenizer (``kg.lexer``) finds the query form, the projection and the
 variables, which is all the header checks need.
 """
 
@@ -14,7 +14,7 @@ import datetime
 import difflib
 import re
 import shlex
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ def _xsd(local: str) -> NamedNode:
     return NamedNode(_XSD + local)
 
 from kg.errors import QueryError, UsageError
+from kg.lexer import Token, query_tokens
 from kg.namespaces import PREFIXES, expand_curie
 
 __all__ = [
@@ -262,62 +263,15 @@ def _to_iri(value: str, param: str) -> NamedNode:
 # ---------------------------------------------------------------------- SPARQL scanning
 
 
-_TOKEN_RE = re.compile(
-    r"""
-      (?P<ws>\s+)
-    | (?P<comment>\#[^\n]*)
-    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-               | '''(?:[^'\\]|\\.|'(?!''))*'''
-               | "(?:[^"\\\n]|\\.)*"
-               | '(?:[^'\\\n]|\\.)*')
-    | (?P<iri><[^\x00-\x20<>"{}|^`\\]*>)
-    | (?P<var>[?$]\w+)
-    | (?P<word>[\w:.\-%\\]+)
-    | (?P<punct>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-@dataclass(frozen=True)
-class _Token:
-    kind: str
-    text: str
-    offset: int
-
-
-def _tokens(text: str) -> Iterator[_Token]:
-    """SPARQL tokens, without whitespace and comments (so the `#+` header is skipped)."""
-    for match in _TOKEN_RE.finditer(text):
-        kind = match.lastgroup or "punct"
-        if kind not in ("ws", "comment"):
-            yield _Token(kind, match.group(), match.start())
-
-
 def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def _query_tokens(text: str) -> list[_Token]:
-    """The tokens after the prologue (PREFIX and BASE declarations)."""
-    tokens = list(_tokens(text))
-    i = 0
-    while i < len(tokens):
-        word = tokens[i].text.upper() if tokens[i].kind == "word" else ""
-        if word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2].kind == "iri":
-            i += 3
-        elif word == "BASE" and i + 1 < len(tokens) and tokens[i + 1].kind == "iri":
-            i += 2
-        else:
-            break
-    return tokens[i:]
-
-
-def _projection(tokens: list[_Token]) -> list[str] | None:
+def _projection(tokens: list[Token]) -> list[str] | None:
     """Variables projected by the SELECT starting at ``tokens[0]``; ``None`` for ``SELECT *``."""
     names: list[str] = []
     depth = 0
-    expression: list[_Token] = []
+    expression: list[Token] = []
     for token in tokens[1:]:
         word = token.text.upper() if token.kind == "word" else ""
         if depth == 0:
@@ -533,7 +487,7 @@ class _Checker:
                     str(key),
                     hint=f"allowed keys: {', '.join(_HEADER_KEYS)}",
                 )
-        tokens = _query_tokens(self.text)
+        tokens = query_tokens(self.text)
         form = self._form(tokens)
         summary = self._one_line("summary", required=True)
         description = self._text("description")
@@ -567,7 +521,7 @@ class _Checker:
         self._check_example(query)
         return query
 
-    def _form(self, tokens: list[_Token]) -> str:
+    def _form(self, tokens: list[Token]) -> str:
         if not tokens:
             raise self.fail(
                 "no SPARQL query after the header", hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query"
@@ -736,7 +690,7 @@ class _Checker:
             )
         return default
 
-    def _returns(self, form: str, tokens: list[_Token]) -> dict[str, str]:
+    def _returns(self, form: str, tokens: list[Token]) -> dict[str, str]:
         if form != "SELECT":
             if "returns" in self.data:
                 raise self.fail(

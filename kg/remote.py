@@ -333,9 +333,9 @@ class _Triples(_Answer):
 
 
 def _form(query: str) -> str:
-    from kg.queries import _query_tokens
+    from kg.lexer import query_tokens
 
-    tokens = _query_tokens(query)
+    tokens = query_tokens(query)
     first = tokens[0].text.upper() if tokens and tokens[0].kind == "word" else ""
     if first not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
         raise QueryError("only SELECT, ASK, CONSTRUCT and DESCRIBE are sent to an endpoint: kg reads, it does not update", hint="to add facts, use `kg add FILE` and `kg push`")
@@ -345,9 +345,9 @@ def _form(query: str) -> str:
 def _prologue(query: str, prefixes: Mapping[str, str]) -> str:
     """``PREFIX`` lines for the ``prefixes`` the query does not declare itself (the endpoint
     has its own predeclared prefixes, or none)."""
-    from kg.queries import _tokens
+    from kg.lexer import tokens as scan
 
-    tokens = list(_tokens(query))
+    tokens = list(scan(query))
     declared = {tokens[i + 1].text.rstrip(":") for i, t in enumerate(tokens[:-1]) if t.kind == "word" and t.text.upper() == "PREFIX"}
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items() if p not in declared)
 

@@ -120,6 +120,8 @@ from typing import Any, Union
 
 import pyoxigraph as ox
 
+from kg.lexer import tokens as _scan
+
 __all__ = ["Shapes", "ShaclResult", "ShapesError", "validate_store", "report_triples"]
 
 _SH = "http://www.w3.org/ns/shacl#"
@@ -1601,21 +1603,6 @@ class _ClosedJob(_Job):
 
 # ---------------------------------------------------------------- SHACL-SPARQL queries
 
-_TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+|\#[^\n]*)
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<str>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
-  | (?P<bnode>_:[A-Za-z0-9_\-.]*[A-Za-z0-9_\-]|\[\s*\])
-  | (?P<num>[+-]?(?:\d+\.\d+(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|\d+(?:[eE][+-]?\d+)?))
-  | (?P<pname>(?:[A-Za-z][\w\-.]*[\w\-])?:(?:[\w\-:%]|\\.|\.(?=[\w\-:%]))*)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\].;,^/|*+?!=<>\-])
-    """,
-    re.X,
-)
 _GROUP_KEYWORDS = {"OPTIONAL", "MINUS", "GRAPH", "SERVICE", "FILTER", "BIND", "VALUES"}
 _AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
 
@@ -1636,15 +1623,9 @@ class _Tok:
 
 
 def _tokenize(text: str, where: str) -> list[_Tok]:
-    out, pos = [], 0
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if not m or m.end() == pos:
-            raise ShapesError(f"{where}: cannot read the query at {text[pos:pos + 30]!r}")
-        if m.lastgroup != "ws":
-            out.append(_Tok(m.lastgroup or "", m.group(), m.start(), m.end()))
-        pos = m.end()
-    return out
+    """The query's tokens (the project's one tokenizer, ``kg.lexer``), words told apart."""
+    kinds = {"string": "str"}
+    return [_Tok(kinds.get(t.category, t.category), t.text, t.offset, t.end) for t in _scan(text)]
 
 
 def _match(tokens: list[_Tok], i: int, where: str) -> int:

@@ -14,6 +14,7 @@ from rdflib import Literal, URIRef, Variable
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.algebra import traverse
 
+import kg.files  # noqa: F401 - turns rdflib's literal normalisation off before the Literals below are built, whatever ran first
 from kg.errors import EXIT_INPUT, EXIT_USAGE, QueryError, UsageError
 from kg.output import to_rdflib
 from kg.queries import (
