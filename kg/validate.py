@@ -163,7 +163,6 @@ def validate_store(graph: Any, files: list[Path], *, focus: Iterable[Any] | None
     from kg.files import parse_text, rdf_format, read_text
     from kg.namespaces import PREFIXES
     from kg.output import to_pyoxigraph
-    from kg.store import check_statements
 
     gs = graph.store()
     if not files:
@@ -173,9 +172,7 @@ def validate_store(graph: Any, files: list[Path], *, focus: Iterable[Any] | None
         for i, path in enumerate(files):
             text = read_text(path)
             fmt = rdf_format(path)
-            parsed = parse_text(text, location=str(path), fmt=fmt)
-            if fmt in ("turtle", "nt"):
-                check_statements(text.encode("utf-8"), str(path), ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.N_TRIPLES)
+            parsed = parse_text(text, location=str(path), fmt=fmt)  # every format: the statement checks of kg add
             target = ox.NamedNode(PREFIXES["kgg"] + f"candidate/{i}")
 
             candidate.add([ox.Triple(to_pyoxigraph(s), to_pyoxigraph(p), to_pyoxigraph(o)) for s, p, o in parsed], target)
