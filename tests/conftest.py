@@ -97,3 +97,20 @@ def server():
     s = Server(ROOT, "--workers", "2", "--timeout", "4", "--max-rows", "2000", "--max-body", "65536")
     yield s
     s.stop()
+
+
+# ---------------------------------------------------------------- the network
+
+
+@pytest.fixture
+def listener():
+    """A local listening socket, not accepting: a connection to it waits in its backlog,
+    so a test can tell whether anything reached it (``accept`` on it does not block)."""
+    import socket
+
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    server.setblocking(False)
+    yield server
+    server.close()

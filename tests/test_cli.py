@@ -906,17 +906,6 @@ class _NoNetwork:
         monkeypatch.setattr(socket, "create_connection", create_connection)
 
 
-@pytest.fixture
-def listener() -> Iterator[socket.socket]:
-    """A local listening socket: any connection to it would wait in its backlog."""
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.setblocking(False)
-    yield server
-    server.close()
-
-
 def _nobody_connected(server: socket.socket) -> bool:
     try:
         conn, _ = server.accept()
