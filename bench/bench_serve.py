@@ -786,7 +786,7 @@ def summarise(slices: list[dict], requests: list[dict], seconds: float) -> dict:
         "retries": sum(s["retries"] for s in slices),
         "server_cpu_s": server_cpu,
         "server_cpu_ms_per_request": server_cpu * 1000 / len(window) if window else None,
-        "front_cpu_s": sum(s["front_cpu_s"] for s in slices),  # kg: the waitress process alone, without its workers
+        "front_cpu_s": sum(s["front_cpu_s"] for s in slices),  # kg: the front process alone, without its workers
         "server_rss_mb": max(s["server_rss_mb"] for s in slices),
         "server_threads": max(s["server_threads"] for s in slices),
         "server_children": min(s["server_children"] for s in slices),
@@ -992,7 +992,7 @@ def render(raw: dict) -> tuple[str, str]:
         "# bench_serve: `kg serve` under load, against Oxigraph's server",
         "",
         f"Run {meta['date']} (took {meta['took'] / 60:.0f} min): `python bench/bench_serve.py {meta['argv']}`. "
-        f"Python {meta['python']}, pyoxigraph {v['pyoxigraph']}, oxigraph server {v['oxigraph']}, waitress {v['waitress']}; "
+        f"Python {meta['python']}, pyoxigraph {v['pyoxigraph']}, oxigraph server {v['oxigraph']}, front {v.get('front') or 'waitress ' + v.get('waitress', '?')}; "
         f"{meta['machine']}, {meta['cpus']} CPUs, {meta['system']}; load average {meta['load_before']} before, "
         f"{meta['load_after']} after. Code measured: {meta['code']}"
         + (f" (at the end: {meta['code_after']})" if meta.get("code_after") and meta["code_after"] != meta["code"] else "") + ".",
@@ -1064,7 +1064,7 @@ def render(raw: dict) -> tuple[str, str]:
             if key.endswith("/kg"):
                 bits.append(f"{r['server_children']} worker processes")
                 if r.get("front_cpu_s") is not None and r["server_cpu_s"]:
-                    bits.append(f"CPU {r['server_cpu_s']:.1f} s, of which the front process (waitress, no workers) "
+                    bits.append(f"CPU {r['server_cpu_s']:.1f} s, of which the front process (no workers) "
                                 f"{r['front_cpu_s']:.1f} s ({r['front_cpu_s'] / r['server_cpu_s']:.0%})")
                 hb, ha = r.get("health_before") or {}, r.get("health_after") or {}
                 if hb.get("replaced") != ha.get("replaced"):
@@ -1157,7 +1157,8 @@ def main() -> int:
         "date": dt.datetime.now().isoformat(timespec="seconds"),
         "argv": " ".join(shlex.quote(a) for a in sys.argv[1:]),
         "python": platform.python_version(),
-        "versions": {"pyoxigraph": version("pyoxigraph"), "oxigraph": ox_version, "waitress": version("waitress")},
+        "versions": {"pyoxigraph": version("pyoxigraph"), "oxigraph": ox_version,
+                     "front": f"uvicorn {version('uvicorn')}, httptools {version('httptools')}"},
         "machine": platform.processor() or platform.machine(),
         "cpus": os.cpu_count(),
         "system": f"{platform.system()} {platform.release()}",

@@ -881,8 +881,14 @@ def draw_cmd(state: State, kind: str, entity: str | None, as_of: str | None, fmt
               help="Stop a query that returns more rows or statements than this (HTTP 503).")
 @click.option("--max-body", type=click.IntRange(min=1024), default=1 << 20, show_default=True,
               help="Largest request body in bytes (HTTP 413 above it).")
+@click.option("--base-url", metavar="URL",
+              help="The server's public address, written in every absolute URL it gives (OpenAPI, VoID, the service "
+                   "description, search results), e.g. https://graph.example.org/ behind a proxy. Default: http://HOST:PORT/.")
+@click.option("--max-connections", type=click.IntRange(min=16), default=1024, show_default=True,
+              help="Open connections; past it the longest idle ones are closed to make room.")
 @pass_state
-def serve_cmd(state: State, host: str, port: int, workers: int | None, timeout: float, max_rows: int, max_body: int) -> None:
+def serve_cmd(state: State, host: str, port: int, workers: int | None, timeout: float, max_rows: int, max_body: int,
+              base_url: str | None, max_connections: int) -> None:
     """Serve the graph over HTTP: a read-only SPARQL endpoint, the stored queries as a web
     API, and web pages (stored queries, a SPARQL editor, a page for every entity).
 
@@ -890,20 +896,33 @@ def serve_cmd(state: State, host: str, port: int, workers: int | None, timeout: 
     Examples:
       kg serve                         http://127.0.0.1:8787/ (pages), /sparql (endpoint)
       kg serve --port 0 --workers 4    any free port, four query workers
+      kg serve --host 0.0.0.0 --base-url https://graph.example.org/
       curl -H 'Accept: text/csv' 'http://127.0.0.1:8787/queries/delegations-at-meeting'
       curl --data-urlencode 'query=ASK { ?s a kg:Meeting }' http://127.0.0.1:8787/sparql
 
     Every query runs in a worker process under the time and size limits; SPARQL Update,
-    SERVICE and FROM are refused. Files changed by `kg add` are seen by the next request.
+    SERVICE and FROM are refused, and the workers cannot open a network socket. Files
+    changed by `kg add` are seen by the next request; a file that no longer loads leaves
+    the last version that did in service (GET /health says why).
     """
     from kg.web.app import Settings
+    from kg.web.front import Limits
     from kg.web.serve import make_server, run
 
+    if base_url is not None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise UsageError(f"--base-url {base_url!r} is not an http(s) address", hint="write it as https://host[:port][/path]/")
+        base_url = base_url.rstrip("/") + "/"
     state.store()  # build or open the store here, with a progress bar, before the workers start
     settings = Settings(timeout=timeout, max_rows=max_rows, max_body=max_body)
+    limits = Limits(max_connections=max_connections, max_body=max_body)
     endpoint = getattr(state.graph, "endpoint", None)
     try:
-        server, pool = make_server(state.graph, host=host, port=port, workers=workers, settings=settings, endpoint=endpoint)
+        server, pool = make_server(state.graph, host=host, port=port, workers=workers, settings=settings, endpoint=endpoint,
+                                   limits=limits, base_url=base_url)
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", hint="choose another --port, or stop what uses it") from None
     run(server, pool, announce=lambda text: click.echo(text, err=True))

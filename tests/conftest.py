@@ -8,7 +8,9 @@ are keyed by the files' content and their directory.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -18,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 _CACHE = tempfile.mkdtemp(prefix="kg-test-cache-")
 os.environ["KG_CACHE_DIR"] = _CACHE
+# a few hundred MB a run: a machine that runs the suite again and again must not fill up
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +40,6 @@ def bundled():
 # ---------------------------------------------------------------- kg serve
 
 import re
-import shutil
 import subprocess
 import sys
 import threading

@@ -12,14 +12,20 @@ Routes (see ``docs/server.md`` for the full contract):
 * ``/search?q=``: search by name in any language, case and accents ignored.
 * ``/``, ``/editor``, ``/api``, ``/static/...``: the pages around them.
 
-The application does no RDF work itself: the parts that read the graph run in the
-workers of ``kg.web.pool`` (``kg.web.ops``), under the time limit; the application
-checks requests, negotiates formats, maps errors to status codes and renders pages.
+The application does no RDF work itself and never evaluates what a client sent: query
+text, stored-query parameters, days and IRIs are checked, parsed and run in the workers
+of ``kg.web.pool`` (``kg.web.ops``), under the request's time limit; the application
+checks sizes and methods, negotiates formats, maps errors to status codes and renders
+pages. Every address answers only the methods it has (405 with ``Allow`` otherwise).
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import os
+import re
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -27,7 +33,9 @@ from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.http import parse_accept_header
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -72,12 +80,22 @@ HTML = "text/html"
 SHOW_ROWS = 500  # rows an HTML table shows; the downloads have them all
 
 
+#: WSGI environ key of a callable that says whether the client has gone (set by kg.web.front)
+DISCONNECTED = "kg.client_disconnected"
+#: For tests: while the file this names exists, a new store version's build waits (so a
+#: test can see requests meet a build in progress without racing a clock).
+HOLD_BUILDS = "KG_SERVE_HOLD_BUILDS"
+
+
 @dataclass(frozen=True)
 class Settings:
     timeout: float = 30.0  # seconds per request that reads the graph
     max_rows: int = 100_000  # rows or statements per answer
     max_body: int = 1 << 20  # bytes of a POST body
     max_query_string: int = 64 << 10  # bytes of a query string
+    # the server's public address, in every absolute URL it writes (never the Host header,
+    # which the client chooses)
+    base_url: str = "http://127.0.0.1:8787/"
 
 
 class Problem(Exception):
@@ -97,61 +115,151 @@ def status_of(exc: KgError) -> int:
     return 500
 
 
+def pin_of(gs: Any) -> tuple[str, str | None, Any]:
+    """What a worker needs to open the store version ``gs`` (see ``kg.web.ops.ServedGraph``)."""
+    return (gs.key, None if gs.path is None else str(gs.path), gs.files)
+
+
+def problem_text(exc: BaseException) -> str:
+    """``file:line: what`` for a file that does not load, else the error's own words."""
+    if isinstance(exc, KgError):
+        m = re.fullmatch(r"(.*?) \(line (\d+)\)", exc.message)
+        message = m.group(1) if m else exc.message
+        if not exc.location:
+            return exc.message
+        if re.search(r":\d+(:\d+)?$", exc.location) or not m:  # the location has the line already
+            return f"{exc.location}: {message}"
+        return f"{exc.location}:{m.group(2)}: {message}"
+    return f"{type(exc).__name__}: {exc}"
+
+
 class Versions:
-    """Builds store versions in the front process, outside any request's time limit.
+    """Builds store versions in the front process, outside any request's time limit, and
+    decides which version the workers read.
 
     A worker that found the files changed would build the new version itself, inside a
     request: at 10^6 statements loading takes about 25 s and reasoning about a minute, so
     the time limit would kill every attempt and the version would never exist. Here the
     build runs on a thread of its own; a request waits for it up to its time limit and
     otherwise gets 503 with Retry-After while the build goes on. The check itself (are the
-    files still those of the open version?) is a few stat calls.
+    files still those of the version served?) is a few stat calls.
+
+    A build that fails (a data file broken by hand) does not stop the server: the last
+    version that loaded goes on being served, ``problem`` says why, and the same broken
+    files are not built again on every request; the next change to them is.
     """
 
-    def __init__(self, graph: Any) -> None:
-        import threading
-
-        self.graph = graph
+    def __init__(self, graph: Any, pool: Any) -> None:
+        self.graph, self.pool = graph, pool
         self._lock = threading.Lock()
         self._building: dict[str, Any] = {}  # inference -> Future of the running build
+        self._waiting = 0  # requests waiting for a build
+        self.served: dict[str, Any] = {}  # inference -> the version the workers read
+        self.failed: dict[str, tuple[str, str]] = {}  # inference -> (content key of the files, what is wrong)
+        if not self.remote:
+            self.served["none"] = graph.store()  # built by `kg serve` before the workers started
+            pool.pin({i: pin_of(gs) for i, gs in self.served.items()})
+
+    @property
+    def remote(self) -> bool:
+        return bool(getattr(self.graph, "endpoint", None))
+
+    def _files_key(self) -> str:
+        from kg.store import content_key, graph_files
+
+        return content_key(graph_files(self.graph.layout))
 
     def ready(self, inference: str, wait: float) -> None:
-        if getattr(self.graph, "endpoint", None):
+        """Return once the version to read with ``inference`` is there (waiting up to
+        ``wait`` seconds for a build), or raise ``Problem`` 503."""
+        if self.remote:
             return  # a remote store: nothing is built here
         from concurrent.futures import TimeoutError as Pending
 
         with self._lock:
-            future = self._building.get(inference)
-            if future is None or future.done():
-                if future is None and self.graph.is_current(inference):
-                    return
-                future = self._start(inference)
+            future = self._next(inference)
+            if future is None:
+                return
+            if self._waiting >= max(8, 2 * self.pool.max_queue):
+                # every one of them holds a thread of the front for up to its time limit
+                raise Problem(503, "the store for the files as they are now is being built and many requests wait for it; try again shortly",
+                              headers={"Retry-After": "30"})
+            self._waiting += 1
         try:
             future.result(timeout=wait)
         except Pending:
             raise Problem(503, f"the store{'' if inference == 'none' else f' with {inference} inferences'} is being built "
                           "for the files as they are now; try again shortly",
                           headers={"Retry-After": "30"}) from None
+        except Exception as exc:  # noqa: BLE001 - the build failed: serve the last good version if there is one
+            if inference not in self.served:
+                raise Problem(503, f"the graph's files do not load ({problem_text(exc)}), and no earlier version"
+                              f"{'' if inference == 'none' else f' with {inference} inferences'} was built to serve meanwhile",
+                              hint="fix the file; the next request sees it") from None
         finally:
             with self._lock:
-                if self._building.get(inference) is future and future.done():
-                    del self._building[inference]
+                self._waiting -= 1
 
-    def _start(self, inference: str) -> Any:
-        import threading
+    def poke(self) -> None:
+        """Start a build if the files changed, without waiting for it (``/health``)."""
+        if not self.remote:
+            with self._lock:
+                self._next("none")
+
+    def _next(self, inference: str) -> Any:
+        """The running build to wait for, started if the files changed; None when the
+        version to serve is there (hold ``_lock``)."""
+        future = self._building.get(inference)
+        if future is not None:
+            return future
+        key = self._files_key()
+        served = self.served.get(inference)
+        if served is not None and served.key == key:
+            self.failed.pop(inference, None)
+            return None
+        failed = self.failed.get(inference)
+        if failed is not None and failed[0] == key and served is not None:
+            return None  # still as broken as last time: keep serving the last good version
+        return self._start(inference, key)
+
+    def _start(self, inference: str, key: str) -> Any:
         from concurrent.futures import Future
 
         future: Future = Future()
 
         def build() -> None:
+            hold = os.environ.get(HOLD_BUILDS)
+            while hold and os.path.exists(hold):
+                time.sleep(0.02)
             try:
-                future.set_result(self.graph.store(inference))
-            except BaseException as exc:  # noqa: BLE001 - the waiting requests report it
+                gs = self.graph.store(inference)
+            except BaseException as exc:  # noqa: BLE001 - the waiting requests and /health report it
+                with self._lock:
+                    self.failed[inference] = (key, problem_text(exc))
+                    del self._building[inference]
                 future.set_exception(exc)
+                return
+            with self._lock:
+                self.served[inference] = gs
+                self.failed.pop(inference, None)
+                self.pool.pin({i: pin_of(v) for i, v in self.served.items()})
+                del self._building[inference]
+            future.set_result(gs)
 
         self._building[inference] = future
         threading.Thread(target=build, name=f"kg-build-{inference}", daemon=True).start()
         return future
+
+    def problem(self) -> str | None:
+        """Why the files are not served as they are now, if they are not."""
+        with self._lock:
+            found = [text for inference, (_, text) in self.failed.items() if inference in self.served]
+        return found[0] if found else None
+
+    def state(self) -> dict[str, Any]:
+        with self._lock:
+            return {"store": self.served["none"].key if "none" in self.served else None,
+                    "building": sorted(self._building)}
 
 
 class App:
@@ -160,27 +268,30 @@ class App:
 
     def __init__(self, graph: Any, pool: Any, settings: Settings = Settings()) -> None:
         self.graph, self.pool, self.settings = graph, pool, settings
-        self.versions = Versions(graph)
+        self.base = settings.base_url.rstrip("/")  # absolute URLs are this plus a path
+        self.versions = Versions(graph, pool)
         self.started = time.time()
+        read, query = ["GET"], ["GET", "POST"]  # werkzeug adds HEAD wherever GET is
         self.routes = Map([
-            Rule("/", endpoint="home"),
-            Rule("/sparql", endpoint="sparql", methods=["GET", "POST", "HEAD"]),
-            Rule("/editor", endpoint="editor"),
-            Rule("/queries", endpoint="queries"),
-            Rule("/queries/<name>", endpoint="stored"),
-            Rule("/openapi.json", endpoint="openapi"),
-            Rule("/api", endpoint="api"),
-            Rule("/search", endpoint="search"),
-            Rule("/resource", endpoint="resource"),
-            Rule("/health", endpoint="health"),
-            Rule("/static/<name>", endpoint="static"),
-            Rule("/ontology", endpoint="ontology"),
-            Rule("/draw/<kind>.<fmt>", endpoint="draw"),
-            Rule("/void.ttl", endpoint="void"),
-            Rule("/.well-known/void", endpoint="void"),
-            Rule("/ontology/<page>", endpoint="docs"),
-            *[Rule(f"/{space}/<path:rest>", endpoint="local", defaults={"space": space}) for space in LOCAL_SPACES],
+            Rule("/", endpoint="home", methods=read),
+            Rule("/sparql", endpoint="sparql", methods=query),
+            Rule("/editor", endpoint="editor", methods=query),
+            Rule("/queries", endpoint="queries", methods=read),
+            Rule("/queries/<name>", endpoint="stored", methods=read),
+            Rule("/openapi.json", endpoint="openapi", methods=read),
+            Rule("/api", endpoint="api", methods=read),
+            Rule("/search", endpoint="search", methods=read),
+            Rule("/resource", endpoint="resource", methods=read),
+            Rule("/health", endpoint="health", methods=read),
+            Rule("/static/<name>", endpoint="static", methods=read),
+            Rule("/ontology", endpoint="ontology", methods=read),
+            Rule("/draw/<kind>.<fmt>", endpoint="draw", methods=read),
+            Rule("/void.ttl", endpoint="void", methods=read),
+            Rule("/.well-known/void", endpoint="void", methods=read),
+            Rule("/ontology/<page>", endpoint="docs", methods=read),
+            *[Rule(f"/{space}/<path:rest>", endpoint="local", defaults={"space": space}, methods=read) for space in LOCAL_SPACES],
         ], strict_slashes=False)
+        self._descriptions: dict[str, bytes] = {}  # format -> the service description
 
     # ------------------------------------------------------------ WSGI
 
@@ -197,7 +308,9 @@ class App:
         except ClientGone:
             response = Response(b"", status=499)  # nobody is listening; the status is for the log
         except KgError as exc:
-            response = self.problem(request, Problem(status_of(exc), exc.message if not exc.location else f"{exc.location}: {exc.message}", hint=exc.hint))
+            headers = {"Retry-After": "5"} if isinstance(exc, Busy) else None
+            response = self.problem(request, Problem(status_of(exc), exc.message if not exc.location else f"{exc.location}: {exc.message}",
+                                                     hint=exc.hint, headers=headers))
         except Exception:  # a bug: keep serving, say so, and leave the traceback in the log
             import traceback
 
@@ -207,31 +320,51 @@ class App:
         return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
-        if request.method == "OPTIONS":
-            return Response(b"", status=204, headers={"Allow": "GET, POST, HEAD, OPTIONS"})
         if len(request.environ.get("QUERY_STRING", "")) > self.settings.max_query_string:
             raise Problem(414, f"the query string is longer than the server's limit of {self.settings.max_query_string:,} bytes",
                           hint="send the query in a POST body instead")
         if request.content_length and request.content_length > self.settings.max_body:
             raise Problem(413, f"the request body is larger than the server's limit of {self.settings.max_body:,} bytes")
         adapter = self.routes.bind_to_environ(request.environ)
+        if request.method == "OPTIONS":
+            # a CORS preflight, or a client asking what an address allows
+            allowed = adapter.allowed_methods()
+            if not allowed:
+                raise Problem(404, f"nothing is at {request.path}", hint="start from the home page or search by name")
+            return Response(b"", status=204, headers={"Allow": ", ".join(sorted({*allowed, "OPTIONS"}))})
         try:
             endpoint, args = adapter.match()
         except NotFound:
             raise Problem(404, f"nothing is at {request.path}", hint="start from the home page or search by name") from None
+        except MethodNotAllowed as e:
+            allowed = ", ".join(sorted({*(e.valid_methods or ()), "OPTIONS"}))
+            raise Problem(405, f"{request.path} does not answer {request.method}", hint=f"use {allowed}",
+                          headers={"Allow": allowed}) from None
         return getattr(self, "on_" + endpoint)(request, **args)
 
     def call(self, request: Request, op: str, *args: Any, what: str, inference: str = "none") -> Any:
         """Run ``kg.web.ops.<op>`` in a worker, stopped if the client goes away, once the
         store version it reads (with ``inference``) is built."""
         self.versions.ready(inference, self.settings.timeout)
-        gone = request.environ.get("waitress.client_disconnected") or (lambda: False)
+        gone = request.environ.get(DISCONNECTED) or (lambda: False)
         return self.pool.call(op, *args, timeout=self.settings.timeout, cancelled=gone, what=what)
+
+    def url(self, path: str) -> str:
+        """The absolute URL of ``path`` on this server (from ``--base-url``, never the Host header)."""
+        return self.base + path
 
     # ------------------------------------------------------------ answers
 
+    def notice(self) -> str | None:
+        """The banner every page shows while the files do not load."""
+        problem = self.versions.problem()
+        if problem is None:
+            return None
+        return (f"The graph's files changed and do not load ({problem}). "
+                "These pages show the last version that loaded, until the file is fixed.")
+
     def page(self, template: str, status: int = 200, **context: Any) -> Response:
-        body = render(template, **context, settings=self.settings)
+        body = render(template, **context, settings=self.settings, notice=self.notice())
         return Response(body, status=status, mimetype=HTML, headers={"Vary": "Accept"})
 
     def problem(self, request: Request, p: Problem) -> Response:
@@ -257,19 +390,29 @@ class App:
             if wants_html(request):
                 return self.on_editor(request)
             return self.service_description(request)
-        from kg.engine import prepare
-
         if _dataset_given(request):
             raise Problem(400, "default-graph-uri and named-graph-uri are not supported here",
                           hint="the default graph is the union of the graph's files; use GRAPH <...> to pick one")
-        prepared = prepare(text, source="query")
         if wants_html(request):
             return self.on_editor(request, text=text)
-        media, fmt = negotiate(request, prepared.form)
+        # the query's form (which formats fit) is known only once a worker has parsed it:
+        # negotiate for both kinds here, and let the worker pick
+        choices: dict[str, tuple[str, str] | None] = {}
+        for kind, form in (("table", "SELECT"), ("graph", "CONSTRUCT")):
+            try:
+                choices[kind] = negotiate(request, form)
+            except Problem:
+                choices[kind] = None
         if request.method == "HEAD":
-            return Response(b"", mimetype=media)
-        body = self.call(request, "sparql", text, fmt, what="the query")
-        return Response(body, mimetype=media, headers={"Vary": "Accept"})
+            form = self.call(request, "sparql_form", text, what="the query")
+            return Response(b"", mimetype=negotiate(request, form)[0])
+        formats = {kind: None if c is None else c[1] for kind, c in choices.items()}
+        form, body = self.call(request, "sparql", text, formats, what="the query")
+        if body is None:
+            negotiate(request, form)  # raises the 406 that names the formats that fit
+        chosen = choices["graph" if form in ("CONSTRUCT", "DESCRIBE") else "table"]
+        assert chosen is not None
+        return Response(body, mimetype=chosen[0], headers={"Vary": "Accept"})
 
     def _query_text(self, request: Request) -> str | None:
         if request.method == "POST":
@@ -296,15 +439,17 @@ class App:
         return queries[0] if queries and queries[0].strip() else None
 
     def service_description(self, request: Request) -> Response:
-        from kg.output import render_triples
-
         media, fmt = negotiate(request, "CONSTRUCT")
-        endpoint = request.base_url
-        ttl = _service_description(endpoint, self.settings)
-        import pyoxigraph as ox
+        body = self._descriptions.get(fmt)
+        if body is None:
+            import pyoxigraph as ox
 
-        triples = list(ox.parse(ttl.encode(), format=ox.RdfFormat.TURTLE))
-        return Response(render_triples(triples, fmt), mimetype=media, headers={"Vary": "Accept"})
+            from kg.output import render_triples
+
+            # written by this server from its settings alone: the same for every request
+            ttl = _service_description(self.url("/sparql"), self.settings)
+            body = self._descriptions[fmt] = render_triples(list(ox.parse(ttl.encode(), format=ox.RdfFormat.TURTLE)), fmt)
+        return Response(body, mimetype=media, headers={"Vary": "Accept"})
 
     # ------------------------------------------------------------ pages
 
@@ -342,7 +487,7 @@ class App:
         queries = self.graph.queries(tag)
         if wants_html(request):
             return self.page("queries.html", queries=queries, tag=tag)
-        items = [dict(query_json(q), url=f"{request.host_url}queries/{q.name}") for q in queries]
+        items = [dict(query_json(q), url=self.url(f"/queries/{q.name}")) for q in queries]
         return _json(items)
 
     def on_stored(self, request: Request, name: str) -> Response:
@@ -357,8 +502,7 @@ class App:
         html = wants_html(request)
         if html:
             return self._stored_page(request, stored, params, as_of)
-        _bind(stored, params, as_of)
-        media, fmt = negotiate(request, stored.form)
+        media, fmt = negotiate(request, stored.form)  # the form is the header's: no query text is read here
         body = self.call(request, "stored", name, params, fmt, as_of, what=f"the query {name}", inference=stored.inference)
         return Response(body, mimetype=media, headers={"Vary": "Accept"})
 
@@ -368,7 +512,6 @@ class App:
         params.pop("run", None)
         if run:
             try:
-                _bind(stored, params, as_of)
                 table = self.call(request, "stored_table", stored.name, params, SHOW_ROWS, as_of, what=f"the query {stored.name}",
                                   inference=stored.inference)
             except Problem as p:
@@ -387,12 +530,12 @@ class App:
     def on_openapi(self, request: Request) -> Response:
         from kg.web.openapi import openapi
 
-        return _json(openapi(self.graph.queries(), request.host_url.rstrip("/")))
+        return _json(openapi(self.graph.queries(), self.base))
 
     def on_api(self, request: Request) -> Response:
         from kg.web.openapi import openapi
 
-        return self.page("api.html", spec=openapi(self.graph.queries(), request.host_url.rstrip("/")))
+        return self.page("api.html", spec=openapi(self.graph.queries(), self.base))
 
     def on_search(self, request: Request) -> Response:
         text = request.args.get("q", "").strip()
@@ -400,7 +543,7 @@ class App:
         more = hits.pop()["more"] if hits and "more" in hits[-1] else 0
         if not wants_html(request):
             return _json({"query": text, "results": [
-                {"iri": h["iri"], "label": h["label"], "matched": h["matched"], "types": [t for t, _ in h["types"]], "page": request.host_url.rstrip("/") + href(h["iri"])}
+                {"iri": h["iri"], "label": h["label"], "matched": h["matched"], "types": [t for t, _ in h["types"]], "page": self.url(href(h["iri"]))}
                 for h in hits], "more": more})
         return self.page("search.html", q=text, hits=hits, more=more)
 
@@ -414,7 +557,6 @@ class App:
         return self._entity(request, f"{BASE}{space}/{rest}")
 
     def _entity(self, request: Request, iri: str) -> Response:
-        _check_iri(iri)
         fmt_name = request.args.get("format")
         rdf = None
         if fmt_name or not wants_html(request):
@@ -427,14 +569,20 @@ class App:
                 raise Problem(404, f"{curie(iri)} is not in the graph", hint=f"search by name: /search?q={quote(_guess(iri))}")
             return Response(body, mimetype=rdf[0], headers={"Vary": "Accept"})
         rdf_links = [(label, f"{href(iri)}{'&' if '?' in href(iri) else '?'}format={f}") for label, f in DOWNLOADS["graph"][:4]]
-        body = self.call(request, "entity_page", iri, rdf_links, what=f"the page of {curie(iri)}")
+        body = self.call(request, "entity_page", iri, rdf_links, self.notice(), what=f"the page of {curie(iri)}")
         if body is None:
             raise Problem(404, f"{curie(iri)} is not in the graph", hint="search for it by name")
         return Response(body, mimetype=HTML, headers={"Vary": "Accept"})
 
     def on_health(self, request: Request) -> Response:
-        key = self.call(request, "ping", what="the health check")
-        return _json({"status": "ok", "store": key, "workers": self.pool.size, "pids": self.pool.pids(), "replaced": self.pool.replaced})
+        # from what the front knows: never a worker, an endpoint or a build to wait for
+        self.versions.poke()
+        problem = self.versions.problem()
+        state = {"status": "degraded" if problem else "ok", **({"problem": problem} if problem else {}),
+                 **self.versions.state(), **self.pool.state(), "pids": self.pool.pids(),
+                 "uptime": round(time.time() - self.started, 1)}
+        return Response(json.dumps(state, ensure_ascii=False, indent=1), mimetype="application/json",
+                        headers={"Cache-Control": "no-store"})
 
     def on_ontology(self, request: Request) -> Response:
         # the ontology's IRI (https://w3id.org/jckg/ontology#Term) lands on its documentation
@@ -446,6 +594,9 @@ class App:
         if page not in (*PAGES, STYLESHEET):
             raise Problem(404, f"no documentation page {page}", hint=f"the pages: {', '.join(PAGES)}")
         body = self.call(request, "docs_page", page, what=f"the documentation page {page}")
+        notice = self.notice()
+        if notice and page != STYLESHEET:
+            body = _with_banner(body, notice)
         return Response(body, mimetype="text/css" if page == STYLESHEET else HTML, headers={"Vary": "Accept"})
 
     def on_draw(self, request: Request, kind: str, fmt: str) -> Response:
@@ -454,20 +605,13 @@ class App:
         if kind not in KINDS or fmt not in FORMATS:
             raise Problem(404, f"no picture {kind}.{fmt}", hint=f"pictures: {', '.join(f'/draw/{k}.svg' for k in KINDS)} (or .png)")
         entity = request.args.get("entity") or None
-        as_of = request.args.get(AS_OF) or None
-        if as_of is not None:
-            from kg.history import parse_day
-
-            try:
-                parse_day(as_of, what=AS_OF)
-            except UsageError as exc:
-                raise Problem(400, exc.message, hint=exc.hint) from None
+        as_of = request.args.get(AS_OF) or None  # checked in the worker
         body = self.call(request, "draw", kind, fmt, entity, as_of, what=f"the {kind}")
         return Response(body, mimetype="image/svg+xml" if fmt == "svg" else "image/png", headers={"Cache-Control": "no-cache"})
 
     def on_void(self, request: Request) -> Response:
         # the dataset's description, this server's endpoint in it (VoID's well-known place too)
-        body = self.call(request, "void", request.host_url.rstrip("/") + "/sparql", what="the dataset description")
+        body = self.call(request, "void", self.url("/sparql"), what="the dataset description")
         return Response(body, mimetype="text/turtle")
 
     def on_static(self, request: Request, name: str) -> Response:
@@ -492,7 +636,14 @@ def wants_html(request: Request) -> bool:
     """A browser (``text/html`` preferred over every RDF and result type) unless ``format=`` says."""
     if request.args.get("format"):
         return request.args["format"] in ("html", HTML)
-    accept = request.accept_mimetypes
+    return _prefers_html(request.headers.get("Accept", ""))
+
+
+# Parsing Accept and matching it against every type offered cost the front more than
+# anything else per request; clients send the same few headers over and over.
+@functools.lru_cache(maxsize=256)
+def _prefers_html(header: str) -> bool:
+    accept = parse_accept_header(header, MIMEAccept)
     if not accept or accept.best == "*/*":
         return False
     best = accept.best_match([HTML, "application/xhtml+xml"] + [m for m, _ in TABLE_TYPES + GRAPH_TYPES])
@@ -505,23 +656,31 @@ def _accepts_json(request: Request) -> bool:
 
 def negotiate(request: Request, form: str, *, allow_html: bool = False) -> tuple[str, str]:
     """(media type, kg.output format) for a result of ``form``, from ``format=`` or Accept; 406 if none fits."""
-    offered = GRAPH_TYPES if form in ("CONSTRUCT", "DESCRIBE") else TABLE_TYPES
     asked = request.args.get("format") or (request.form.get("format") if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded" else None)
+    found = _choose(request.headers.get("Accept", ""), asked, form in ("CONSTRUCT", "DESCRIBE"), allow_html)
+    if isinstance(found, Problem):
+        raise Problem(found.status, found.message.replace("{form}", form), hint=found.hint)
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _choose(header: str, asked: str | None, graph: bool, allow_html: bool) -> tuple[str, str] | Problem:
+    offered = GRAPH_TYPES if graph else TABLE_TYPES
     if asked:
         media = FORMAT_NAMES.get(asked.lower(), asked.lower())
         for m, fmt in offered:
             if m == media:
                 return m, fmt
-        raise Problem(406, f"format {asked!r} does not fit a {form} result",
-                      hint="use one of " + ", ".join(sorted({n for n, m in FORMAT_NAMES.items() if m in dict(offered)})))
-    accept = request.accept_mimetypes
+        return Problem(406, f"format {asked!r} does not fit a {{form}} result",
+                       hint="use one of " + ", ".join(sorted({n for n, m in FORMAT_NAMES.items() if m in dict(offered)})))
+    accept = parse_accept_header(header, MIMEAccept)
     if not accept:
         return offered[0]
     choices = [m for m, _ in offered] + ([HTML] if allow_html else [])
     best = accept.best_match(choices)
     if best is None:
-        raise Problem(406, f"none of the types in Accept fits a {form} result",
-                      hint="accept one of " + ", ".join(m for m, _ in offered[:6]))
+        return Problem(406, "none of the types in Accept fits a {form} result",
+                       hint="accept one of " + ", ".join(m for m, _ in offered[:6]))
     if best == HTML:
         return HTML, "html"
     return best, dict(offered)[best]
@@ -540,33 +699,9 @@ def _without_prefilled_day(stored: Any, params: dict[str, str], as_of: str | Non
     return params
 
 
-def _bind(stored: Any, params: dict[str, str], as_of: str | None = None) -> Any:
-    """The parameters checked in this process, so a wrong one is a 400 naming it."""
-    try:
-        if as_of is not None:
-            from kg.history import parse_day
-
-            params = stored.bind_as_of(params, parse_day(as_of, what=AS_OF))
-        return stored.bind(params)
-    except UsageError as exc:
-        message = exc.message.replace("--as-of", AS_OF).replace("-p ", "")
-        for name in stored.params:
-            message = message.replace(f"pass -p {name} VALUE", f"add {name}=VALUE to the URL")
-        raise Problem(400, message, hint=f"GET /queries/{stored.name}?format=html shows a form with its parameters") from None
-
-
 def _dataset_given(request: Request) -> bool:
     source = request.form if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded" else request.args
     return bool(source.getlist("default-graph-uri") or source.getlist("named-graph-uri"))
-
-
-def _check_iri(iri: str) -> None:
-    import pyoxigraph as ox
-
-    try:
-        ox.NamedNode(iri)
-    except ValueError as exc:
-        raise Problem(400, f"{iri!r} is not a valid IRI: {exc}") from None
 
 
 def _guess(iri: str) -> str:
@@ -577,6 +712,16 @@ def _guess(iri: str) -> str:
 
 
 
+
+
+def _with_banner(html: str, notice: str) -> str:
+    """``html`` (a page rendered elsewhere, e.g. the ontology documentation) with the notice
+    just inside its body."""
+    from markupsafe import escape
+
+    banner = f'<p class="notice" role="status">{escape(notice)}</p>'
+    m = re.search(r"<body[^>]*>", html)
+    return html[:m.end()] + banner + html[m.end():] if m else banner + html
 
 
 def _json(value: Any, status: int = 200) -> Response:

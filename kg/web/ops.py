@@ -2,59 +2,135 @@
 arguments and returns plain data (bytes, dicts, ``Result``) that pickles back to the
 server. Serialising results happens here, in the worker, so it uses the worker's core.
 
+Everything that reads what a client sent happens here too, never in the front: checking
+and parsing query text (``kg.engine.prepare`` runs the parser on an empty store, and a
+crafted query costs time even there), binding stored-query parameters, parsing days and
+IRIs. The front's time limit then covers it, and a worker that runs over is killed.
+
 Everything goes through the facade; the store is read, never written.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from kg.describe import NAME_PROPERTIES, RDF_TYPE, describe, label_of, normalise
 from kg.errors import UsageError
+from kg.graph import Graph
 from kg.namespaces import PREFIXES, curie
 from kg.results import Result
 
 _RDFS, _SKOS, _DCT, _KG, _PROV = (PREFIXES[p] for p in ("rdfs", "skos", "dcterms", "kg", "prov"))
 _QUOTE = ox.NamedNode(_KG + "quote")
 _PART_OF = ox.NamedNode(_DCT + "isPartOf")
+#: where the error messages of ad hoc queries say the problem is (``query:LINE:COL``)
+SOURCE = "query"
+#: the URL parameter of a stored query that asks for the graph as of a day (``--as-of``)
+AS_OF = "as_of"
+
+
+class ServedGraph(Graph):
+    """A worker's graph: it reads the store versions the front pins, and never builds one.
+
+    The front builds every version (outside any request's time limit) and knows when the
+    files stop loading (a data file broken by hand): it then keeps serving the last good
+    version, which this graph opens from its directory, whatever the files say now."""
+
+    _pinned: dict[str, tuple[str, str | None, Any]] = {}
+
+    def pin(self, versions: dict[str, tuple[str, str | None, Any]]) -> None:
+        self._pinned = dict(versions)
+
+    def local_store(self, inference: str = "none") -> Any:
+        from kg.store import _try_open
+
+        want = self._pinned.get(inference)
+        if want is None or want[1] is None:  # nothing pinned, or a version in memory: each worker holds its own
+            return super().local_store(inference)
+        key, path, files = want
+        current = self._stores.get(inference)
+        if current is not None and current.key == key and str(current.path) == path:
+            return current
+        gs = _try_open(Path(path), key, files, inference)
+        if gs is None:  # pruned meanwhile (kg add published newer versions): the files decide
+            return super().local_store(inference)
+        self._stores[inference] = gs
+        return gs
 
 
 def open_graph(config: Any) -> Any:
-    import kg
+    from kg.layout import find_layout
 
-    options: dict[str, Any] = {"cache": config.cache, "max_rows": config.max_rows}
-    if config.endpoint:
-        options["endpoint"] = config.endpoint
-    graph = kg.open(config.root, **options)
-    graph.store()  # open (or build) now, not on the first request
+    cache = Path(config.cache) if isinstance(config.cache, str) else config.cache
+    graph = ServedGraph(find_layout(config.root), cache=cache, max_rows=config.max_rows, endpoint=config.endpoint)
+    if config.pin:
+        graph.pin(config.pin)
+    if not config.endpoint:
+        graph.store()  # open now, not on the first request
     return graph
-
-
-def ping(graph: Any) -> str:
-    return graph.store().key
 
 
 # ---------------------------------------------------------------- queries
 
 
-def sparql(graph: Any, text: str, fmt: str) -> bytes:
-    """Ad hoc SPARQL, rendered in ``fmt`` (a ``kg.output`` format name)."""
+def sparql(graph: Any, text: str, choices: dict[str, str | None]) -> tuple[str, bytes | None]:
+    """Ad hoc SPARQL, checked, run and rendered here: (its form, the result in the format
+    the front negotiated for that form), or (form, None) when the client accepts none.
+    ``choices``: ``{"table": fmt, "graph": fmt}``, ``kg.output`` format names or None."""
+    from kg.engine import prepare
     from kg.output import render_result
 
-    return render_result(graph.sparql(text, timeout=0), fmt)
+    form = prepare(text, source=SOURCE).form
+    fmt = choices["graph" if form in ("CONSTRUCT", "DESCRIBE") else "table"]
+    if fmt is None:
+        return form, None
+    return form, render_result(graph.sparql(text, timeout=0, source=SOURCE), fmt)
+
+
+def sparql_form(graph: Any, text: str) -> str:
+    """The form of a query (SELECT, ASK, CONSTRUCT, DESCRIBE), checked but not run (HEAD)."""
+    from kg.engine import prepare
+
+    return prepare(text, source=SOURCE).form
 
 
 def stored(graph: Any, name: str, params: dict[str, str], fmt: str, as_of: str | None = None) -> bytes:
     from kg.output import render_result
 
-    return render_result(graph.query(name, params=params, timeout=0, as_of=as_of), fmt)
+    return render_result(_run_stored(graph, name, params, as_of), fmt)
 
 
 def sparql_table(graph: Any, text: str, show: int) -> dict[str, Any]:
-    return _table(graph, graph.sparql(text, timeout=0), show)
+    return _table(graph, graph.sparql(text, timeout=0, source=SOURCE), show)
+
+
+def _run_stored(graph: Any, name: str, params: dict[str, str], as_of: str | None) -> Result:
+    """The stored query run with the URL's parameters; a wrong one is a UsageError that
+    names it in the URL's terms (``as_of``, ``name=VALUE``), not the command line's."""
+    from kg.history import parse_day
+
+    try:
+        day = parse_day(as_of, what=AS_OF) if as_of is not None else None
+        return graph.query(name, params=params, timeout=0, as_of=day)
+    except UsageError as exc:
+        message = exc.message.replace("--as-of", AS_OF).replace("-p ", "")
+        stored_query = graph.catalog.get(name)
+        for param in stored_query.params:
+            message = message.replace(f"pass -p {param} VALUE", f"add {param}=VALUE to the URL")
+        # a hint in the command line's terms would mislead here; the form shows the parameters
+        web_hint = exc.hint and not any(flag in exc.hint for flag in ("-p ", "--"))
+        raise UsageError(message, hint=exc.hint if web_hint else f"GET /queries/{name}?format=html shows a form with its parameters") from None
+
+
+def _check_iri(iri: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise UsageError(f"{iri!r} is not a valid IRI: {exc}", hint="write an absolute IRI, e.g. https://w3id.org/jckg/id/eco") from None
 
 
 _PICTURES: dict[tuple[Any, ...], bytes] = {}  # (store version, kind, format, entity, day) -> picture
@@ -67,6 +143,10 @@ def draw(graph: Any, kind: str, fmt: str, entity: str | None, as_of: str | None)
     from kg.draw import render
     from kg.web.pages import href
 
+    if as_of is not None:
+        from kg.history import parse_day
+
+        parse_day(as_of, what=AS_OF)
     gs = graph.store()
     if getattr(gs, "endpoint", None):  # an endpoint can change under us: no version to key on
         return render(graph, kind, entity=entity, fmt=fmt, as_of=as_of, link=href)
@@ -93,7 +173,7 @@ def docs_page(graph: Any, page: str) -> str:
 
 
 def stored_table(graph: Any, name: str, params: dict[str, str], show: int, as_of: str | None = None) -> dict[str, Any]:
-    return _table(graph, graph.query(name, params=params, timeout=0, as_of=as_of), show)
+    return _table(graph, _run_stored(graph, name, params, as_of), show)
 
 
 def _table(graph: Any, result: Result, show: int) -> dict[str, Any]:
@@ -130,9 +210,10 @@ class Value:
 def entity(graph: Any, iri: str) -> dict[str, Any] | None:
     """Everything an entity page shows (``kg.describe.describe``, arranged for the page,
     with labels), or ``None`` if the graph has nothing on ``iri``."""
+    node = _check_iri(iri)
     store = _store(graph)
     try:
-        d = describe(store, ox.NamedNode(iri))
+        d = describe(store, node)
     except UsageError:
         return None
     literals = [s for s in d.outgoing if isinstance(s.object, ox.Literal)]
@@ -166,12 +247,13 @@ def entity(graph: Any, iri: str) -> dict[str, Any] | None:
     }
 
 
-def entity_page(graph: Any, iri: str, rdf_links: list[tuple[str, str]]) -> str | None:
-    """The entity's page as HTML, rendered here in the worker, or ``None`` if unknown."""
+def entity_page(graph: Any, iri: str, rdf_links: list[tuple[str, str]], notice: str | None = None) -> str | None:
+    """The entity's page as HTML, rendered here in the worker, or ``None`` if unknown;
+    ``notice``: the front's banner (the graph is served from an older version)."""
     from kg.web.pages import render
 
     data = entity(graph, iri)
-    return None if data is None else render("entity.html", e=data, rdf_links=rdf_links)
+    return None if data is None else render("entity.html", e=data, rdf_links=rdf_links, notice=notice)
 
 
 def _grouped(store: Any, statements: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
@@ -271,8 +353,8 @@ def entity_rdf(graph: Any, iri: str, fmt: str) -> bytes | None:
     """The statements with ``iri`` as subject, in ``fmt`` (what a linked-data client asks)."""
     from kg.output import render_triples
 
+    node = _check_iri(iri)
     store = graph.store().store
-    node = ox.NamedNode(iri)
     triples = {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(node, None, None, ox.DefaultGraph())}
     if not triples and not any(True for _ in store.quads_for_pattern(None, None, node, ox.DefaultGraph())):
         return None

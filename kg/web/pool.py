@@ -12,6 +12,15 @@ waits on the worker's pipe, the deadline and a ``cancelled`` callback (the clien
 away); on either of the last two the worker is killed and a fresh one takes its place,
 and the caller gets ``QueryTimeout`` or ``ClientGone``. The store is never written by a
 worker, so killing one loses nothing.
+
+Which store version a worker reads is the front's decision (``pin``): the front builds
+versions and knows when the files no longer load, so every call carries the versions to
+read, and a worker never builds one itself (a worker started while a data file is broken
+opens the last good version instead of failing to start).
+
+Callers wait for a free worker in a bounded queue (``max_queue``): past it a request is
+refused at once with ``Busy``, so a flood of slow queries cannot take every thread of the
+front (``/health`` and the pages that need no worker go on answering).
 """
 
 from __future__ import annotations
@@ -45,6 +54,10 @@ class WorkerDied(KgError):
     """A worker ended without answering (killed from outside, or out of memory)."""
 
 
+#: inference -> (key, directory or None for an in-memory version, files) of the version to read
+Pin = dict[str, tuple[str, str | None, Any]]
+
+
 @dataclass(frozen=True)
 class WorkerConfig:
     """What a worker needs to open the same graph as the server (it must pickle)."""
@@ -53,6 +66,7 @@ class WorkerConfig:
     cache: Any = True
     endpoint: str | None = None
     max_rows: int | None = None
+    pin: Any = None  # the versions to open at start (see ``Pool.pin``)
 
 
 class _Worker:
@@ -72,6 +86,8 @@ class _Worker:
         self.proc.stdout.close()
         self._send.send_bytes(pickle.dumps(config))
         self.ready = False
+        self.pin_version = 0  # the pool's pin this worker was last sent
+        self.sandboxed = False  # the worker cannot open a network socket (kg.sandbox)
 
     def wait_ready(self, timeout: float) -> None:
         if not self._recv.poll(timeout):
@@ -85,6 +101,7 @@ class _Worker:
         if kind == "error":
             self.kill()
             raise value
+        self.sandboxed = bool(value.get("sandboxed"))
         self.ready = True
 
     def kill(self) -> None:
@@ -107,14 +124,19 @@ class Pool:
     Create it in a thread that outlives it (the main thread): the first workers are
     started by the creating thread and end with it (see ``_spawner``)."""
 
-    def __init__(self, config: WorkerConfig, size: int, *, start_timeout: float = 600.0) -> None:
+    def __init__(self, config: WorkerConfig, size: int, *, start_timeout: float = 600.0, max_queue: int | None = None) -> None:
         self.config = config
         self.size = size
+        self.max_queue = 4 * size if max_queue is None else max_queue
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._closed = False
         self._all: set[_Worker] = set()
         self.replaced = 0  # workers killed and started anew (timeouts, departed clients, deaths)
+        self.refused = 0  # calls refused because the queue for a worker was full
+        self._waiting = 0  # callers waiting for a free worker
+        self._busy = 0  # calls running in a worker
+        self._pin: tuple[int, Pin | None] = (0, config.pin)
         # replacements are started by one long-lived thread: a worker asks the kernel to
         # kill it when the thread that started it ends (PR_SET_PDEATHSIG), so that thread
         # must live as long as the pool
@@ -140,13 +162,28 @@ class Pool:
     ) -> Any:
         """``kg.web.ops.<op>(graph, *args)`` in a worker, within ``timeout`` seconds."""
         deadline = time.monotonic() + timeout if timeout else None
-        worker = self._checkout(deadline, what)
+        with self._lock:
+            if self._waiting >= self.max_queue:
+                self.refused += 1
+                raise Busy(f"the server is busy: {self._busy} queries are running and {self._waiting} are waiting; {what} was not started",
+                           hint="try again in a moment")
+            self._waiting += 1
+        try:
+            worker = self._checkout(deadline, what, cancelled)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+        with self._lock:
+            self._busy += 1
         try:
             data = self._exchange(worker, op, args, deadline, timeout, cancelled, what)
         except BaseException:
             # whatever went wrong mid-call, the worker's state is unknown: start a new one
             self._replace(worker)
             raise
+        finally:
+            with self._lock:
+                self._busy -= 1
         self._idle.put(worker)
         kind, value = pickle.loads(data)
         if kind == "error":
@@ -163,8 +200,12 @@ class Pool:
         cancelled: Callable[[], bool],
         what: str,
     ) -> bytes:
+        version, pin = self._pin
+        # the versions go along only when they changed since this worker last heard
+        sent = pin if worker.pin_version != version else None
         try:
-            worker._send.send_bytes(pickle.dumps((op, args), protocol=pickle.HIGHEST_PROTOCOL))
+            worker._send.send_bytes(pickle.dumps((op, args, sent), protocol=pickle.HIGHEST_PROTOCOL))
+            worker.pin_version = version
             while True:
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
@@ -182,16 +223,18 @@ class Pool:
                 hint="it may have run out of memory; narrow it",
             ) from None
 
-    def _checkout(self, deadline: float | None, what: str) -> _Worker:
+    def _checkout(self, deadline: float | None, what: str, cancelled: Callable[[], bool]) -> _Worker:
         while True:
-            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise Busy(f"every worker stayed busy until the time limit; {what} did not start", hint="try again in a moment")
             try:
-                worker = self._idle.get(timeout=left)
+                # in short waits, so a client that left while queued gives up its place
+                worker = self._idle.get(timeout=_TICK if left is None else min(_TICK, left))
             except queue.Empty:
-                raise Busy(
-                    f"every worker stayed busy until the time limit; {what} did not start",
-                    hint="try again in a moment",
-                ) from None
+                if cancelled():
+                    raise ClientGone(f"the client went away; {what} was not started") from None
+                continue
             if worker.proc.poll() is None:
                 return worker
             self._replace(worker)  # it died while idle (killed from outside): take another
@@ -225,9 +268,12 @@ class Pool:
             self._start_one()
 
     def _start_one(self) -> None:
+        from dataclasses import replace
+
         for attempt in range(3):
             try:
-                w = _Worker(self.config)
+                w = _Worker(replace(self.config, pin=self._pin[1]))
+                w.pin_version = self._pin[0]
                 w.wait_ready(600.0)
             except Exception:  # noqa: BLE001 - try again, then give up on this slot
                 time.sleep(0.5 * (attempt + 1))
@@ -240,9 +286,22 @@ class Pool:
             self._idle.put(w)
             return
 
+    def pin(self, versions: Pin) -> None:
+        """From the next call on, every worker reads these store versions."""
+        with self._lock:
+            if versions != self._pin[1]:
+                self._pin = (self._pin[0] + 1, dict(versions))
+
     def pids(self) -> list[int]:
         with self._lock:
             return sorted(w.proc.pid for w in self._all)
+
+    def state(self) -> dict[str, int]:
+        """What ``/health`` shows: nothing here waits on a worker."""
+        with self._lock:
+            return {"workers": self.size, "alive": len(self._all), "busy": self._busy, "waiting": self._waiting,
+                    "replaced": self.replaced, "refused": self.refused,
+                    "sandboxed": bool(self._all) and all(w.sandboxed for w in self._all)}
 
     def close(self) -> None:
         """End every worker, busy or idle (a busy caller then gets WorkerDied)."""

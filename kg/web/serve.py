@@ -1,9 +1,9 @@
-"""Run the application: a worker pool over the graph and a threaded WSGI server in front.
+"""Run the application: a worker pool over the graph and an HTTP front (``kg.web.front``).
 
-waitress is the front: a production WSGI server in pure Python that buffers requests,
-enforces the body-size limit itself (413 before the body is read in full) and tells the
-application when a client has gone (``waitress.client_disconnected``), so the query it
-asked for is stopped. Its threads only wait: the work is done by the pool's processes.
+The front only routes: it parses HTTP, checks sizes and methods, negotiates formats and
+renders pages. Everything that evaluates what a client sent runs in the pool's worker
+processes, under the request's time limit (``kg.web.ops``). The front's threads only
+wait on the workers, in a bounded queue, so ``/health`` always has one.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from kg.web.app import App, Settings
+from kg.web.app import App, Settings, pin_of
+from kg.web.front import Front, Limits
 from kg.web.pool import Pool, WorkerConfig
 
 
@@ -27,6 +28,11 @@ def default_workers() -> int:
     return max(8, 2 * (os.cpu_count() or 1))
 
 
+def base_url_for(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
 def make_server(
     graph: Any,
     *,
@@ -35,41 +41,47 @@ def make_server(
     workers: int | None = None,
     settings: Settings = Settings(),
     endpoint: str | None = None,
-) -> tuple[Any, Pool]:
-    """A ready waitress server (``.run()``, ``.close()``) and its pool."""
-    from waitress.server import create_server
+    limits: Limits | None = None,
+    base_url: str | None = None,
+) -> tuple[Front, Pool]:
+    """A ready front (``.run()``, ``.close()``) and its pool. ``base_url``: the server's
+    public address (default: ``http://HOST:PORT/`` of the bound socket)."""
+    from dataclasses import replace
 
-    config = WorkerConfig(root=str(graph.layout.root), cache=graph.cache, endpoint=endpoint, max_rows=settings.max_rows)
-    pool = Pool(config, workers or default_workers())
+    limits = limits or Limits(max_body=settings.max_body)
+    pin = None if endpoint else {"none": pin_of(graph.store())}
+    config = WorkerConfig(root=str(graph.layout.root), cache=graph.cache, endpoint=endpoint, max_rows=settings.max_rows, pin=pin)
+    size = workers or default_workers()
+    # the front's threads: every worker busy, a full queue waiting for one, as many
+    # waiting for a store build (Versions), and some for the pages that need no worker
+    max_queue = 4 * size
+    threads = size + 2 * max_queue + 16
+    front = None
+    pool = Pool(config, size, max_queue=max_queue)
     try:
-        app = App(graph, pool, settings)
-        server = create_server(
-            app,
-            host=host,
-            port=port,
-            threads=max(16, 8 * pool.size),  # they mostly wait on the pool; too few and waitress queues (and logs) requests
-            max_request_body_size=settings.max_body,
-            max_request_header_size=settings.max_query_string + 16 * 1024,
-            channel_request_lookahead=1,  # lets waitress see a client leave mid-request
-            connection_limit=256,
-            ident="kg",
-            clear_untrusted_proxy_headers=True,
-        )
+        # bound first: with --port 0 the default public address needs the port given
+        front = Front(host=host, port=port, threads=threads, limits=limits)
+        settings = replace(settings, base_url=base_url or base_url_for(str(front.effective_host), front.effective_port))
+        front.mount(App(graph, pool, settings))
     except BaseException:
+        if front is not None:
+            front.close()
         pool.close()
         raise
-    return server, pool
+    return front, pool
 
 
-def run(server: Any, pool: Pool, announce: Callable[[str], None]) -> None:
+def run(server: Front, pool: Pool, announce: Callable[[str], None]) -> None:
     """Serve until SIGINT or SIGTERM; the workers end with the server."""
-    host = server.effective_host
-    shown = f"[{host}]" if ":" in str(host) else host
-    announce(f"serving the graph at http://{shown}:{server.effective_port}/ (SPARQL endpoint: /sparql); Ctrl-C stops")
+    bound = base_url_for(str(server.effective_host), server.effective_port)
+    public = getattr(server.bridge.app, "settings", None)
+    shown = f"; public address {public.base_url}" if public is not None and public.base_url != bound else ""
+    announce(f"serving the graph at {bound} (SPARQL endpoint: /sparql{shown}); Ctrl-C stops")
 
     def stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
+    # uvicorn stops on SIGTERM and SIGINT, then raises the signal again with this handler
     signal.signal(signal.SIGTERM, stop)
     try:
         server.run()

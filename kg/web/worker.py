@@ -1,28 +1,27 @@
 """A server worker: opens the graph, then answers calls from ``kg.web.pool`` until its
-pipe closes. Started as ``python -m kg.web.worker``; not a command for people."""
+pipe closes. Started as ``python -m kg.web.worker``; not a command for people.
+
+A worker evaluates what clients send (query text, parameters, IRIs), so once its graph
+is open it declares itself a worker and gives up the network (``kg.sandbox.enter_worker``,
+which installs ``deny_network``): whatever a query says, a SERVICE call cannot leave the
+machine, nor reach a port on it. Being a worker also tells ``kg.limits`` to run each query
+right here rather than fork again: the pool kills the whole worker on time. A worker
+reading from a remote endpoint (``--endpoint``) needs its sockets; there the text-level
+refusal in ``kg.engine`` is what stands.
+"""
 
 from __future__ import annotations
 
 import os
 import pickle
 import signal
-import sys
 from multiprocessing.connection import Connection
 
 
-def _die_with_parent() -> None:
-    # a worker busy in a long query would outlive a server killed with SIGKILL
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except OSError:
-            pass
-
-
 def main() -> None:
-    _die_with_parent()
+    from kg.sandbox import die_with_parent, enter_worker
+
+    die_with_parent()  # a worker busy in a long query would outlive a server killed with SIGKILL
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     receive = Connection(os.dup(0), writable=False)
     send = Connection(os.dup(1), readable=False)
@@ -33,16 +32,19 @@ def main() -> None:
     try:
         config = pickle.loads(receive.recv_bytes())
         graph = ops.open_graph(config)
+        sandboxed = enter_worker(offline=not config.endpoint)
     except BaseException as exc:  # noqa: BLE001 - the server reports it
         send.send_bytes(pickle.dumps(("error", _portable(exc))))
         return
-    send.send_bytes(pickle.dumps(("ready", os.getpid())))
+    send.send_bytes(pickle.dumps(("ready", {"pid": os.getpid(), "sandboxed": sandboxed})))
     while True:
         try:
-            op, args = pickle.loads(receive.recv_bytes())
+            op, args, pin = pickle.loads(receive.recv_bytes())
         except (EOFError, OSError):
             return  # the server closed the pipe: it is shutting down
         try:
+            if pin is not None:
+                graph.pin(pin)
             answer = ("ok", getattr(ops, op)(graph, *args))
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the caller
             answer = ("error", _portable(exc))
