@@ -307,6 +307,13 @@ def _try_open(directory: Path, key: str, files: tuple[FileEntry, ...], inference
     return GraphStore(store, key, files, inference=inference, path=directory, inferred=int(manifest.get("inferred", 0)))
 
 
+def open_version(directory: Path | str, key: str, files: tuple[FileEntry, ...], inference: str = "none") -> GraphStore | None:
+    """A version published earlier, by its directory and key, whatever the files say now
+    (a server keeps the last good version in service while a file is broken); ``None``
+    if it is gone or damaged."""
+    return _try_open(Path(directory), key, files, inference)
+
+
 def _spot_check(store: ox.Store, manifest: dict) -> bool:
     # counting every statement costs a full scan; the per-graph count of one small graph
     # and the presence of every graph catch a store whose files were damaged or swapped

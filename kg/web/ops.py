@@ -46,7 +46,7 @@ class ServedGraph(Graph):
         self._pinned = dict(versions)
 
     def local_store(self, inference: str = "none") -> Any:
-        from kg.store import _try_open
+        from kg.store import open_version
 
         want = self._pinned.get(inference)
         if want is None or want[1] is None:  # nothing pinned, or a version in memory: each worker holds its own
@@ -55,7 +55,7 @@ class ServedGraph(Graph):
         current = self._stores.get(inference)
         if current is not None and current.key == key and str(current.path) == path:
             return current
-        gs = _try_open(Path(path), key, files, inference)
+        gs = open_version(path, key, files, inference)
         if gs is None:  # pruned meanwhile (kg add published newer versions): the files decide
             return super().local_store(inference)
         self._stores[inference] = gs
