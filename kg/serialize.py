@@ -140,12 +140,16 @@ def canonical_turtle(
 
 # Turtle ends a comment at a line feed or a carriage return; Python's splitlines, editors
 # and other readers also break lines at these, so none may stay inside a comment line.
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+# The bidirectional embeddings, overrides and isolates reorder what an editor shows (a
+# header could be made to read as something else, "Trojan Source"), so they are written
+# out too; marks such as U+200F and joiners such as U+200C, which Persian text needs, stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def one_line(text: str) -> str:
     """``text`` on one line: every line break Unicode knows (``str.splitlines``) becomes a
-    space, and other control characters are written as ``\\uXXXX``."""
+    space, and other control characters (bidirectional overrides among them) are written
+    as ``\\uXXXX``."""
     folded = " ".join(part.strip() for part in text.splitlines())
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", folded)
 

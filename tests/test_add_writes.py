@@ -89,11 +89,18 @@ def test_any_title_and_publisher_stay_inside_the_header_comment(title: str, publ
         assert len(line.splitlines()) <= 1 and "\r" not in line
 
 
-@pytest.mark.parametrize("line", ["plain", "a\nkgi:x kgi:y kgi:z .", "# already a comment\u2028kgi:x kgi:y kgi:z .", "\x00\x1b[31m", "x\x85y"])
+@pytest.mark.parametrize("line", ["plain", "a\nkgi:x kgi:y kgi:z .", "# already a comment\u2028kgi:x kgi:y kgi:z .", "\x00\x1b[31m", "x\x85y", "abc\u202edcba\u202c", "\u2067x\u2069"])
 def test_a_comment_line_is_one_comment(line: str) -> None:
     out = comment_line(line)
     assert out.startswith("#") and len(out.splitlines()) == 1
     assert _triples((out + "\n").encode("utf-8")) == set()
+    # nothing left that reorders or hides what a reader of the file sees
+    assert not any(0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069 or ord(c) < 0x20 for c in out)
+
+
+def test_persian_joiners_stay_readable_in_a_header() -> None:
+    title = "\u062f\u0627\u062f\u0633\u062a\u0627\u0646\u200c\u0647\u0627"  # with a zero-width non-joiner
+    assert comment_line(title) == "# " + title
 
 
 @pytest.mark.parametrize("brk", LINE_BREAKS)
