@@ -52,12 +52,17 @@ class Prepared:
     network: bool = False
 
 
-# A query's checks cost more than running it on a small graph (tokenising in Python, a
-# parse on an empty store): stored queries and a client's repeated queries are checked
-# once per process. Only successes are kept; an error is raised again each time.
-@functools.lru_cache(maxsize=512)
 def prepare(text: str, *, source: str = "<query>", allow_network: bool = False) -> Prepared:
     """Check a read-only SPARQL query; raise ``QueryError``/``NetworkRefused`` with a position."""
+    return _prepare(text, source, allow_network)
+
+
+# A query's checks cost more than running it on a small graph (tokenising in Python, a
+# parse on an empty store): stored queries and a client's repeated queries are checked
+# once per process. Only successes are kept; an error is raised again each time. The key
+# is positional, so every way of calling ``prepare`` finds the same entry.
+@functools.lru_cache(maxsize=512)
+def _prepare(text: str, source: str, allow_network: bool) -> Prepared:
     found = query_tokens(text)
     if not found:
         raise QueryError("the query is empty", location=source, hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
@@ -68,8 +73,9 @@ def prepare(text: str, *, source: str = "<query>", allow_network: bool = False) 
             location=source,
             hint="to add facts, write them to a Turtle file and run `kg add FILE`",
         )
-    network_refused(text, source=source, allow_network=allow_network)
-    if "SERVICE" in network_keywords(text):
+    forbidden = network_keywords(text)
+    _refuse(forbidden, source, allow_network)
+    if "SERVICE" in forbidden:
         # checking the syntax means running it, and that would call the service: the
         # engine reports any syntax error when the query runs
         form = first if first in _FORMS else "SELECT"
@@ -195,7 +201,6 @@ def execute(
     """Check ``text`` (``prepare``), bind ``bindings`` and run it on ``store``, all in a
     worker process under the time limit; on a local store the worker has no network
     unless ``allow_network`` (an endpoint's store needs it to reach the endpoint)."""
-    network_refused(text, source=source, allow_network=allow_network)  # say why, before forking
     offline = not allow_network and isinstance(store, ox.Store)
     key = (text, source, allow_network)
     known = _CHECKED.get(key)
@@ -203,21 +208,29 @@ def execute(
         _check_and_execute, store, text, source, allow_network, known, dict(bindings or {}), max_rows,
         timeout=timeout, what=f"the query {source}", offline=offline,
     )
-    if known is None:
-        # the worker's check is kept here, as prepare's cache would keep it in one process
-        _CHECKED[key] = prepared
-        while len(_CHECKED) > 512:
-            _CHECKED.pop(next(iter(_CHECKED)))
+    _remember(key, prepared)
     return result  # type: ignore[no-any-return]
 
 
+# The checks made in workers, kept in the caller as prepare's cache would keep them in one
+# process: a query checked (``check``) or run once is not parsed again by the next worker.
 _CHECKED: dict[tuple[str, str, bool], Prepared] = {}
+
+
+def _remember(key: tuple[str, str, bool], prepared: Prepared) -> None:
+    if key not in _CHECKED:
+        _CHECKED[key] = prepared
+        while len(_CHECKED) > 512:
+            _CHECKED.pop(next(iter(_CHECKED)))
 
 
 def network_refused(text: str, *, source: str = "<query>", allow_network: bool = False) -> None:
     """Raise ``NetworkRefused`` if the query may use SERVICE or FROM and that is not allowed.
     A scan of the text, linear in its length: fit for a process that only routes."""
-    forbidden = network_keywords(text)
+    _refuse(network_keywords(text), source, allow_network)
+
+
+def _refuse(forbidden: list[str], source: str, allow_network: bool) -> None:
     if forbidden and not allow_network:
         shown = " and ".join("FROM/FROM NAMED" if w == "FROM" else w for w in forbidden)
         raise NetworkRefused(
@@ -231,18 +244,17 @@ def check(text: str, *, source: str = "<query>", allow_network: bool = False, ti
     """``prepare`` in a worker under the time limit: a bad query is reported before anything
     else is done, and a slow one cannot hold the caller."""
     network_refused(text, source=source, allow_network=allow_network)
-    return call(_prepare, text, source, allow_network, timeout=timeout, what=f"checking the query {source}", offline=not allow_network)
-
-
-def _prepare(text: str, source: str, allow_network: bool) -> Prepared:
-    return prepare(text, source=source, allow_network=allow_network)
+    key = (text, source, allow_network)
+    prepared = _CHECKED.get(key) or call(_prepare, text, source, allow_network, timeout=timeout, what=f"checking the query {source}", offline=not allow_network)
+    _remember(key, prepared)
+    return prepared
 
 
 def _check_and_execute(
     store: ox.Store, text: str, source: str, allow_network: bool, prepared: Prepared | None, bindings: dict, max_rows: int | None
 ) -> tuple[Prepared, Result]:
     if prepared is None:
-        prepared = prepare(text, source=source, allow_network=allow_network)
+        prepared = _prepare(text, source, allow_network)
     return prepared, _execute(store, bind(prepared, bindings), prepared, max_rows)
 
 

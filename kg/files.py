@@ -147,8 +147,8 @@ def parse_text(
        characters XML cannot carry, literal length, canonical forms) and stops past
        ``limit`` statements (``max_statements()``);
     3. the graph is built (rdflib parses Turtle a second time, it is stricter on a few
-       things; JSON-LD is built from pyoxigraph's statements, so a remote context is never
-       fetched), and its statements are checked once more, as they will be merged.
+       things, and its statements are checked once more, as they will be merged; JSON-LD
+       is built from the statements pyoxigraph gave, so a remote context is never fetched).
 
     Without ``check`` (files of the graph directory, see ``parse_file``) only the syntax
     is checked.
@@ -230,8 +230,10 @@ def parse_text(
                     location=f"{location}:{_line_of(text, str(term))}",
                 )
     if check:
-        # again on the statements as they will be merged, whichever parser made them
-        check_parsed(_as_oxigraph(graph, location), location, text, syntax=syntax)
+        if fmt != "json-ld":
+            # again on the statements as they will be merged: rdflib read them this time
+            # (JSON-LD's graph is pyoxigraph's statements, checked above)
+            check_parsed(_as_oxigraph(graph, location), location, text, syntax=syntax)
         if into is not None:
             into += graph
             return into
