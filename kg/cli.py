@@ -513,6 +513,63 @@ def _add_or_amend(state: State, files: tuple[Path, ...], *, dry_run: bool, force
         raise SystemExit(EXIT_PROBLEMS)
 
 
+@cli.command("suggest")
+@click.argument("text_file", type=click.Path(dir_okay=False, allow_dash=True, path_type=str))
+@click.option("--title", required=True, help="The source's title (its headline).")
+@click.option("--publisher", required=True, help="Who published it: an organisation the graph knows (ECO, SCO) or a name.")
+@click.option("--issued", metavar="YYYY-MM-DD", help="Its publication day: dates without a year and weekdays are read from it.")
+@click.option("--url", metavar="URL", help="Where it was published.")
+@click.option("--language", metavar="TAG", help="Its language (default: detected; the rules know en and ru).")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), callback=_check_output,
+              help="Write the draft Turtle to FILE (atomically); the review list goes to stdout.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default=None,
+              help="stdout: the review list (text, the default with -o), the candidates as JSON, or the draft Turtle (the default without -o).")
+@pass_state
+def suggest_cmd(state: State, text_file: str, title: str, publisher: str, issued: str | None, url: str | None, language: str | None,
+                output: Path | None, fmt: str | None) -> None:
+    """Propose candidate facts from a new text (plain text or HTML; - for stdin): events,
+    dates, places, participants, persons and posts, documents, topics, bodies and the next
+    meeting, each with the passage it rests on. Nothing is written to the graph: review the
+    draft, delete the blocks the text does not support, then kg add it.
+
+    \b
+    Example:
+      kg suggest examples/texts/eco-apg-meeting-7.txt --title "ECO Prosecutors General meet" \\
+          --publisher ECO --issued 2026-09-27 -o draft.ttl
+      kg add --dry-run draft.ttl
+    """
+    import json
+
+    from kg.errors import UsageError
+    from kg.output import emit
+    from kg.suggest import SourceInfo, suggest
+
+    location = "<stdin>" if text_file == "-" else text_file
+    if text_file == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            data = Path(text_file).read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read {text_file}: {exc.strerror}") from exc
+    content_type = "text/html" if text_file.lower().endswith((".html", ".htm", ".xhtml")) else None
+    draft = suggest(state.graph, data, SourceInfo(title=title, publisher=publisher, issued=issued, url=url, language=language),
+                    content_type=content_type, location=location)
+    for message in draft.messages:
+        state.note(message)
+    fmt = fmt or ("text" if output is not None else "turtle")
+    if output is not None:
+        emit(draft.turtle().encode("utf-8"), output)
+        state.info(f"wrote {len(draft.candidates)} candidate(s) to {output}; check them with: kg add --dry-run {output}")
+    if fmt == "json":
+        emit((json.dumps(draft.as_json(), ensure_ascii=False, indent=2) + "\n").encode("utf-8"), None)
+    elif fmt == "turtle":
+        if output is None:
+            emit(draft.turtle().encode("utf-8"), None)
+    else:
+        emit(draft.review().encode("utf-8"), None)
+
+
 @cli.command("push")
 @click.option("--endpoint", "target", metavar="URL", help="The store's SPARQL query endpoint (default: the global --endpoint or KG_ENDPOINT).")
 @click.option("--graph-store", metavar="URL", help="Its Graph Store HTTP Protocol URL (default: derived for Oxigraph and Fuseki).")
@@ -886,9 +943,13 @@ def draw_cmd(state: State, kind: str, entity: str | None, as_of: str | None, fmt
                    "description, search results), e.g. https://graph.example.org/ behind a proxy. Default: http://HOST:PORT/.")
 @click.option("--max-connections", type=click.IntRange(min=16), default=1024, show_default=True,
               help="Open connections; past it the longest idle ones are closed to make room.")
+@click.option("--allow-writes", is_flag=True,
+              help="Let reviewers merge the facts they ticked at /suggest into the graph's files (as kg add does). Needs --token-file.")
+@click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="The reviewers who may write, one per line: NAME TOKEN (tokens of 16+ characters; the file chmod 600).")
 @pass_state
 def serve_cmd(state: State, host: str, port: int, workers: int | None, timeout: float, max_rows: int, max_body: int,
-              base_url: str | None, max_connections: int) -> None:
+              base_url: str | None, max_connections: int, allow_writes: bool = False, token_file: Path | None = None) -> None:
     """Serve the graph over HTTP: a read-only SPARQL endpoint, the stored queries as a web
     API, and web pages (stored queries, a SPARQL editor, a page for every entity).
 
@@ -897,6 +958,7 @@ def serve_cmd(state: State, host: str, port: int, workers: int | None, timeout: 
       kg serve                         http://127.0.0.1:8787/ (pages), /sparql (endpoint)
       kg serve --port 0 --workers 4    any free port, four query workers
       kg serve --host 0.0.0.0 --base-url https://graph.example.org/
+      kg serve --allow-writes --token-file reviewers.txt   /suggest may merge reviewed facts
       curl -H 'Accept: text/csv' 'http://127.0.0.1:8787/queries/delegations-at-meeting'
       curl --data-urlencode 'query=ASK { ?s a kg:Meeting }' http://127.0.0.1:8787/sparql
 
@@ -907,6 +969,7 @@ def serve_cmd(state: State, host: str, port: int, workers: int | None, timeout: 
     """
     from kg.web.app import Settings
     from kg.web.front import Limits
+    from kg.web.review import writes_from_options
     from kg.web.serve import make_server, run
 
     if base_url is not None:
@@ -916,10 +979,11 @@ def serve_cmd(state: State, host: str, port: int, workers: int | None, timeout: 
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
             raise UsageError(f"--base-url {base_url!r} is not an http(s) address", hint="write it as https://host[:port][/path]/")
         base_url = base_url.rstrip("/") + "/"
-    state.store()  # build or open the store here, with a progress bar, before the workers start
-    settings = Settings(timeout=timeout, max_rows=max_rows, max_body=max_body)
-    limits = Limits(max_connections=max_connections, max_body=max_body)
     endpoint = getattr(state.graph, "endpoint", None)
+    writes = writes_from_options(allow_writes, token_file, endpoint)  # refused before anything starts
+    state.store()  # build or open the store here, with a progress bar, before the workers start
+    settings = Settings(timeout=timeout, max_rows=max_rows, max_body=max_body, writes=writes)
+    limits = Limits(max_connections=max_connections, max_body=max_body)
     try:
         server, pool = make_server(state.graph, host=host, port=port, workers=workers, settings=settings, endpoint=endpoint,
                                    limits=limits, base_url=base_url)

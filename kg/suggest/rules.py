@@ -1,0 +1,510 @@
+"""The domain's rules: from sentences, names and dates to candidate facts.
+
+Each rule reads one sentence (and the names and dates found in it) and proposes facts in
+the graph's own model, with the sentence as their passage. The rules are few and
+explicit, so that a reviewer reading "why" knows what fired:
+
+* **event**: a meeting noun (meeting, session, summit, met, совещание...) with a series'
+  keywords and its organisation in one sentence; the ordinal before the noun; the dates,
+  the city and the status (held / scheduled) of that sentence;
+* **participant**: a state named in a sentence about attendance (attended, delegations,
+  took part, приняли участие) is a delegation; "hosted by" makes a host, "guest" a guest;
+* **person**: a post (Prosecutor General, Secretary-General, ...) of a state or
+  organisation next to a capitalised name, either order; the person heads that state's
+  participation;
+* **document**: a document noun (Protocol, Memorandum, Declaration, Plan...) with a verb
+  of its sentence deciding its status: signed/adopted/approved -> adopted; will sign,
+  proposed, draft -> draft;
+* **topic**: a label of a topic concept of the graph in the text;
+* **body**: "establish(ment of) a ... Centre/Group/Council" with proposed/agreed wording;
+* **next event**: "the next meeting (will be held) in X".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.suggest.dates import DateSpan
+from kg.suggest.gazetteer import Entry, Gazetteer, Mention, lexicon, ordinal_in, roman
+from kg.suggest.text import Sentence
+
+_HELD = re.compile(
+    r"\b(was|were)\s+(held|convened|organi[sz]ed|hosted|opened|conducted)\b|\b(took place|convened|gathered|met|concluded|"
+    r"opened|held|hosted|was attended|were attended|participated|took part|signed|adopted)\b|"
+    r"прошл[оаи]|состоял[осаи]?|состоялось|провел[иа]?|собрались|приняли участие|завершил",
+    re.I)
+_FUTURE = re.compile(
+    r"\b(will\s+(?:be\s+)?(?:held|take place|convene|hold|meet|gather|host)|is\s+(?:scheduled|expected|set|due)\s+to|are\s+"
+    r"(?:scheduled|expected|due)\s+to|scheduled|upcoming|to be held|forthcoming)\b|состоится|пройд[её]т|будет проведен|планируется",
+    re.I)
+_NEXT = re.compile(r"\b(next|following|subsequent)\s+(meeting|session|summit|conference)\b|следующ\w+\s+(совещани|заседани|встреч|саммит)\w*", re.I)
+_EVENT_NOUN = re.compile(
+    r"\b(meetings?|sessions?|summit|conference|forum|met|meet|meets|convened|gathered|round ?table)\b|"
+    r"совещани\w*|заседани\w*|встреч\w*|саммит\w*|конференци\w*", re.I)
+_ATTEND = re.compile(
+    r"\b(attended|attending|participat\w+|took part|delegations?|delegates|representatives?|heads? of (?:the )?delegations?|"
+    r"joined|present)\b|приняли участие|участ\w+|делегаци\w*|представител\w*", re.I)
+_HOST = re.compile(r"\bhost(?:ed|ing|s)?\b(?:\s+by)?|\bat the invitation of\b|принимающ\w+|по приглашению", re.I)
+_GUEST = re.compile(r"\bguests?\b|\binvited\b|в качестве гост\w+|гост\w+", re.I)
+_MEMBER_STATES = re.compile(r"^\W*(member[- ]states?|member[- ]countries|государств[- ]член\w*|стран[- ]участниц\w*)", re.I)
+_ORDINAL = re.compile(
+    r"\b(?P<num>\d{1,3})(?:st|nd|rd|th)\b|\b(?P<word>(?:twenty|thirty|forty)[- ](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|"
+    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|"
+    r"sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)\b|\b(?P<roman>[IVXL]{1,6})\b(?=\s+(?:[A-Z]\w*\s+){0,3}(?:Meeting|Session|Summit|Conference|Forum))|"
+    r"(?<!\w)(?P<ru>\d{1,3})-?(?:е|го|м|ое|ого|ом|й|я|ая)(?!\w)",
+    re.I)
+_WORD_ORD = {w: i for i, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth "
+    "sixteenth seventeenth eighteenth nineteenth twentieth".split(), 1)}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40}
+_DOC_NOUN = (r"(?:Joint\s+)?(?:Protocol|Memorandum(?:\s+of\s+Understanding)?|MoU|Declaration|Joint\s+Statement|Communiqu[eé]|"
+             r"Action\s+Plan|Plan(?:\s+of\s+(?:Action|Interaction|Cooperation|Measures))?|Programme|Program|Agreement|Statute|Charter|"
+             r"Resolution|Roadmap|Road\s+Map|Convention|Concept|Regulations?)")
+_DOC = re.compile(
+    rf"(?P<doc>(?:(?:the|a|an)\s+)?(?:(?:[A-Z][\w'’-]*|of|on|and|for|the)\s+){{0,5}}{_DOC_NOUN}"
+    rf"(?:\s+(?:on|of|between|for|about|concerning)\s+[^.;:()]{{3,140}}?)?)(?=\s*(?:[,.;:()]|\s+(?:was|were|is|are|has|had|have|will|which|that|by|at|during|in\s+(?:the\s+)?[A-Z]|signed|adopted|approved)\b|$))")
+_ADOPTED = re.compile(r"\b(signed|adopted|approved|endorsed|ratified|concluded|inked)\b|подписал\w*|принял\w*|утвердил\w*|одобрил\w*", re.I)
+_PLANNED = re.compile(r"\b(will sign|to sign|to be signed|will be signed|will adopt|to be adopted|plan(?:s|ned)? to sign|draft|proposed|"
+                      r"propose[sd]?|suggest(?:ed|s)?|initiated|prepar(?:e|ed|ing))\b|проект\w*|предложил\w*|подпиш\w*", re.I)
+_BODY = re.compile(
+    r"(?P<verb>establish(?:ing|ment of|ed)?|creat(?:e|ing|ion of|ed)|set(?:ting)?\s+up|launch(?:ing|ed)?|form(?:ing|ation of)?)\s+"
+    r"(?:of\s+)?(?:a|an|the)\s+(?P<body>(?:(?:[A-Z][\w'’-]*|of|on|and|for|the|joint|regional|permanent)\s+){0,7}"
+    r"(?:Cent(?:re|er)|Working\s+Group|Expert\s+Group|Council|Commission|Network|Platform|Committee|Mechanism|Forum)"
+    r"(?:\s+(?:of|on|for)\s+[^.,;()]{3,90}?)?)(?=\s*(?:[,.;()]|\s+(?:was|were|is|will|which|that|to|in|at|under)\b|$))")
+_BODY_PROPOSED = re.compile(r"\b(propos\w+|suggest\w+|initiative|idea|call(?:ed|s)? for|consider\w*|plan\w*|intend\w*|explore)\b", re.I)
+_BODY_AGREED = re.compile(r"\b(agreed|decided|resolved)\s+to\b|\bestablished\b|\bwas\s+set\s+up\b", re.I)
+_NAME = r"(?P<name>[A-Z][a-zA-Z'’-]+(?:\s+(?:[A-Z]\.\s*)?[A-Z][a-zA-Z'’-]+){1,3})"
+_HONORIFIC = r"(?P<hon>(?:H\.\s?E\.?\s+|His Excellency\s+|Her Excellency\s+)?(?:(?:Mr|Mrs|Ms|Dr|Prof|Judge|Justice|Madam|Mister)\.?\s+)?)"
+_NOT_NAMES = frozenset("the a an this that these meeting session summit conference secretary general prosecutor prosecutors "
+                       "attorney minister office ministry republic state states member members during on at in of and deputy "
+                       "first islamic people's federation kingdom court supreme council".split())
+_MONTHS = frozenset("january february march april may june july august september october november december".split())
+
+
+@dataclass
+class Fact:
+    """One candidate before it is written: what kind, about what, and why."""
+
+    kind: str
+    passage: Sentence
+    summary: str
+    why: str
+    confidence: float
+    data: dict[str, Any] = field(default_factory=dict)
+    status: str = "matched"
+
+
+@dataclass
+class Series:
+    iri: str
+    organisation: str
+    cls: str
+    keywords: tuple[str, ...]
+    label: str
+    known: bool = False
+
+
+@dataclass
+class EventFact:
+    key: tuple[str, Any]
+    series: Series | None
+    ordinal: int | None
+    cls: str
+    passage: Sentence
+    status: str | None = None
+    status_passage: Sentence | None = None
+    dates: DateSpan | None = None
+    date_passage: Sentence | None = None
+    place: Entry | None = None
+    new_place: tuple[str, Entry | None, int, int] | None = None  # (name, state, start, end)
+    place_passage: Sentence | None = None
+    next_of: EventFact | None = None
+    why: str = ""
+
+
+def series_table(gz: Gazetteer) -> list[Series]:
+    out = []
+    for s in lexicon().get("series", []):
+        iri = _expand(s["iri"])
+        out.append(Series(iri, _expand(s["organisation"]), _expand(s["class"]), tuple(k.lower() for k in s["keywords"]), s["label"],
+                          known=iri in gz.entries))
+    return out
+
+
+def _expand(curie: str) -> str:
+    from kg.namespaces import PREFIXES
+
+    prefix, _, local = curie.partition(":")
+    return PREFIXES[prefix] + local
+
+
+def ordinal_before(text: str, end: int) -> int | None:
+    """The ordinal closest before ``end`` in ``text`` (within a few words)."""
+    window = text[max(0, end - 60):end]
+    found = None
+    for m in _ORDINAL.finditer(window):
+        if m.group("num") or m.group("ru"):
+            found = int(m.group("num") or m.group("ru"))
+        elif m.group("word"):
+            w = m.group("word").lower().replace(" ", "-")
+            if "-" in w:
+                tens, unit = w.split("-")
+                found = _TENS[tens] + _WORD_ORD[unit]
+            else:
+                found = _WORD_ORD.get(w) or (30 if w == "thirtieth" else None)
+        elif m.group("roman"):
+            found = roman(m.group("roman"))
+    return found
+
+
+class Reader:
+    """Applies the rules to one text."""
+
+    def __init__(self, text: str, language: str, gz: Gazetteer, issued: dt.date | None, sentences: list[Sentence],
+                 mentions: list[Mention], dates: list[DateSpan]) -> None:
+        self.text, self.language, self.gz, self.issued = text, language, gz, issued
+        self.sentences, self.mentions, self.dates = sentences, mentions, dates
+        self.series = series_table(gz)
+        self.orgs = Counter(m.entry.iri for m in mentions if m.entry.iri in {s.organisation for s in self.series})
+
+    def in_sentence(self, s: Sentence, kinds: tuple[str, ...] | None = None) -> list[Mention]:
+        return [m for m in self.mentions if s.start <= m.start and m.end <= s.end and (kinds is None or m.entry.kind in kinds)]
+
+    def dates_in(self, s: Sentence) -> list[DateSpan]:
+        return [d for d in self.dates if s.start <= d.start and d.end <= s.end]
+
+    # ------------------------------------------------------------ events
+
+    def events(self) -> list[EventFact]:
+        found: dict[tuple[str, Any], EventFact] = {}
+        order: list[tuple[str, Any]] = []
+        for s in self.sentences:
+            noun = _EVENT_NOUN.search(s.text)
+            if not noun:
+                continue
+            series = self._series_of(s)
+            if series is None and _NEXT.search(s.text) and order:
+                series = found[order[0]].series  # "the next meeting": of the series the text is about
+            kind_cls = None
+            lowered = s.text.lower()
+            if "courtesy call" in lowered:
+                kind_cls = "CourtesyCall"
+            elif "bilateral meeting" in lowered or "bilateral talks" in lowered:
+                kind_cls = "BilateralMeeting"
+            if series is None and kind_cls is None:
+                continue
+            is_next = bool(_NEXT.search(s.text))
+            if kind_cls is not None and series is not None and not re.search(r"sideline|margin|кулуар", lowered):
+                kind_cls = None  # "courtesy call" inside a meeting's report: the meeting
+            ordinal = None
+            if series is not None and kind_cls is None:
+                anchor = self._series_anchor(s, series)
+                ordinal = ordinal_before(s.text, anchor) if anchor is not None else None
+                if ordinal is None and noun:
+                    ordinal = ordinal_before(s.text, noun.start())
+            dates = self.dates_in(s)
+            if is_next and series is not None:
+                key: tuple[str, Any] = (series.iri, "next")
+            elif kind_cls is not None:
+                d = dates[0].first.isoformat() if dates else (self.issued.isoformat() if self.issued else "undated")
+                key = (kind_cls, d)
+            elif ordinal is not None:
+                key = (series.iri, ordinal)  # type: ignore[union-attr]
+            else:
+                key = (series.iri, dates[0].first.isoformat() if dates else "main")  # type: ignore[union-attr]
+            # "the meeting" without number or date in a later sentence is the text's main event
+            if key[1] == "main" and order:
+                key = next((k for k in order if k[0] == key[0]), order[0])
+            ev = found.get(key)
+            if ev is None:
+                cls = _expand("kg:" + kind_cls) if kind_cls else series.cls  # type: ignore[union-attr]
+                ev = EventFact(key, None if kind_cls else series, ordinal, cls, s,
+                               why=("courtesy call" if kind_cls == "CourtesyCall" else "bilateral meeting") if kind_cls else
+                               f"series keywords and {_short(series.organisation)} in one sentence" + (f", ordinal {ordinal}" if ordinal else ""))  # type: ignore[union-attr]
+                found[key] = ev
+                order.append(key)
+            self._fill(ev, s, dates, is_next)
+        events = self._merged([found[k] for k in order])
+        main = next((e for e in events if e.key[1] != "next"), None)
+        for e in events:
+            if e.key[1] == "next":
+                e.next_of = main if main is not None and main.series is e.series else None
+                if e.next_of is not None and e.next_of.ordinal is not None:
+                    e.ordinal = e.next_of.ordinal + 1
+                e.status = "scheduled"
+        return events
+
+    @staticmethod
+    def _merged(events: list[EventFact]) -> list[EventFact]:
+        """A headline's "Prosecutors General meet in Tashkent" and the body's "The Seventh
+        Meeting ... was held on 25 September" are one event: an unnumbered, undated mention
+        joins the numbered or dated one of the same series."""
+        out: list[EventFact] = []
+        for ev in events:
+            vague = ev.series is not None and ev.key[1] == "main"
+            target = next((o for o in events if vague and o is not ev and o.series is ev.series and o.key[1] != "next"
+                           and o.key[1] != "main"), None) if vague else None
+            if target is None:
+                out.append(ev)
+                continue
+            target.status = target.status or ev.status
+            target.status_passage = target.status_passage or ev.status_passage
+            if target.place is None and target.new_place is None:
+                target.place, target.new_place, target.place_passage = ev.place, ev.new_place, ev.place_passage
+            if target.dates is None:
+                target.dates, target.date_passage = ev.dates, ev.date_passage
+        return out
+
+    def _series_of(self, s: Sentence) -> Series | None:
+        lowered = s.text.lower()
+        orgs = {m.entry.iri for m in self.in_sentence(s, ("organisation",))}
+        # a series or sitting named in full is a name the graph knows: its organisation counts
+        by_iri = {x.iri: x for x in self.series}
+        for m in self.in_sentence(s, ("series", "event")):
+            known = by_iri.get(m.entry.iri if m.entry.kind == "series" else m.entry.series or "")
+            if known is not None:
+                orgs.add(known.organisation)
+        ranked = []
+        for series in self.series:
+            hit = next((k for k in series.keywords if k in lowered), None)
+            if hit is None:
+                continue
+            if series.organisation in orgs:
+                ranked.append((0, self.series.index(series), series))
+            elif not orgs and self.orgs and self.orgs.most_common(1)[0][0] == series.organisation:
+                ranked.append((1, self.series.index(series), series))
+        return min(ranked, key=lambda r: (r[0], r[1]))[2] if ranked else None
+
+    def _series_anchor(self, s: Sentence, series: Series) -> int | None:
+        lowered = s.text.lower()
+        positions = [lowered.find(k) for k in series.keywords if k in lowered]
+        nouns = [m.start() for m in _EVENT_NOUN.finditer(s.text)]
+        candidates = [p for p in positions + nouns if p >= 0]
+        # the ordinal stands before the noun phrase: "the 21st Meeting of the Prosecutors General"
+        return min(candidates) if candidates else None
+
+    def _fill(self, ev: EventFact, s: Sentence, dates: list[DateSpan], is_next: bool) -> None:
+        if ev.status is None:
+            if _FUTURE.search(s.text) or is_next:
+                ev.status, ev.status_passage = "scheduled", s
+            elif _HELD.search(s.text):
+                ev.status, ev.status_passage = "held", s
+        if ev.dates is None and dates:
+            ev.dates, ev.date_passage = dates[0], s
+            if self.issued is not None and ev.dates.first > self.issued and ev.status != "scheduled":
+                ev.status, ev.status_passage = "scheduled", s
+        if ev.place is None and ev.new_place is None:
+            places = self.in_sentence(s, ("place",))
+            if places:
+                ev.place, ev.place_passage = places[0].entry, s
+            else:
+                new = self.unknown_city(s)
+                if new is not None:
+                    ev.new_place, ev.place_passage = new, s
+
+    def unknown_city(self, s: Sentence) -> tuple[str, Entry | None, int, int] | None:
+        """"in Astana, Kazakhstan" / "in Astana" where Astana is no name the graph knows."""
+        if self.language == "ru":
+            m = re.search(r"(?<!\w)(?:в|во)\s+(?:г\.\s*|городе\s+)?(?P<city>[А-ЯЁ][а-яё-]+)(?:\s*,\s*(?P<state>[А-ЯЁ][а-яё-]+))?", s.text)
+        else:
+            m = re.search(r"\b(?:in|at)\s+(?:the\s+city\s+of\s+)?(?P<city>[A-Z][a-zA-Z'’-]+(?:\s+[A-Z][a-zA-Z'’-]+)?)(?:\s*,\s*(?:the\s+)?(?P<state>[A-Z][\w'’ -]+?))?(?=[\s,.;:)]|$)", s.text)
+        if not m:
+            return None
+        name = m.group("city")
+        start = s.start + m.start("city")
+        if any(mm.start <= start < mm.end for mm in self.mentions) or name.lower() in _MONTHS or name.lower() in _NOT_NAMES:
+            return None
+        if self.language == "ru":
+            from kg.suggest.gazetteer import _morph
+
+            parsed = _morph().parse(name.lower())
+            if not any("Geox" in p.tag for p in parsed):
+                return None  # only a word the dictionary knows as a place name
+            lemma = next(p for p in parsed if "Geox" in p.tag).normal_form
+            name = lemma.capitalize() if "-" not in lemma else "-".join(w.capitalize() for w in lemma.split("-"))
+        state = None
+        if m.group("state"):
+            st = self.gz.by_name(m.group("state"), kinds=("state",))
+            state = st[0] if st else None
+        elif self.language != "ru":
+            return None  # "in Astana" alone could be anything capitalised: ask for "City, State"
+        return name, state, start, start + len(m.group("city"))
+
+    # ------------------------------------------------------------ participants and people
+
+    def participants(self, main: EventFact | None) -> list[Fact]:
+        out: list[Fact] = []
+        if main is None:
+            return out
+        seen: set[tuple[str, str]] = set()
+        for s in self.sentences:
+            attend, host, guest = _ATTEND.search(s.text), _HOST.search(s.text), _GUEST.search(s.text)
+            if _NEXT.search(s.text):
+                continue  # the next meeting's host is not this meeting's
+            for m in self.in_sentence(s, ("state", "organisation", "authority", "body")):
+                if m.entry.kind in ("organisation", "body") and (_MEMBER_STATES.match(self.text[m.end:m.end + 40])
+                                                                  or main.series is not None and m.entry.iri == main.series.organisation):
+                    continue  # "the SCO member states" names no participant; the series' own organisation neither
+                if m.entry.kind != "state" and m.entry.kind != "authority":
+                    continue  # organisations take part through a person (below)
+                role = None
+                if host and self._near(s, host, m):
+                    role = "host"
+                elif guest and self._near(s, guest, m):
+                    role = "guest"
+                elif attend:
+                    role = "delegation"
+                if role is None or (m.entry.iri, role) in seen:
+                    continue
+                seen.add((m.entry.iri, role))
+                cue = host if role == "host" else guest if role == "guest" else attend
+                out.append(Fact("participant", s, f"{m.entry.label} as {role}", f'"{cue.group(0)}" and {m.entry.label} in one sentence',  # type: ignore[union-attr]
+                                0.85 if role == "delegation" else 0.75, {"entry": m.entry, "role": role, "mention": m}))
+        return out
+
+    @staticmethod
+    def _near(s: Sentence, cue: re.Match[str], m: Mention) -> bool:
+        # "hosted by Uzbekistan" / "the host, Uzbekistan": the name within a few words of the cue
+        cue_at = s.start + cue.start()
+        return abs(m.start - cue_at) < 60
+
+    def people(self) -> list[Fact]:
+        if self.language == "ru":
+            return []  # Russian names and posts are left to the reviewer for now
+        out: list[Fact] = []
+        posts = [(re.compile(p["pattern"], re.I), p["role"]) for p in lexicon().get("posts", [])]
+        post_alt = "(?i:" + "|".join(f"(?:{p['pattern']})" for p in lexicon().get("posts", [])) + ")"
+        forward = re.compile(
+            rf"(?P<adj>\b[A-Z][\w'’]+\s+)?(?P<post>{post_alt})(?:\s+of\s+(?:the\s+)?(?P<of>[A-Z][\w'’()/ -]+?))?\s*,?\s+{_HONORIFIC}{_NAME}")
+        backward = re.compile(rf"{_HONORIFIC}{_NAME},\s+(?:the\s+)?(?P<adj>[A-Z][\w'’]+\s+)?(?P<post>{post_alt})(?:\s+of\s+(?:the\s+)?(?P<of>[A-Z][\w'’()/ -]+?))?(?=[,.;]|\s+(?:said|noted|stated|highlighted|emphasi[sz]ed|and|who|was|met|held)\b)")
+        seen: set[str] = set()
+        for s in self.sentences:
+            for rx in (forward, backward):
+                for m in rx.finditer(s.text):
+                    name = m.group("name").strip()
+                    words = name.split()
+                    if words[0].lower() in _NOT_NAMES or any(w.lower() in _NOT_NAMES | _MONTHS for w in words):
+                        continue
+                    if any(mm.start <= s.start + m.start("name") < mm.end and mm.entry.kind != "person" for mm in self.mentions):
+                        continue  # a state or organisation, not a person
+                    post_text = m.group("post")
+                    role = next((r for rx2, r in posts if rx2.fullmatch(post_text)), None)
+                    holder = self._post_holder(s, m)
+                    if holder is None and role is not None:
+                        continue  # "the Prosecutor General" of whom? not proposed
+                    known = self.gz.by_name(name, kinds=("person",))
+                    key = known[0].iri if known else name.lower()
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    hon = (m.group("hon") or "").strip()
+                    post_label = _post_label(post_text, holder)
+                    out.append(Fact("person", s, f"{name}, {post_label}", f'post "{post_text}" next to the name "{name}"',
+                                    0.85 if holder else 0.7,
+                                    {"name": name, "known": known[0] if known else None, "role": role, "holder": holder,
+                                     "post_label": post_label, "honorific": hon, "post_text": post_text,
+                                     "name_start": s.start + m.start("name")}))
+        return out
+
+    def _post_holder(self, s: Sentence, m: re.Match[str]) -> Entry | None:
+        for group in ("of", "adj"):
+            text = m.group(group)
+            if not text:
+                continue
+            start = s.start + m.start(group)
+            for mm in self.mentions:
+                if start <= mm.start < start + len(text) + 1 and mm.entry.kind in ("state", "organisation", "body"):
+                    return mm.entry
+            # inside a longer name the graph knows ("Prosecutor General of Uzbekistan" is a post)
+            named = self.gz.by_name(text.strip(), kinds=("state", "organisation", "body"))
+            if named:
+                return named[0]
+        # "ECO Secretary General": the organisation right before the post
+        before = [mm for mm in self.mentions if mm.end <= s.start + m.start("post") and s.start + m.start("post") - mm.end <= 2
+                  and mm.entry.kind in ("state", "organisation")]
+        return before[-1].entry if before else None
+
+    # ------------------------------------------------------------ documents, topics, bodies
+
+    def documents(self) -> list[Fact]:
+        out: list[Fact] = []
+        seen: set[str] = set()
+        for s in self.sentences:
+            if self.language == "ru":
+                continue
+            adopted, planned = _ADOPTED.search(s.text), _PLANNED.search(s.text)
+            for m in _DOC.finditer(s.text):
+                title = re.sub(r"^(?:the|a|an)\s+", "", m.group("doc").strip(), flags=re.I)
+                title = re.sub(r"\s+(?:with\s+(?:his|her|their|its)|during|on the sidelines|at the|in the presence)\b.*$", "", title)
+                if len(title) < 6 or title.lower() in ("plan", "programme", "program", "concept", "agreement", "regulation", "regulations"):
+                    continue
+                if planned and (not adopted or planned.start() < adopted.start() or re.search(r"will|to be", planned.group(0))):
+                    status, verb = "draft", planned.group(0)
+                elif adopted:
+                    status, verb = "adopted", adopted.group(0)
+                else:
+                    status, verb = None, ""
+                known = [e for e in self.gz.by_name(title, kinds=("instrument",))]
+                if not known:
+                    known = [mt.entry for mt in self.gz.lookup(title, kinds=("instrument",), limit=1) if mt.score >= 95]
+                k = known[0].iri if known else title.lower()
+                if k in seen:
+                    continue
+                seen.add(k)
+                out.append(Fact("document", s, f"{title}" + (f" ({verb})" if verb else " (mentioned)"),
+                                f'document noun "{m.group("doc").strip()}"' + (f' with "{verb}"' if verb else ""),
+                                0.8 if status else 0.6, {"title": title, "status": status, "verb": verb, "known": known[0] if known else None,
+                                                         "start": s.start + m.start("doc")}))
+        return out
+
+    def topics(self) -> list[Fact]:
+        out: list[Fact] = []
+        seen: set[str] = set()
+        for m in self.mentions:
+            if m.entry.kind != "topic" or m.entry.iri in seen:
+                continue
+            seen.add(m.entry.iri)
+            s = next(x for x in self.sentences if x.start <= m.start < x.end)
+            out.append(Fact("topic", s, m.entry.label, f'"{m.text}" is a label of {m.entry.curie}', 0.8, {"entry": m.entry}))
+        return out
+
+    def bodies(self) -> list[Fact]:
+        out: list[Fact] = []
+        if self.language == "ru":
+            return out
+        for s in self.sentences:
+            for m in _BODY.finditer(s.text):
+                label = re.sub(r"^(?:the|a|an)\s+", "", m.group("body").strip(), flags=re.I)
+                if len(label.split()) < 2:
+                    continue
+                if _BODY_PROPOSED.search(s.text):
+                    status = "proposed"
+                elif _BODY_AGREED.search(s.text):
+                    status = "being-established" if re.search(r"agreed|decided|resolved", s.text, re.I) else "established"
+                else:
+                    continue  # a body mentioned without saying it is proposed or set up
+                known = self.gz.by_name(label, kinds=("body",))
+                orgs = [mm.entry for mm in self.in_sentence(s, ("organisation",))]
+                out.append(Fact("body", s, f"{label} ({status})", f'"{m.group("verb")}" with a body noun; "{status}" from the sentence\'s wording',
+                                0.7, {"label": label, "status": status, "known": known[0] if known else None,
+                                      "organisation": orgs[0] if orgs else None}))
+        return out
+
+
+def _post_label(post_text: str, holder: Entry | None) -> str:
+    words = " ".join(w if w.isupper() else w.capitalize() if w.lower() not in ("of", "the") else w.lower()
+                     for w in re.split(r"\s+", post_text.strip()))
+    words = re.sub(r"(?i)general", "General", words)
+    if holder is None:
+        return words
+    if holder.kind == "state":
+        return f"{words} of {holder.label}"
+    return f"{_short(holder.iri).upper()} {words}" if len(_short(holder.iri)) <= 4 else f"{words} of the {holder.label}"
+
+
+def _short(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1]
