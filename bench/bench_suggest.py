@@ -67,7 +67,7 @@ def predicted(draft, gz) -> dict[str, list[dict]]:  # noqa: ANN001
         elif c.kind == "place" and " in " in c.summary and c.value:
             iri = c.value
             entry = gz.entries.get(iri.replace("kgi:", "https://w3id.org/jckg/id/"))
-            name = entry.label if entry else labels.get(iri, iri).split(": ", 1)[-1].split(",")[0]
+            name = entry.label if entry else labels.get(iri, iri).split(": ", 1)[-1].split(",")[0].split(" (")[0]
             out["place"].append({"name": name, "id": c.id})
         elif c.kind == "participant":
             out["participant"].append({"iri": c.value, "id": c.id})

@@ -230,6 +230,16 @@ class Reader:
             self._fill(ev, s, dates, is_next)
         events = self._merged([found[k] for k in order])
         main = next((e for e in events if e.key[1] != "next"), None)
+        if main is not None and main.place is None and main.new_place is None:
+            # "The event, organized in Tashkent, ...": where the text says the event was held
+            for s in self.sentences:
+                if _NEXT.search(s.text) or not re.search(r"\b(held|took place|organi[sz]ed|convened|underway|host(?:s|ed))\b|состоял|прошл", s.text, re.I):
+                    continue
+                places = self.in_sentence(s, ("place",))
+                new = None if places else self.unknown_city(s)
+                if places or new:
+                    main.place, main.new_place, main.place_passage = (places[0].entry if places else None), new, s
+                    break
         for e in events:
             if e.key[1] == "next":
                 e.next_of = main if main is not None and main.series is e.series else None
@@ -308,10 +318,18 @@ class Reader:
 
     def unknown_city(self, s: Sentence) -> tuple[str, Entry | None, int, int] | None:
         """"in Astana, Kazakhstan" / "in Astana" where Astana is no name the graph knows."""
+        said_city = False  # "capital of X", "г. X", "X hosted": the text itself says X is a city
         if self.language == "ru":
-            m = re.search(r"(?<!\w)(?:в|во)\s+(?:г\.\s*|городе\s+)?(?P<city>[А-ЯЁ][а-яё-]+)(?:\s*,\s*(?P<state>[А-ЯЁ][а-яё-]+))?", s.text)
+            m = re.search(r"(?<!\w)(?:в|во)\s+(?P<g>г\.\s*|городе\s+)?(?P<city>[А-ЯЁ][а-яё]*(?:-[А-ЯЁа-яё][а-яё]+)*)(?:\s*,\s*(?P<state>[А-ЯЁ][а-яё-]+))?", s.text)
+            said_city = bool(m and m.group("g"))
         else:
-            m = re.search(r"\b(?:in|at)\s+(?:the\s+city\s+of\s+)?(?P<city>[A-Z][a-zA-Z'’-]+(?:\s+[A-Z][a-zA-Z'’-]+)?)(?:\s*,\s*(?:the\s+)?(?P<state>[A-Z][\w'’ -]+?))?(?=[\s,.;:)]|$)", s.text)
+            m = re.search(r"\bcapital(?:\s+city)?\s+of\s+(?P<city>[A-Z][a-zA-Z'’-]+)()(?P<state>)", s.text) or \
+                re.search(r"^(?P<city>[A-Z][a-zA-Z'’-]+)(?:,\s+(?:the\s+)?capital[^,]*,)?\s+(?:today\s+)?host(?:s|ed)\b()(?P<state>)", s.text)
+            said_city = m is not None
+            if m is None:
+                m = re.search(r"\b(?:in|at)\s+(?:the\s+city\s+of\s+)?(?P<city>[A-Z][a-zA-Z'’-]+(?:\s+[A-Z][a-zA-Z'’-]+)?)(?:\s*,\s*(?:the\s+)?(?P<state>[A-Z][\w'’ -]+?))?(?=[\s,.;:)]|$)", s.text)
+                if m and not m.group("state") and re.search(r"\b(?:held|took place|organi[sz]ed|convened|underway|hosted|opened|meeting|session|summit)\s+(?:\w+\s+){0,2}?(?:in|at)\s+" + re.escape(m.group("city")), s.text):
+                    said_city = True  # "held in Bishkek": where an event is held is a place
         if not m:
             return None
         name = m.group("city")
@@ -322,16 +340,17 @@ class Reader:
             from kg.suggest.gazetteer import _morph
 
             parsed = _morph().parse(name.lower())
-            if not any("Geox" in p.tag for p in parsed):
+            geo = [p for p in parsed if "Geox" in p.tag]
+            if not geo and not said_city:
                 return None  # only a word the dictionary knows as a place name
-            lemma = next(p for p in parsed if "Geox" in p.tag).normal_form
+            lemma = (geo or parsed)[0].normal_form
             name = lemma.capitalize() if "-" not in lemma else "-".join(w.capitalize() for w in lemma.split("-"))
         state = None
         if m.group("state"):
             st = self.gz.by_name(m.group("state"), kinds=("state",))
             state = st[0] if st else None
-        elif self.language != "ru":
-            return None  # "in Astana" alone could be anything capitalised: ask for "City, State"
+        elif self.language != "ru" and not said_city:
+            return None  # "in Astana" alone could be anything capitalised: ask for "City, State" or an event held there
         return name, state, start, start + len(m.group("city"))
 
     # ------------------------------------------------------------ participants and people
