@@ -224,7 +224,7 @@ class Reader:
                 cls = _expand("kg:" + kind_cls) if kind_cls else series.cls  # type: ignore[union-attr]
                 ev = EventFact(key, None if kind_cls else series, ordinal, cls, s,
                                why=("courtesy call" if kind_cls == "CourtesyCall" else "bilateral meeting") if kind_cls else
-                               f"series keywords and {_short(series.organisation)} in one sentence" + (f", ordinal {ordinal}" if ordinal else ""))  # type: ignore[union-attr]
+                               f"series keywords and {_short(series.organisation).upper()} in one sentence" + (f", ordinal {ordinal}" if ordinal else ""))  # type: ignore[union-attr]
                 found[key] = ev
                 order.append(key)
             self._fill(ev, s, dates, is_next)
