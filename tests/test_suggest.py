@@ -121,7 +121,10 @@ def test_a_report_becomes_events_participants_people_documents_topics(graph: kg.
     assert {c.value for c in kinds["topic"]} >= {"kgc:cybercrime", "kgc:money-laundering"}
     assert kinds["body"][0].value == "kgc:proposed"
     nxt = kinds["next-event"][0]
-    assert nxt.subject == "kgi:eco-apg-meeting-8" and nxt.value == "kgc:scheduled"
+    # announced, not numbered: "the next meeting" is not called the 8th, so no ordinal is guessed
+    assert nxt.subject == "kgi:eco-apg-meeting-next-2026-09-27" and nxt.value == "kgc:scheduled"
+    assert not any(" kg:ordinal " in s for s in nxt.statements)
+    assert "kgi:eco-apg-meeting-next-2026-09-27 kg:followsUp kgi:eco-apg-meeting-7 ." in nxt.statements
     # every passage is the text's own, at its offsets
     for c in draft.candidates:
         if c.passage:

@@ -264,7 +264,7 @@ class _Builder:
         if ev.ordinal is not None:
             return f"{ordinal_word(ev.ordinal)} {base}"
         if ev.key[1] == "next":
-            return f"Next {base}"
+            return f"Next {base}" + (f" after the {ordinal_word(ev.next_of.ordinal)}" if ev.next_of is not None and ev.next_of.ordinal else "")
         return f"{base} of {ev.dates.first.isoformat()}" if ev.dates else base
 
     def _event_local(self, ev: EventFact) -> str:
@@ -276,7 +276,9 @@ class _Builder:
             return f"{base}-{ev.ordinal}"
         if ev.dates is not None:
             return f"{base}-{ev.dates.first.isoformat()}"
-        return f"{base}-next" if ev.key[1] == "next" else f"{base}-{self.issued.year if self.issued else 'undated'}"
+        if ev.key[1] == "next":  # named after the text that announces it: its number is not stated
+            return f"{base}-next-{self.issued.isoformat() if self.issued else 'undated'}"
+        return f"{base}-{self.issued.year if self.issued else 'undated'}"
 
     def _event_facts(self, ev: EventFact, e: str, event_cid: str, *, existing: bool) -> None:
         # status of a known event: an amendment when the text moves it (scheduled -> held)

@@ -54,12 +54,18 @@ _MEMBER_STATES = re.compile(r"^\W*(member[- ]states?|member[- ]countries|гос�
 _ORDINAL = re.compile(
     r"\b(?P<num>\d{1,3})(?:st|nd|rd|th)\b|\b(?P<word>(?:twenty|thirty|forty)[- ](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|"
     r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|"
-    r"sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)\b|\b(?P<roman>[IVXL]{1,6})\b(?=\s+(?:[A-Z]\w*\s+){0,3}(?:Meeting|Session|Summit|Conference|Forum))|"
-    r"(?<!\w)(?P<ru>\d{1,3})-?(?:е|го|м|ое|ого|ом|й|я|ая)(?!\w)",
+    r"sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)\b|(?-i:\b(?P<roman>[IVXL]{1,6})\b)|"
+    r"(?<!\w)(?P<ru>\d{1,3})-?(?:е|го|м|ое|ого|ом|й|я|ая)(?!\w)|(?P<ruword>(?:двадцать|тридцать|сорок)\s+[а-яё]+|[а-яё]+(?:ое|ый|ий|ой|ого|ом|ая|ую))",
     re.I)
 _WORD_ORD = {w: i for i, w in enumerate(
     "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth "
     "sixteenth seventeenth eighteenth nineteenth twentieth".split(), 1)}
+_RU_ORD = {w: i for i, w in enumerate(
+    "первый второй третий четвёртый пятый шестой седьмой восьмой девятый десятый одиннадцатый двенадцатый тринадцатый "
+    "четырнадцатый пятнадцатый шестнадцатый семнадцатый восемнадцатый девятнадцатый двадцатый".split(), 1)}
+_RU_ORD.update({k.replace("ё", "е"): v for k, v in list(_RU_ORD.items())})
+_RU_ORD.update({"тридцатый": 30, "сороковой": 40})
+_RU_TENS = {"двадцать": 20, "тридцать": 30, "сорок": 40}
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40}
 _DOC_NOUN = (r"(?:Joint\s+)?(?:Protocol|Memorandum(?:\s+of\s+Understanding)?|MoU|Declaration|Joint\s+Statement|Communiqu[eé]|"
              r"Action\s+Plan|Plan(?:\s+of\s+(?:Action|Interaction|Cooperation|Measures))?|Programme|Program|Agreement|Statute|Charter|"
@@ -79,9 +85,14 @@ _BODY_PROPOSED = re.compile(r"\b(propos\w+|suggest\w+|initiative|idea|call(?:ed|
 _BODY_AGREED = re.compile(r"\b(agreed|decided|resolved)\s+to\b|\bestablished\b|\bwas\s+set\s+up\b", re.I)
 _NAME = r"(?P<name>[A-Z][a-zA-Z'’-]+(?:\s+(?:[A-Z]\.\s*)?[A-Z][a-zA-Z'’-]+){1,3})"
 _HONORIFIC = r"(?P<hon>(?:H\.\s?E\.?\s+|His Excellency\s+|Her Excellency\s+)?(?:(?:Mr|Mrs|Ms|Dr|Prof|Judge|Justice|Madam|Mister)\.?\s+)?)"
+_NAME_WORD = r"(?:[A-Z][a-z'’]+(?:-[A-Za-z][a-z'’]+)*|[A-Z]\.(?:\s?[A-Z]\.)?)"
+_NAME_AFTER = re.compile(
+    rf"\s*,?\s*(?:the\s+)?{_HONORIFIC}(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}})(?![\w-])")
+_NAME_BEFORE = re.compile(rf"{_HONORIFIC}(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}}),\s+(?:the\s+)?(?:[A-Z][\w'’]*\s+)?$")
 _NOT_NAMES = frozenset("the a an this that these meeting session summit conference secretary general prosecutor prosecutors "
                        "attorney minister office ministry republic state states member members during on at in of and deputy "
-                       "first islamic people's federation kingdom court supreme council".split())
+                       "first islamic people's federation kingdom court supreme council ambassador president excellency his her "
+                       "general chief justice director union law foreign chairman chairperson head executive".split())
 _MONTHS = frozenset("january february march april may june july august september october november december".split())
 
 
@@ -143,22 +154,43 @@ def _expand(curie: str) -> str:
 
 
 def ordinal_before(text: str, end: int) -> int | None:
-    """The ordinal closest before ``end`` in ``text`` (within a few words)."""
-    window = text[max(0, end - 60):end]
+    """The ordinal among the three words right before ``end`` ("the 21st Meeting", "the XX
+    jubilee meeting", "четырнадцатое заседание", "двадцать втором заседании")."""
+    head = text[:end]
+    words = list(re.finditer(r"[\w-]+", head))[-3:]
+    if not words:
+        return None
+    window = head[words[0].start():]
     found = None
     for m in _ORDINAL.finditer(window):
+        value = None
         if m.group("num") or m.group("ru"):
-            found = int(m.group("num") or m.group("ru"))
+            value = int(m.group("num") or m.group("ru"))
         elif m.group("word"):
             w = m.group("word").lower().replace(" ", "-")
             if "-" in w:
                 tens, unit = w.split("-")
-                found = _TENS[tens] + _WORD_ORD[unit]
+                value = _TENS[tens] + _WORD_ORD[unit]
             else:
-                found = _WORD_ORD.get(w) or (30 if w == "thirtieth" else None)
+                value = _WORD_ORD.get(w) or (30 if w == "thirtieth" else None)
         elif m.group("roman"):
-            found = roman(m.group("roman"))
+            value = roman(m.group("roman"))
+        elif m.group("ruword"):
+            value = _russian_ordinal(m.group("ruword"))
+        if value:
+            found = value
     return found
+
+
+def _russian_ordinal(words: str) -> int | None:
+    from kg.suggest.gazetteer import _morph
+
+    parts = words.lower().split()
+    lemma = str(_morph().parse(parts[-1])[0].normal_form).replace("ё", "е")
+    unit = _RU_ORD.get(lemma)
+    if unit is None:
+        return None
+    return _RU_TENS[parts[0]] + unit if len(parts) == 2 and parts[0] in _RU_TENS and unit < 10 else (unit if len(parts) == 1 else None)
 
 
 class Reader:
@@ -191,21 +223,19 @@ class Reader:
                 series = found[order[0]].series  # "the next meeting": of the series the text is about
             kind_cls = None
             lowered = s.text.lower()
-            if "courtesy call" in lowered:
+            if re.search(r"courtesy call|\bcalled on\b|нанес\w* визит вежливости", lowered):
                 kind_cls = "CourtesyCall"
-            elif "bilateral meeting" in lowered or "bilateral talks" in lowered:
+            elif re.search(r"bilateral (meeting|talks)|двусторонн\w+ встреч", lowered):
                 kind_cls = "BilateralMeeting"
             if series is None and kind_cls is None:
                 continue
             is_next = bool(_NEXT.search(s.text))
-            if kind_cls is not None and series is not None and not re.search(r"sideline|margin|кулуар", lowered):
-                kind_cls = None  # "courtesy call" inside a meeting's report: the meeting
             ordinal = None
             if series is not None and kind_cls is None:
-                anchor = self._series_anchor(s, series)
-                ordinal = ordinal_before(s.text, anchor) if anchor is not None else None
-                if ordinal is None and noun:
-                    ordinal = ordinal_before(s.text, noun.start())
+                ordinal = next((o for o in (ordinal_before(s.text, n.start()) for n in _EVENT_NOUN.finditer(s.text)) if o), None)
+                if ordinal is None:  # "the 40th SCO RATS Council meeting": before the series' name
+                    anchor = self._series_anchor(s, series)
+                    ordinal = ordinal_before(s.text, anchor) if anchor is not None else None
             dates = self.dates_in(s)
             if is_next and series is not None:
                 key: tuple[str, Any] = (series.iri, "next")
@@ -242,9 +272,9 @@ class Reader:
                     break
         for e in events:
             if e.key[1] == "next":
+                # its number is not inferred (the one after the 13th is the 14th only if the
+                # text says so); it follows up the text's meeting
                 e.next_of = main if main is not None and main.series is e.series else None
-                if e.next_of is not None and e.next_of.ordinal is not None:
-                    e.ordinal = e.next_of.ordinal + 1
                 e.status = "scheduled"
         return events
 
@@ -392,60 +422,81 @@ class Reader:
         return abs(m.start - cue_at) < 60
 
     def people(self) -> list[Fact]:
+        """Persons next to a post: "the Prosecutor General of Uzbekistan, H.E. Mr. Nigmatilla
+        Yuldoshev", "Prosecutor-General of the Republic of Kazakhstan Gizat Nurdauletov",
+        "Kazakhstan's Prosecutor General X", "ECO Secretary General X", "X, Secretary General
+        of the ECO". The post's holder is a state or organisation the graph knows, found
+        by the matcher right after "of" or right before the post."""
         if self.language == "ru":
             return []  # Russian names and posts are left to the reviewer for now
         out: list[Fact] = []
-        posts = [(re.compile(p["pattern"], re.I), p["role"]) for p in lexicon().get("posts", [])]
-        post_alt = "(?i:" + "|".join(f"(?:{p['pattern']})" for p in lexicon().get("posts", [])) + ")"
-        forward = re.compile(
-            rf"(?P<adj>\b[A-Z][\w'’]+\s+)?(?P<post>{post_alt})(?:\s+of\s+(?:the\s+)?(?P<of>[A-Z][\w'’()/ -]+?))?\s*,?\s+{_HONORIFIC}{_NAME}")
-        backward = re.compile(rf"{_HONORIFIC}{_NAME},\s+(?:the\s+)?(?P<adj>[A-Z][\w'’]+\s+)?(?P<post>{post_alt})(?:\s+of\s+(?:the\s+)?(?P<of>[A-Z][\w'’()/ -]+?))?(?=[,.;]|\s+(?:said|noted|stated|highlighted|emphasi[sz]ed|and|who|was|met|held)\b)")
         seen: set[str] = set()
+        posts = [(re.compile(p["pattern"], re.I), p["role"]) for p in lexicon().get("posts", [])]
+        post_rx = re.compile(r"\b(?:" + "|".join(f"(?:{p['pattern']})" for p in lexicon().get("posts", [])) + r")\b", re.I)
         for s in self.sentences:
-            for rx in (forward, backward):
-                for m in rx.finditer(s.text):
-                    name = m.group("name").strip()
-                    words = name.split()
-                    if words[0].lower() in _NOT_NAMES or any(w.lower() in _NOT_NAMES | _MONTHS for w in words):
+            for pm in post_rx.finditer(s.text):
+                post_text = pm.group(0)
+                role = next((r for rx, r in posts if rx.fullmatch(post_text)), None)
+                holder, after = self._holder_after(s, s.start + pm.end())
+                if holder is None:
+                    holder = self._holder_before(s, s.start + pm.start())
+                name_m = _NAME_AFTER.match(self.text, after)
+                hon = ""
+                if name_m is None:
+                    back = _NAME_BEFORE.search(self.text[s.start:s.start + pm.start()])
+                    if back is None:
                         continue
-                    if any(mm.start <= s.start + m.start("name") < mm.end and mm.entry.kind != "person" for mm in self.mentions):
-                        continue  # a state or organisation, not a person
-                    post_text = m.group("post")
-                    role = next((r for rx2, r in posts if rx2.fullmatch(post_text)), None)
-                    holder = self._post_holder(s, m)
-                    if holder is None and role is not None:
-                        continue  # "the Prosecutor General" of whom? not proposed
-                    known = self.gz.by_name(name, kinds=("person",))
-                    key = known[0].iri if known else name.lower()
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    hon = (m.group("hon") or "").strip()
-                    post_label = _post_label(post_text, holder)
-                    out.append(Fact("person", s, f"{name}, {post_label}", f'post "{post_text}" next to the name "{name}"',
-                                    0.85 if holder else 0.7,
-                                    {"name": name, "known": known[0] if known else None, "role": role, "holder": holder,
-                                     "post_label": post_label, "honorific": hon, "post_text": post_text,
-                                     "name_start": s.start + m.start("name")}))
+                    name, name_start, hon = back.group("name"), s.start + back.start("name"), (back.group("hon") or "").strip()
+                else:
+                    name, name_start, hon = name_m.group("name"), name_m.start("name"), (name_m.group("hon") or "").strip()
+                name = name.strip()
+                words = name.split()
+                if len(words) < 2 or any(w.lower() in _NOT_NAMES | _MONTHS for w in words):
+                    continue
+                if any(mm.start <= name_start < mm.end and mm.entry.kind != "person" for mm in self.mentions):
+                    continue  # a state or organisation, not a person
+                if holder is None and role is not None:
+                    role = None  # "the Prosecutor General" of whom? the person, without a post
+                known = self.gz.by_name(name, kinds=("person",))
+                key = known[0].iri if known else name.lower()
+                if key in seen:
+                    continue
+                seen.add(key)
+                post_label = _post_label(post_text, holder)
+                out.append(Fact("person", s, f"{name}, {post_label}", f'post "{post_text}" next to the name "{name}"',
+                                0.85 if holder else 0.7,
+                                {"name": name, "known": known[0] if known else None, "role": role, "holder": holder,
+                                 "post_label": post_label, "honorific": hon, "post_text": post_text, "name_start": name_start}))
         return out
 
-    def _post_holder(self, s: Sentence, m: re.Match[str]) -> Entry | None:
-        for group in ("of", "adj"):
-            text = m.group(group)
-            if not text:
-                continue
-            start = s.start + m.start(group)
-            for mm in self.mentions:
-                if start <= mm.start < start + len(text) + 1 and mm.entry.kind in ("state", "organisation", "body"):
-                    return mm.entry
-            # inside a longer name the graph knows ("Prosecutor General of Uzbekistan" is a post)
-            named = self.gz.by_name(text.strip(), kinds=("state", "organisation", "body"))
-            if named:
-                return named[0]
-        # "ECO Secretary General": the organisation right before the post
-        before = [mm for mm in self.mentions if mm.end <= s.start + m.start("post") and s.start + m.start("post") - mm.end <= 2
-                  and mm.entry.kind in ("state", "organisation")]
-        return before[-1].entry if before else None
+    def _holder_after(self, s: Sentence, at: int) -> tuple[Entry | None, int]:
+        """"of (the) <state or organisation>" right after a post; where the name may start."""
+        m = re.compile(r"\s+(?:of|at|to)\s+(?:the\s+)?").match(self.text, at)
+        if m is None:
+            return None, at
+        start = m.end()
+        for mm in self.mentions:
+            if mm.start == start and mm.entry.kind in ("state", "organisation", "body", "authority"):
+                return mm.entry, mm.end
+        # a name the graph does not know: "of the Republic of Armenia", "of Mongolia"
+        unknown = re.compile(r"(?:(?:Republic|Kingdom|State|Federation)\s+of\s+(?:the\s+)?)?[A-Z][\w'’-]+").match(self.text, start)
+        return None, unknown.end() if unknown else at
+
+    def _holder_before(self, s: Sentence, at: int) -> Entry | None:
+        """"Kazakhstan's Prosecutor General", "the Uzbek Prosecutor General", "ECO Secretary General"."""
+        for mm in reversed(self.mentions):
+            if mm.end <= at and at - mm.end <= 3 and s.start <= mm.start and mm.entry.kind in ("state", "organisation", "body", "authority"):
+                return mm.entry
+            if mm.end <= at - 4:
+                break
+        # inside a longer name the graph knows ("ECO Secretary General" is a post)
+        for mm in self.mentions:
+            if mm.start <= at < mm.end and mm.entry.kind == "post":
+                words = self.text[mm.start:at].strip()
+                named = self.gz.by_name(words, kinds=("state", "organisation", "body")) if words else []
+                if named:
+                    return named[0]
+        return None
 
     # ------------------------------------------------------------ documents, topics, bodies
 
