@@ -48,7 +48,8 @@ _EVENT_NOUN = re.compile(
 _ATTEND = re.compile(
     r"\b(attended|attending|participat\w+|took part|delegations?|delegates|representatives?|heads? of (?:the )?delegations?|"
     r"joined|present)\b|приняли участие|участ\w+|делегаци\w*|представител\w*", re.I)
-_HOST = re.compile(r"\bhost(?:ed|ing|s)?\b(?:\s+by)?|\bat the invitation of\b|принимающ\w+|по приглашению", re.I)
+_HOST = re.compile(r"\bhost(?:ed|ing|s)?\b(?:\s+by)?|\bat the invitation of\b|\b(?:under the )?(?:chairmanship|chairing|presidency) of\b|"
+                   r"\bchaired by\b|принимающ\w+|по приглашению|под председательством|председательств\w+", re.I)
 _GUEST = re.compile(r"\bguests?\b|\binvited\b|в качестве гост\w+|гост\w+", re.I)
 _MEMBER_STATES = re.compile(r"^\W*(member[- ]states?|member[- ]countries|государств[- ]член\w*|стран[- ]участниц\w*)", re.I)
 _ORDINAL = re.compile(
@@ -394,24 +395,30 @@ class Reader:
             attend, host, guest = _ATTEND.search(s.text), _HOST.search(s.text), _GUEST.search(s.text)
             if _NEXT.search(s.text):
                 continue  # the next meeting's host is not this meeting's
-            for m in self.in_sentence(s, ("state", "organisation", "authority", "body")):
+            named = self.in_sentence(s, ("state", "organisation", "authority", "body"))
+            states = {m.entry.iri for m in named if m.entry.kind == "state"}
+            # "the prosecutors general of Türkiye, Uzbekistan, Iran, ...": a list of states in
+            # a sentence about the meeting lists those who took part
+            listing = len(states) >= 3 and (_EVENT_NOUN.search(s.text) or any(k in s.text.lower() for k in (main.series.keywords if main.series else ())))
+            for m in named:
                 if m.entry.kind in ("organisation", "body") and (_MEMBER_STATES.match(self.text[m.end:m.end + 40])
                                                                   or main.series is not None and m.entry.iri == main.series.organisation):
                     continue  # "the SCO member states" names no participant; the series' own organisation neither
-                if m.entry.kind != "state" and m.entry.kind != "authority":
-                    continue  # organisations take part through a person (below)
+                if m.entry.kind == "organisation" and not attend:
+                    continue  # an organisation named in passing; its officials take part through a person (below)
                 role = None
                 if host and self._near(s, host, m):
                     role = "host"
                 elif guest and self._near(s, guest, m):
                     role = "guest"
-                elif attend:
+                elif attend or (listing and m.entry.kind == "state"):
                     role = "delegation"
                 if role is None or (m.entry.iri, role) in seen:
                     continue
                 seen.add((m.entry.iri, role))
                 cue = host if role == "host" else guest if role == "guest" else attend
-                out.append(Fact("participant", s, f"{m.entry.label} as {role}", f'"{cue.group(0)}" and {m.entry.label} in one sentence',  # type: ignore[union-attr]
+                why = f'"{cue.group(0)}" and {m.entry.label} in one sentence' if cue else f"{m.entry.label} in a list of states in a sentence about the meeting"
+                out.append(Fact("participant", s, f"{m.entry.label} as {role}", why,
                                 0.85 if role == "delegation" else 0.75, {"entry": m.entry, "role": role, "mention": m}))
         return out
 
