@@ -78,7 +78,9 @@ def predicted(draft, gz) -> dict[str, list[dict]]:  # noqa: ANN001
                 if " kg:participant " in s:
                     out["participant"].append({"iri": s.split()[2], "id": c.id})
         elif c.kind == "document":
-            out["document"].append({"title": c.summary.split(": ", 1)[-1].rsplit(",", 1)[0].split(" (")[0], "id": c.id})
+            known = gz.entries.get(c.value.replace("kgi:", "https://w3id.org/jckg/id/")) if " concerns " in c.summary else None
+            title = known.label if known else c.summary.split(": ", 1)[-1].rsplit(",", 1)[0].split(" (")[0]
+            out["document"].append({"title": title, "id": c.id})
         elif c.kind == "topic":
             out["topic"].append({"topic": c.value.split(":")[-1], "id": c.id})
     return out

@@ -68,12 +68,12 @@ _RU_ORD.update({k.replace("ё", "е"): v for k, v in list(_RU_ORD.items())})
 _RU_ORD.update({"тридцатый": 30, "сороковой": 40})
 _RU_TENS = {"двадцать": 20, "тридцать": 30, "сорок": 40}
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40}
-_DOC_NOUN = (r"(?:Joint\s+)?(?:Protocol|Memorandum(?:\s+of\s+Understanding)?|MoU|Declaration|Joint\s+Statement|Communiqu[eé]|"
-             r"Action\s+Plan|Plan(?:\s+of\s+(?:Action|Interaction|Cooperation|Measures))?|Programme|Program|Agreement|Statute|Charter|"
-             r"Resolution|Roadmap|Road\s+Map|Convention|Concept|Regulations?)")
+_DOC_NOUN = (r"(?i:(?:Joint\s+)?(?:Protocol|Memorandum(?:\s+of\s+Understanding)?|MoU|Declaration|Joint\s+Statement|Communiqu[eé]|"
+             r"Action\s+Plan|Work\s+Plans?|Plan(?:\s+of\s+(?:Action|Interaction|Cooperation|Measures))?|Programme|Program|Agreement|Statute|Charter|"
+             r"Resolution|Roadmap|Road\s+Map|Convention|Concept|Regulations?))")
 _DOC = re.compile(
     rf"(?P<doc>(?:(?:the|a|an)\s+)?(?:(?:[A-Z][\w'’-]*|of|on|and|for|the)\s+){{0,5}}{_DOC_NOUN}"
-    rf"(?:\s+(?:on|of|between|for|about|concerning)\s+[^.;:()]{{3,140}}?)?)(?=\s*(?:[,.;:()]|\s+(?:was|were|is|are|has|had|have|will|which|that|by|at|during|in\s+(?:the\s+)?[A-Z]|signed|adopted|approved)\b|$))")
+    rf"(?:\s+(?:on|of|between|for|about|concerning|setting\s+out|providing\s+for|against)\s+[^.;:()]{{3,140}}?)?)(?=\s*(?:[,.;:()]|\s+(?:was|were|is|are|has|had|have|will|which|that|by|at|during|in\s+(?:the\s+)?[A-Z]|signed|adopted|approved)\b|$))")
 _ADOPTED = re.compile(r"\b(signed|adopted|approved|endorsed|ratified|concluded|inked)\b|подписал\w*|принял\w*|утвердил\w*|одобрил\w*", re.I)
 _PLANNED = re.compile(r"\b(will sign|to sign|to be signed|will be signed|will adopt|to be adopted|plan(?:s|ned)? to sign|draft|proposed|"
                       r"propose[sd]?|suggest(?:ed|s)?|initiated|prepar(?:e|ed|ing))\b|проект\w*|предложил\w*|подпиш\w*", re.I)
@@ -517,6 +517,8 @@ class Reader:
             for m in _DOC.finditer(s.text):
                 title = re.sub(r"^(?:the|a|an)\s+", "", m.group("doc").strip(), flags=re.I)
                 title = re.sub(r"\s+(?:with\s+(?:his|her|their|its)|during|on the sidelines|at the|in the presence)\b.*$", "", title)
+                if title[:1].islower() and not (adopted or planned):
+                    continue  # "a plan", "the agreement" in passing: only a document the sentence signs, adopts or proposes
                 if len(title) < 6 or title.lower() in ("plan", "programme", "program", "concept", "agreement", "regulation", "regulations"):
                     continue
                 if planned and (not adopted or planned.start() < adopted.start() or re.search(r"will|to be", planned.group(0))):
