@@ -253,3 +253,20 @@ def test_cli_bad_input_exits_nonzero_and_writes_nothing(tmp_path: Path) -> None:
                           "-o", str(out)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 2 and "binary" in run.stderr and "save it as text" in run.stderr
     assert not out.exists()
+
+
+def test_a_reviewer_edits_a_date_range_and_an_ordinal(graph: kg.Graph, gz: Gazetteer, tmp_path: Path) -> None:
+    draft = _run(graph, gz, MEETING_7)
+    date = next(c for c in draft.candidates if c.kind == "date")
+    turtle = draft.turtle([date.id], edits={date.id: "2026-09-24/2026-09-25"})
+    assert 'kgi:eco-apg-meeting-7 schema:startDate "2026-09-24"^^xsd:date .' in turtle
+    assert 'kgi:eco-apg-meeting-7 schema:endDate "2026-09-25"^^xsd:date .' in turtle
+    assert "kgi:eco-apg-meeting-7--end-date--2026-09-25 rdf:object" in turtle and "2026-09-26" not in turtle.split("\n#   «")[-1]
+    one_day = draft.turtle([date.id], edits={date.id: "2026-09-24"})
+    assert 'schema:endDate "2026-09-24"^^xsd:date .' in one_day
+    checked = _dry_run(tmp_path, turtle)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    from kg.suggest.draft import edited_term
+
+    assert edited_term("7", "8") == "8"  # an ordinal stays an integer
+    assert edited_term('"Tashkent"@en', "Toshkent") == '"Toshkent"@en'

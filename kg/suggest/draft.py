@@ -45,6 +45,8 @@ def edited_term(old: str, new: str) -> str:
     new = new.strip()
     if _CURIE.match(new):
         return new
+    if re.fullmatch(r"\d+", old) and re.fullmatch(r"\d+", new):
+        return new  # an integer stays an integer (kg:ordinal)
     if new.startswith(("http://", "https://")):
         return f"<{new}>"
     if _DAY.match(new):
@@ -63,7 +65,9 @@ def to_turtle(draft: Draft, chosen: list[Candidate], *, edits: Mapping[str, str]
            "", PREFIXES]
     for c in chosen:
         statements = list(c.statements)
-        if c.id in edits and c.value:
+        if c.id in edits and c.value and c.kind == "date":
+            statements = _edit_dates(statements, edits[c.id])
+        elif c.id in edits and c.value:
             new = edited_term(c.value, edits[c.id])
             statements = [_replace_object(s, c.value, new) for s in statements]
         if not statements:
@@ -89,6 +93,27 @@ def to_turtle(draft: Draft, chosen: list[Candidate], *, edits: Mapping[str, str]
             out.append(f'{src} kg:reviewedAt "{reviewed_at}"^^xsd:dateTime .')
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _edit_dates(statements: list[str], edit: str) -> list[str]:
+    """A date candidate edited to "2026-09-25" (one day) or "2026-09-25/2026-09-27": start
+    and end each take their own day, with their attributions."""
+    first, _, last = edit.strip().partition("/")
+    last = last or first
+    out = list(statements)
+    for predicate, day in (("schema:startDate", first), ("schema:endDate", last)):
+        old = next((s.split(" ", 2)[2][:-2] for s in statements if s.split(" ")[1] == predicate and " a " not in s), None)
+        if old is None:
+            continue
+        new = edited_term(old, day)
+        out = [_replace_object(s, old, new) if s.split(" ")[1] == predicate or _about(s, statements, predicate) else s for s in out]
+    return out
+
+
+def _about(statement: str, statements: list[str], predicate: str) -> bool:
+    # a statement of the attribution node of ``predicate`` (its name holds the property)
+    prop = re.sub(r"(?<!^)(?=[A-Z])", "-", predicate.split(":", 1)[1]).lower()
+    return f"--{prop}--" in statement.split(" ", 1)[0]
 
 
 def _replace_object(statement: str, old: str, new: str) -> str:

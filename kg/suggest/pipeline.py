@@ -161,8 +161,6 @@ class _Builder:
         if len(self.candidates) == 1:
             self.messages.append("the text names no event, participant, document or topic the rules recognise: the draft holds "
                                  "only its source; nothing would be added")
-        unknown = sorted({m.text for m in mentions if m.entry.kind == "state"} - set())
-        del unknown
         return Draft(self.source, self.src, self.text, self.language, self.candidates, self.messages)
 
     # ------------------------------------------------------------ source
@@ -173,7 +171,9 @@ class _Builder:
         if s.url:
             for q in self.store.quads_for_pattern(None, ox.NamedNode(PREFIXES["schema"] + "url"), ox.NamedNode(s.url), None):
                 known = q.subject.value
-        publisher = [m.entry for m in self.gz.lookup(s.publisher, kinds=("organisation",), limit=1) if m.exact]
+        # "Economic Cooperation Organization (ECO)": the name, or the short form in brackets
+        names = [s.publisher, re.sub(r"\s*\([^)]*\)", "", s.publisher), *re.findall(r"\(([^)]+)\)", s.publisher)]
+        publisher = next(([m.entry] for n in names if n.strip() for m in self.gz.lookup(n, kinds=("organisation",), limit=1) if m.exact), [])
         if known:
             self.src = _curie(known)
             self.add("source", None, f"{self.src}: already in the graph ({s.url})", "the address is the graph's source", 1.0,
@@ -323,7 +323,7 @@ class _Builder:
                            depends=(place_cid,))
             elif not now:
                 st = [f"{e} kg:location {place} .", self.cite(e)] + self.attribution(e, "kg:location", place, passage.text)
-                self.add("place", passage, f"{e} in {place}", f"a place named in the event's sentence", 0.85, st,
+                self.add("place", passage, f"{e} in {place}", "a place named in the event's sentence", 0.85, st,
                          depends=(event_cid, place_cid), subject=e, value=place)
 
     def amend(self, e: str, predicate: str, old: str, new: str, passage: Sentence, change: str, event_cid: str, reason: str, *,

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kg.suggest.dates import DateSpan
-from kg.suggest.gazetteer import Entry, Gazetteer, Mention, lexicon, ordinal_in, roman
+from kg.suggest.gazetteer import Entry, Gazetteer, Mention, lexicon, roman
 from kg.suggest.text import Sentence
 
 _HELD = re.compile(
