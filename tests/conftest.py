@@ -117,3 +117,35 @@ def listener():
     server.setblocking(False)
     yield server
     server.close()
+
+
+class InProcessPool:
+    """The pool's interface with its operations run in this process: the application's own
+    logic without worker processes (``kg.web.pool`` is tested through real servers).
+    ``run=False`` only records what the front sends and answers ``canned(op)``."""
+
+    size, max_queue, replaced = 1, 4, 0
+
+    def __init__(self, root: Path, *, run: bool = True, canned=lambda op: None) -> None:
+        from kg.web import ops
+        from kg.web.pool import WorkerConfig
+
+        self.ops, self.run, self.canned = ops, run, canned
+        self.graph = ops.open_graph(WorkerConfig(root=str(root))) if run else None
+        self.calls: list[tuple[str, tuple]] = []
+
+    def call(self, op, *args, timeout, cancelled=lambda: False, what="the query"):
+        self.calls.append((op, args))
+        if not self.run:
+            return self.canned(op)
+        return getattr(self.ops, op)(self.graph, *args)
+
+    def pin(self, versions) -> None:
+        if self.graph is not None:
+            self.graph.pin(versions)
+
+    def pids(self) -> list[int]:
+        return [os.getpid()]
+
+    def state(self) -> dict:
+        return {"workers": 1, "alive": 1, "busy": 0, "waiting": 0, "replaced": 0, "refused": 0, "sandboxed": False}

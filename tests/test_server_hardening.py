@@ -22,7 +22,7 @@ import pytest
 import requests
 from werkzeug.test import Client
 
-from conftest import ROOT, Server, graph_copy
+from conftest import ROOT, InProcessPool, Server, graph_copy
 
 from kg.web.app import App, Settings
 
@@ -35,43 +35,15 @@ SPOOF = "evil.example:6666"
 # ---------------------------------------------------------------- the application in process
 
 
-class InProcessPool:
-    """The pool's interface with its operations run in this process: the application's
-    own logic without worker processes (``kg.web.pool`` is tested through real servers)."""
-
-    size, max_queue, replaced = 1, 4, 0
-
-    def __init__(self, root: Path, *, run: bool = True) -> None:
-        from kg.web import ops
-        from kg.web.pool import WorkerConfig
-
-        self.ops, self.run = ops, run
-        self.graph = ops.open_graph(WorkerConfig(root=str(root))) if run else None
-        self.calls: list[tuple[str, tuple]] = []
-
-    def call(self, op, *args, timeout, cancelled=lambda: False, what="the query"):
-        self.calls.append((op, args))
-        if not self.run:
-            return {"sparql": ("SELECT", b"{}"), "sparql_form": "SELECT", "stored": b"{}", "entity_rdf": b"",
+_CANNED = {"sparql": ("SELECT", b"{}"), "sparql_form": "SELECT", "stored": b"{}", "entity_rdf": b"",
                     "entity_page": "<html></html>", "draw": b"<svg/>", "void": b"", "search": [],
-                    "sparql_table": None, "stored_table": None}.get(op)
-        return getattr(self.ops, op)(self.graph, *args)
-
-    def pin(self, versions) -> None:
-        if self.graph is not None:
-            self.graph.pin(versions)
-
-    def pids(self) -> list[int]:
-        return [os.getpid()]
-
-    def state(self) -> dict:
-        return {"workers": 1, "alive": 1, "busy": 0, "waiting": 0, "replaced": 0, "refused": 0, "sandboxed": False}
+                    "sparql_table": None, "stored_table": None}
 
 
 def app_over(root: Path, *, run: bool = True, **settings) -> tuple[Client, App, InProcessPool]:
     import kg
 
-    pool = InProcessPool(root, run=run)
+    pool = InProcessPool(root, run=run, canned=_CANNED.get)
     app = App(kg.open(root), pool, Settings(**settings))
     return Client(app), app, pool
 

@@ -10,6 +10,8 @@ Routes (see ``docs/server.md`` for the full contract):
 * ``/id/...``, ``/concept/...`` and ``/resource?iri=``: a page for every entity; an IRI
   of the graph dereferences to HTML, Turtle, JSON-LD, N-Triples or RDF/XML by ``Accept``.
 * ``/search?q=``: search by name in any language, case and accents ignored.
+* ``/reconcile``, ``/reconcile/preview``, ``/reconcile/suggest/...``: the W3C Reconciliation
+  Service API 0.2 (OpenRefine), ``kg.web.reconcile``.
 * ``/``, ``/editor``, ``/api``, ``/static/...``: the pages around them.
 
 The application does no RDF work itself and never evaluates what a client sent: query
@@ -96,6 +98,8 @@ class Settings:
     # the server's public address, in every absolute URL it writes (never the Host header,
     # which the client chooses)
     base_url: str = "http://127.0.0.1:8787/"
+    # who may merge reviewed drafts at /suggest/submit (kg.web.review.Writes; None: nobody)
+    writes: Any = None
 
 
 class Problem(Exception):
@@ -281,6 +285,9 @@ class App:
             Rule("/openapi.json", endpoint="openapi", methods=read),
             Rule("/api", endpoint="api", methods=read),
             Rule("/search", endpoint="search", methods=read),
+            Rule("/reconcile", endpoint="reconcile", methods=query),
+            Rule("/reconcile/preview", endpoint="reconcile_preview", methods=read),
+            Rule("/reconcile/suggest/<kind>", endpoint="reconcile_suggest", methods=read),
             Rule("/resource", endpoint="resource", methods=read),
             Rule("/health", endpoint="health", methods=read),
             Rule("/static/<name>", endpoint="static", methods=read),
@@ -289,6 +296,8 @@ class App:
             Rule("/void.ttl", endpoint="void", methods=read),
             Rule("/.well-known/void", endpoint="void", methods=read),
             Rule("/ontology/<page>", endpoint="docs", methods=read),
+            Rule("/suggest", endpoint="suggest", methods=query),
+            Rule("/suggest/submit", endpoint="suggest_submit", methods=["POST"]),
             *[Rule(f"/{space}/<path:rest>", endpoint="local", defaults={"space": space}, methods=read) for space in LOCAL_SPACES],
         ], strict_slashes=False)
         self._descriptions: dict[str, bytes] = {}  # format -> the service description
@@ -547,6 +556,21 @@ class App:
                 for h in hits], "more": more})
         return self.page("search.html", q=text, hits=hits, more=more)
 
+    def on_reconcile(self, request: Request) -> Response:
+        from kg.web.reconcile import endpoint  # the W3C reconciliation API (OpenRefine)
+
+        return endpoint(self, request)
+
+    def on_reconcile_preview(self, request: Request) -> Response:
+        from kg.web.reconcile import preview_endpoint
+
+        return preview_endpoint(self, request)
+
+    def on_reconcile_suggest(self, request: Request, kind: str) -> Response:
+        from kg.web.reconcile import suggest_endpoint
+
+        return suggest_endpoint(self, request, kind)
+
     def on_resource(self, request: Request) -> Response:
         iri = request.args.get("iri", "").strip()
         if not iri:
@@ -614,6 +638,16 @@ class App:
         body = self.call(request, "void", self.url("/sparql"), what="the dataset description")
         return Response(body, mimetype="text/turtle")
 
+    def on_suggest(self, request: Request) -> Response:
+        from kg.web.review import suggest_page
+
+        return suggest_page(self, request)
+
+    def on_suggest_submit(self, request: Request) -> Response:
+        from kg.web.review import submit_page
+
+        return submit_page(self, request)
+
     def on_static(self, request: Request, name: str) -> Response:
         if name not in STATIC:
             raise Problem(404, f"no static file {name}")
@@ -621,7 +655,8 @@ class App:
         return Response(data, mimetype=STATIC[name], headers={"Cache-Control": "max-age=3600"})
 
 
-STATIC = {"kg.css": "text/css", "editor.js": "text/javascript"}
+STATIC = {"kg.css": "text/css", "editor.js": "text/javascript", "review.css": "text/css", "review.js": "text/javascript",
+          "suggest.js": "text/javascript"}
 EXAMPLE_QUERY = """SELECT ?state ?label WHERE {
   ?state a kg:State ; rdfs:label ?label .
   FILTER(LANG(?label) = "en")

@@ -35,6 +35,65 @@ def _errors(*codes: int) -> dict[str, Any]:
     return {str(c): {"description": meaning[c], "content": {"application/json": {"schema": _ERROR}}} for c in codes}
 
 
+def _reconciliation() -> dict[str, Any]:
+    """The W3C Reconciliation Service API 0.2 (``kg.web.reconcile``), as OpenRefine calls it."""
+    from kg.web.reconcile import MAX_BATCH, MAX_LIMIT
+
+    spec = "https://www.w3.org/community/reports/reconciliation/CG-FINAL-specs-0.2-20230410/"
+    queries = {"name": "queries", "in": "query", "required": False, "schema": {"type": "string"},
+               "description": f"A reconciliation query batch (JSON): {{\"q0\": {{\"query\": \"Tajikistan\", \"type\": \"kg:State\"}}}}; "
+                              f"fields query, type, limit (at most {MAX_LIMIT}), properties ([{{pid, v}}]), type_strict; "
+                              f"at most {MAX_BATCH} queries. Without it, the service manifest"}
+    json_object = {"application/json": {"schema": {"type": "object"}}}
+    tags = ["reconciliation"]
+    plural = {"entity": "entities", "type": "types", "property": "properties"}
+
+    def suggest(kind: str) -> dict[str, Any]:
+        return {"get": {
+            "summary": f"Suggest {plural[kind]} for a prefix (reconciliation suggest API)",
+            "operationId": f"reconcileSuggest{kind.title()}",
+            "tags": tags,
+            "parameters": [{"name": "prefix", "in": "query", "required": True, "schema": {"type": "string"}},
+                           {"name": "cursor", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0}},
+                           {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 50}},
+                           *([{"name": "type", "in": "query", "required": False, "schema": {"type": "string"},
+                               "description": "Only entities of this type (IRI, CURIE or local name), subclasses included"}] if kind == "entity" else [])],
+            "responses": {"200": {"description": "{\"result\": [{id, name, description}]}", "content": json_object}, **_errors(400, 503)},
+        }}
+
+    return {
+        "/reconcile": {
+            "get": {
+                "summary": "Reconciliation service (W3C Reconciliation API 0.2): the manifest, or the candidates for a batch of names",
+                "description": f"Matches names (a spreadsheet column in OpenRefine) to the graph's IRIs. Specification: {spec}",
+                "operationId": "reconcile",
+                "tags": tags,
+                "parameters": [queries],
+                "responses": {"200": {"description": "The service manifest, or the result batch", "content": json_object},
+                              **_errors(400, 413, 414, 503)},
+            },
+            "post": {
+                "summary": "Reconciliation query batch in a form (queries=)",
+                "operationId": "reconcilePost",
+                "tags": tags,
+                "requestBody": {"content": {"application/x-www-form-urlencoded": {
+                    "schema": {"type": "object", "properties": {"queries": {"type": "string"}}, "required": ["queries"]}}}},
+                "responses": {"200": {"description": "The result batch", "content": json_object}, **_errors(400, 413, 503)},
+            },
+        },
+        "/reconcile/preview": {
+            "get": {
+                "summary": "A small HTML preview of an entity (for an iframe)",
+                "operationId": "reconcilePreview",
+                "tags": tags,
+                "parameters": [{"name": "id", "in": "query", "required": True, "schema": {"type": "string", "format": "iri"}}],
+                "responses": {"200": {"description": "An HTML page", "content": {"text/html": {}}}, **_errors(400, 404, 503)},
+            }
+        },
+        **{f"/reconcile/suggest/{kind}": suggest(kind) for kind in ("entity", "type", "property")},
+    }
+
+
 def openapi(queries: list[Any], server: str) -> dict[str, Any]:
     paths: dict[str, Any] = {
         "/sparql": {
@@ -76,6 +135,7 @@ def openapi(queries: list[Any], server: str) -> dict[str, Any]:
                 "responses": {"200": {"description": "Matching entities", "content": {"application/json": {"schema": {"type": "object"}}}}},
             }
         },
+        **_reconciliation(),
     }
     for q in queries:
         parameters = []

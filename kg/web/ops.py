@@ -417,3 +417,31 @@ def overview(graph: Any) -> dict[str, Any]:
         _OVERVIEW.clear()
         _OVERVIEW[key] = {"key": key, "asserted": stats.asserted, "per_graph": stats.per_graph, "per_class": stats.per_class}
     return _OVERVIEW[key]
+
+
+# ---------------------------------------------------------------- reconciliation (kg.web.reconcile)
+
+
+def reconcile_manifest(graph: Any, base: str) -> dict[str, Any]:
+    from kg.web import reconcile
+
+    return reconcile.manifest(graph, base)
+
+
+def reconcile_batch(graph: Any, queries: str) -> dict[str, Any]:
+    """A reconciliation query batch, as the client sent it (JSON text), read and answered here."""
+    from kg.web import reconcile
+
+    return reconcile.reconcile_batch(graph, queries)
+
+
+def reconcile_preview(graph: Any, iri: str, base: str) -> str | None:
+    from kg.web import reconcile
+
+    return reconcile.preview(graph, iri, base)
+
+
+def reconcile_suggest(graph: Any, kind: str, prefix: str, cursor: str, limit: str, types: list[str]) -> dict[str, Any]:
+    from kg.web import reconcile
+
+    return reconcile.suggest(graph, kind, prefix, cursor, limit, types)

@@ -76,6 +76,9 @@ def run(server: Front, pool: Pool, announce: Callable[[str], None]) -> None:
     bound = base_url_for(str(server.effective_host), server.effective_port)
     public = getattr(server.bridge.app, "settings", None)
     shown = f"; public address {public.base_url}" if public is not None and public.base_url != bound else ""
+    writes = getattr(public, "writes", None)
+    if writes is not None:
+        shown += f"; /suggest merges reviewed facts for {len(writes.reviewers)} reviewer(s) of {writes.source}"
     announce(f"serving the graph at {bound} (SPARQL endpoint: /sparql{shown}); Ctrl-C stops")
 
     def stop(signum: int, frame: Any) -> None:

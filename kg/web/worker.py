@@ -16,6 +16,7 @@ import os
 import pickle
 import signal
 from multiprocessing.connection import Connection
+from typing import Any
 
 
 def main() -> None:
@@ -45,13 +46,22 @@ def main() -> None:
         try:
             if pin is not None:
                 graph.pin(pin)
-            answer = ("ok", getattr(ops, op)(graph, *args))
+            answer = ("ok", operation(ops, op)(graph, *args))
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the caller
             answer = ("error", _portable(exc))
         try:
             send.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
         except (BrokenPipeError, OSError):
             return
+
+
+def operation(ops: Any, name: str) -> Any:
+    """``kg.web.ops.NAME``, or for the review page's operations (``review_...``) ``kg.web.review.NAME``."""
+    if name.startswith("review_"):
+        from kg.web import review
+
+        return getattr(review, name)
+    return getattr(ops, name)
 
 
 if __name__ == "__main__":
