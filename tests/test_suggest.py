@@ -270,3 +270,15 @@ def test_a_reviewer_edits_a_date_range_and_an_ordinal(graph: kg.Graph, gz: Gazet
 
     assert edited_term("7", "8") == "8"  # an ordinal stays an integer
     assert edited_term('"Tashkent"@en', "Toshkent") == '"Toshkent"@en'
+
+
+def test_a_new_city_without_its_state_is_proposed_unsure_and_says_what_it_lacks(graph: kg.Graph, gz: Gazetteer) -> None:
+    text = "The 10th meeting of SCO ministers of justice was held in Shanghai under the chairmanship of China."
+    draft = _run(graph, gz, text, SourceInfo("SCO justice ministers meet", "SCO", "2023-09-08"))
+    city = next(c for c in draft.candidates if c.kind == "place" and c.status == "new")
+    assert city.subject == "kgi:shanghai" and "kg:locatedIn" not in " ".join(city.statements)
+    assert city.confidence < 0.5 and "does not say in which state" in city.why
+    location = next(c for c in draft.candidates if c.kind == "place" and c.value == "kgi:shanghai")
+    assert location.confidence < 0.5  # the review page starts both unticked
+    located = _run(graph, gz, text.replace("in Shanghai", "in Shanghai, China"), SourceInfo("SCO justice ministers meet", "SCO", "2023-09-08"))
+    assert "kgi:shanghai kg:locatedIn kgi:state-cn ." in next(c for c in located.candidates if c.subject == "kgi:shanghai").statements

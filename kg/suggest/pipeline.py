@@ -314,17 +314,23 @@ class _Builder:
                       f"{place} kg:quote {_lit((ev.place_passage or ev.passage).text)} ."]
                 if state is not None:
                     st.append(f"{place} kg:locatedIn {state.curie} .")
-                place_cid = self.add("place", ev.place_passage, f"{place}: {name}" + (f", {state.label}" if state else "") + " (a city the graph does not hold)",
-                                     f'"in {name}" names no place the graph knows', 0.6, st, status="new", subject=place).id
+                # the graph holds a city with its state (kg:CityShape); a text that does not say
+                # which state gives a candidate that starts unticked and says what it lacks
+                why = f'"{name}" names no place the graph knows' + (
+                    "" if state else f"; the text does not say in which state {name} lies, and a city needs it (kg:locatedIn): "
+                                     "add it to the downloaded draft, or leave the place out")
+                place_cid = self.add("place", ev.place_passage, f"{place}: {name}" + (f", {state.label}" if state else ", state not stated") +
+                                     " (a city the graph does not hold)", why, 0.6 if state else 0.4, st, status="new", subject=place).id
             now = [_curie(v.value) for v in self.values(e, "kg:location")] if existing else []
             passage = ev.place_passage or ev.passage
+            located = ev.place is not None or ev.new_place[1] is not None  # type: ignore[index]
             if now and place not in now:
                 self.amend(e, "kg:location", now[0], place, passage, "correction", event_cid, "the text names another place",
                            depends=(place_cid,))
             elif not now:
                 st = [f"{e} kg:location {place} .", self.cite(e)] + self.attribution(e, "kg:location", place, passage.text)
-                self.add("place", passage, f"{e} in {place}", "a place named in the event's sentence", 0.85, st,
-                         depends=(event_cid, place_cid), subject=e, value=place)
+                self.add("place", passage, f"{e} in {place}", "a place named in the event's sentence" + ("" if located else f" (needs {place_cid}, which lacks its state)"),
+                         0.85 if located else 0.4, st, depends=(event_cid, place_cid), subject=e, value=place)
 
     def amend(self, e: str, predicate: str, old: str, new: str, passage: Sentence, change: str, event_cid: str, reason: str, *,
               extra: list[str] | None = None, depends: tuple[str, ...] = ()) -> None:
