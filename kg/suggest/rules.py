@@ -271,6 +271,18 @@ class Reader:
                 if places or new:
                     main.place, main.new_place, main.place_passage = (places[0].entry if places else None), new, s
                     break
+        if main is not None and main.place is None and main.new_place is None and self.sentences:
+            # a news agency's dateline: "BAKU, Azerbaijan, September 15." / "ASTANA. KAZINFORM ..."
+            first = self.sentences[0]
+            m = re.match(r"^(?P<city>[A-Z][A-Z'’-]{2,}(?:\s[A-Z][A-Z'’-]{2,})?)(?=[.,]|\s*[-–—])", first.text)
+            if m:
+                places = [mm for mm in self.in_sentence(first, ("place",)) if mm.start == first.start]
+                if places:
+                    main.place, main.place_passage = places[0].entry, first
+                else:
+                    name = m.group("city").title()
+                    state = next((mm.entry for mm in self.in_sentence(first, ("state",))), None)
+                    main.new_place, main.place_passage = (name, state, first.start, first.start + len(m.group("city"))), first
         for e in events:
             if e.key[1] == "next":
                 # its number is not inferred (the one after the 13th is the 14th only if the
@@ -355,7 +367,9 @@ class Reader:
             said_city = bool(m and m.group("g"))
         else:
             m = re.search(r"\bcapital(?:\s+city)?\s+of\s+(?P<city>[A-Z][a-zA-Z'’-]+)()(?P<state>)", s.text) or \
-                re.search(r"^(?P<city>[A-Z][a-zA-Z'’-]+)(?:,\s+(?:the\s+)?capital[^,]*,)?\s+(?:today\s+)?host(?:s|ed)\b()(?P<state>)", s.text)
+                re.search(r"(?:^|(?<=\s))(?P<city>[A-Z][a-z][a-zA-Z'’-]+)(?:,\s+(?:the\s+)?capital[^,]*,)?\s+(?:today\s+|will\s+)?host(?:s|ed)?\b()(?P<state>)", s.text)
+            if m is not None and re.search(r"[A-Z][a-z]+\s+$", s.text[:m.start("city")]):
+                m = None  # "Ravi Shankar Prasad will host": the end of a person's name
             said_city = m is not None
             if m is None:
                 m = re.search(r"\b(?:in|at)\s+(?:the\s+city\s+of\s+)?(?P<city>[A-Z][a-zA-Z'’-]+(?:\s+[A-Z][a-zA-Z'’-]+)?)(?:\s*,\s*(?:the\s+)?(?P<state>[A-Z][\w'’ -]+?))?(?=[\s,.;:)]|$)", s.text)
