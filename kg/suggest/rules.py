@@ -560,6 +560,9 @@ class Reader:
         for m in self.mentions:
             if m.entry.kind != "topic" or m.entry.iri in seen:
                 continue
+            around = self.text[max(0, m.start - 25):m.end + 12].lower()
+            if re.search(r"minist\w*\s+of\s+(?:law\s+(?:and|&)\s+)?justice|justice\s+minist|(?:chief|court)\s+justice", around) and m.text.lower() == "justice":
+                continue  # "Ministers of Justice" is a title, not the topic
             seen.add(m.entry.iri)
             s = next(x for x in self.sentences if x.start <= m.start < x.end)
             out.append(Fact("topic", s, m.entry.label, f'"{m.text}" is a label of {m.entry.curie}', 0.8, {"entry": m.entry}))
