@@ -92,11 +92,16 @@ def _morph() -> Any:
 @functools.lru_cache(maxsize=65536)
 def word_key(word: str) -> str:
     """A word's comparison key: folded, unaccented, lower case; Russian words lemmatised."""
-    folded = unicodedata.normalize("NFKD", word.casefold())
+    lowered = word.casefold()
+    if _CYRILLIC.search(lowered):
+        # lemmatise first: the dictionary needs "й" whole ("Китайской" -> "китайский"), and
+        # only then fold the lemma like any other word
+        lowered = str(_morph().parse(lowered.replace("ё", "е"))[0].normal_form)
+    folded = unicodedata.normalize("NFKD", lowered)
     folded = "".join(c for c in folded if not unicodedata.combining(c))
     folded = re.sub(r"['’ʼʻ`]", "", folded).replace("ё", "е")
     if _CYRILLIC.search(folded):
-        return str(_morph().parse(folded)[0].normal_form).replace("ё", "е")
+        return folded
     if folded.endswith("s") and len(folded) > 3 and folded[-2] in "'’":  # possessive
         folded = folded[:-2]
     return folded
