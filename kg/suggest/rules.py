@@ -43,8 +43,9 @@ _FUTURE = re.compile(
     re.I)
 _NEXT = re.compile(r"\b(next|following|subsequent)\s+(meeting|session|summit|conference)\b|следующ\w+\s+(совещани|заседани|встреч|саммит)\w*", re.I)
 _EVENT_NOUN = re.compile(
-    r"\b(meetings?|sessions?|summit|conference|forum|met|meet|meets|convened|gathered|round ?table)\b|"
+    r"\b(meetings?|sessions?|summit|conference|forum|met|meet|meets|convened|gathered|round ?table|courtesy call|called on)\b|визит\w* вежливости|"
     r"совещани\w*|заседани\w*|встреч\w*|саммит\w*|конференци\w*", re.I)
+_SAID = re.compile(r"\b(said|says|told|reported|announced|stated|noted|informed|cited)\b[^.]{0,12}$|сообщил\w*|заявил\w*", re.I)
 _ATTEND = re.compile(
     r"\b(attended|attending|participat\w+|took part|delegations?|delegates|representatives?|heads? of (?:the )?delegations?|"
     r"joined|present)\b|приняли участие|участ\w+|делегаци\w*|представител\w*", re.I)
@@ -208,7 +209,20 @@ class Reader:
         return [m for m in self.mentions if s.start <= m.start and m.end <= s.end and (kinds is None or m.entry.kind in kinds)]
 
     def dates_in(self, s: Sentence) -> list[DateSpan]:
-        return [d for d in self.dates if s.start <= d.start and d.end <= s.end]
+        """The dates of a sentence that can be an event's: not a dateline's (the day of the
+        report), not the day something was said ("said on Monday"); explicit days first."""
+        found = [d for d in self.dates if s.start <= d.start and d.end <= s.end and d.end > self._dateline_end
+                 and not (d.relative and _SAID.search(self.text[max(s.start, d.start - 30):d.start]))]
+        return sorted(found, key=lambda d: (d.relative, d.start))
+
+    @property
+    def _dateline_end(self) -> int:
+        """Where a news agency's dateline ends: "New Delhi [India], March 11 (ANI):",
+        "BAKU, Azerbaijan, September 15.", "ASTANA. KAZINFORM"."""
+        head = self.text[:160]
+        m = re.match(r"^[^\n]{0,100}?\((?:[A-Z][A-Za-z .&-]{1,30})\)\s*[:\-–—]", head) or \
+            re.match(r"^[A-Z][A-Z'’ -]{2,}(?:,\s*[A-Z][\w ]+)*,\s*[A-Z][a-z]+\.?\s+\d{1,2}(?:,\s*\d{4})?\s*[.:\-–—]", head)
+        return m.end() if m else -1
 
     # ------------------------------------------------------------ events
 
@@ -301,6 +315,14 @@ class Reader:
             vague = ev.series is not None and ev.key[1] == "main"
             target = next((o for o in events if vague and o is not ev and o.series is ev.series and o.key[1] != "next"
                            and o.key[1] != "main"), None) if vague else None
+            if target is None and ev.series is not None and ev.ordinal is None and ev.key[1] != "next":
+                # "the meeting ... from March 10-12" beside "the 18th meeting": the one numbered
+                # sitting of the series in the text, when it has no other dates
+                numbered = [o for o in events if o is not ev and o.series is ev.series and o.ordinal is not None and o.key[1] != "next"]
+                if len(numbered) == 1 and (numbered[0].dates is None or numbered[0].dates.relative or ev.dates is None):
+                    target = numbered[0]
+                    if ev.dates is not None and (target.dates is None or target.dates.relative):
+                        target.dates, target.date_passage = ev.dates, ev.date_passage
             if target is None:
                 out.append(ev)
                 continue
@@ -346,8 +368,8 @@ class Reader:
                 ev.status, ev.status_passage = "scheduled", s
             elif _HELD.search(s.text):
                 ev.status, ev.status_passage = "held", s
-        if ev.dates is None and dates:
-            ev.dates, ev.date_passage = dates[0], s
+        if dates and (ev.dates is None or ev.dates.relative and not dates[0].relative):
+            ev.dates, ev.date_passage = dates[0], s  # an explicit day later on beats a weekday
             if self.issued is not None and ev.dates.first > self.issued and ev.status != "scheduled":
                 ev.status, ev.status_passage = "scheduled", s
         if ev.place is None and ev.new_place is None:
