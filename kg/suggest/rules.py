@@ -395,7 +395,7 @@ class Reader:
             said_city = m is not None
             if m is None:
                 m = re.search(r"\b(?:in|at)\s+(?:the\s+city\s+of\s+)?(?P<city>[A-Z][a-zA-Z'’-]+(?:\s+[A-Z][a-zA-Z'’-]+)?)(?:\s*,\s*(?:the\s+)?(?P<state>[A-Z][\w'’ -]+?))?(?=[\s,.;:)]|$)", s.text)
-                if m and not m.group("state") and re.search(r"\b(?:held|took place|organi[sz]ed|convened|underway|hosted|opened|meeting|session|summit)\s+(?:\w+\s+){0,2}?(?:in|at)\s+" + re.escape(m.group("city")), s.text):
+                if m and not m.group("state") and re.search(r"\b(?:held|took place|organi[sz]ed|convened|underway|hosted|opened|meeting|session|summit)\s+(?:[\w’'-]+\s+){0,8}?(?:in|at)\s+" + re.escape(m.group("city")), s.text):
                     said_city = True  # "held in Bishkek": where an event is held is a place
         if not m:
             return None
