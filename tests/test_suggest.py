@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import json
 import subprocess
 import sys
@@ -176,7 +177,8 @@ def test_a_known_meeting_gives_additions_and_an_amendment_never_a_duplicate(grap
 def test_russian_text_gets_states_organisations_places_and_dates(graph: kg.Graph, gz: Gazetteer) -> None:
     text = ("25 сентября 2025 года в Ташкенте состоялось совещание генеральных прокуроров государств-членов ШОС. "
             "В совещании приняли участие делегации Казахстана, Киргизии и Таджикистана.")
-    draft = _run(graph, gz, text, SourceInfo("Совещание генпрокуроров ШОС", "ШОС", "2025-09-26", language=None))
+    draft = _run(graph, gz, text, SourceInfo("[SCO Prosecutors General meet in Tashkent]", "ШОС", "2025-09-26", language=None))
+    assert 'dcterms:language "ru"' in draft.turtle() and '"[SCO Prosecutors General meet in Tashkent]"@en' in draft.turtle()
     assert draft.language == "ru"
     kinds = _kinds(draft)
     assert kinds["event"][0].value == "kgc:held"
@@ -225,6 +227,9 @@ def test_a_language_the_matcher_does_not_know(graph: kg.Graph, gz: Gazetteer) ->
 
 
 def test_bad_source_details(graph: kg.Graph, gz: Gazetteer) -> None:
+    with pytest.raises(UsageError, match="not in English") as info:
+        _run(graph, gz, MEETING_7, SourceInfo("Совещание генпрокуроров ШОС", "ШОС", "2025-09-26"))
+    assert "translation in brackets" in info.value.hint
     with pytest.raises(UsageError, match="not a day"):
         _run(graph, gz, MEETING_7, SourceInfo("t", "p", "25/09/2025"))
     with pytest.raises(UsageError, match="http"):
@@ -285,3 +290,40 @@ def test_a_new_city_without_its_state_is_proposed_unsure_and_says_what_it_lacks(
     assert location.confidence < 0.5  # the review page starts both unticked
     located = _run(graph, gz, text.replace("in Shanghai", "in Shanghai, China"), SourceInfo("SCO justice ministers meet", "SCO", "2023-09-08"))
     assert "kgi:shanghai kg:locatedIn kgi:state-cn ." in next(c for c in located.candidates if c.subject == "kgi:shanghai").statements
+
+
+# ------------------------------------------------------------ properties over made-up texts
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SENTENCES = [
+    "The {n}th Meeting of the Prosecutors General of the SCO Member States was held in Dushanbe, Tajikistan on {d} June 2025.",
+    "The 6th Meeting of the Attorneys/Prosecutors General of the ECO Member States was held in Tashkent on 25 September 2025.",
+    "The meeting was attended by the delegations of Kazakhstan, Pakistan, Iran and India.",
+    "The Prosecutor General of Tajikistan, H.E. Mr. Yusuf Rahmon, welcomed the guests.",
+    "Pakistan's Prosecutor General Ali Test said cooperation against terrorism and cybercrime is vital.",
+    "The parties signed a Protocol on cooperation in combating money laundering.",
+    "The participants proposed the establishment of an SCO Working Group on Asset Recovery.",
+    "The next meeting will be held in Baku, Azerbaijan.",
+    "В Ташкенте 25 сентября 2025 года прошло заседание генеральных прокуроров ШОС с участием Киргизии.",
+    "The weather was fine, and the talks \"frank\" — with <b>no</b> outcome; Tajikistan's delegation left early.",
+]
+
+
+@settings(max_examples=int(os.environ.get("KG_SUGGEST_EXAMPLES", "8")), deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(picks=st.lists(st.sampled_from(range(len(_SENTENCES))), min_size=1, max_size=6),
+       n=st.integers(min_value=1, max_value=40), d=st.integers(min_value=1, max_value=28))
+def test_every_passage_is_the_texts_own_and_every_draft_passes_the_shapes(graph: kg.Graph, gz: Gazetteer, tmp_path: Path,
+                                                                             picks: list[int], n: int, d: int) -> None:
+    text = " ".join(_SENTENCES[i].format(n=n, d=d) for i in picks)
+    draft = _run(graph, gz, text, SourceInfo("A made-up report", "A newspaper", "2025-09-30"))
+    for c in draft.candidates:
+        assert draft.text[c.start:c.end] == c.passage
+        assert all(d_ in {x.id for x in draft.candidates} for d_ in c.depends)
+    if any(c.kind == "amendment" for c in draft.candidates):
+        return  # kg amend's path is tested above; here only additions
+    target = tmp_path / f"draft-{abs(hash(text))}.ttl"
+    target.write_text(draft.turtle([c.id for c in draft.candidates if c.confidence >= 0.5]), encoding="utf-8")
+    result = graph.add([target], dry_run=True)
+    assert result.accepted, [(r.focus, r.message) for r in result.report.results if r.severity == "Violation"]

@@ -40,6 +40,9 @@ def suggest(graph: Any, text: str | bytes, source: SourceInfo, *, content_type: 
             raise UsageError(f"--issued {source.issued!r} is not a day (YYYY-MM-DD)") from exc
     if source.url and not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", source.url):
         raise UsageError(f"--url {source.url!r} is not an http(s) address")
+    if language_of(source.title) not in ("en", "latin", "und"):
+        raise UsageError(f"the title {source.title!r} is not in English: the graph keeps its sources' titles in English",
+                         hint='give --title in English, a translation in brackets as the graph\'s other sources have it: "[SCO Prosecutors General meet in Bishkek]"')
     body = read_text(text, content_type=content_type, location=location)
     store = store if store is not None else graph.store().store
     gz = gazetteer or Gazetteer.from_store(store)
@@ -184,7 +187,7 @@ class _Builder:
         base = "-".join(p for p in ("src", pub, self.issued.isoformat() if self.issued else "", slug(s.title, 5)) if p)
         self.src = self.fresh(base)
         lang = self.language if self.language in ("en", "ru") else "en"
-        st = [f"{self.src} a kg:SourceDocument .", f"{self.src} dcterms:title {_lit(s.title, lang)} .",
+        st = [f"{self.src} a kg:SourceDocument .", f"{self.src} dcterms:title {_lit(s.title, 'en')} .",
               f"{self.src} kg:publisherName {_lit(s.publisher)} .", f"{self.src} kg:documentKind kgc:news-item .",
               f"{self.src} dcterms:language {_lit(lang)} ."]
         if publisher:
