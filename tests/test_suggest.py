@@ -214,6 +214,15 @@ def test_html_keeps_only_the_article() -> None:
     assert text == "Prosecutors meet\n\nThe meeting was held in Tashkent.\n"
 
 
+def test_a_state_the_graph_does_not_hold_is_named_not_proposed(graph: kg.Graph, gz: Gazetteer) -> None:
+    text = ("The 21st Meeting of the Prosecutors General of the SCO Member States was held on 5 May 2025. "
+            "The meeting was attended by the delegations of Belarus, Mongolia and Iran.")
+    draft = _run(graph, gz, text, SourceInfo("SCO meeting", "SCO", "2025-05-06"))
+    assert {c.value for c in draft.candidates if c.kind == "participant"} == {"kgi:state-by", "kgi:state-ir"}
+    note = next(m for m in draft.messages if "not states of the graph" in m)
+    assert "Mongolia" in note and "Belarus" not in note and "Iran" not in note
+
+
 def test_a_text_naming_nothing_the_graph_knows(graph: kg.Graph, gz: Gazetteer) -> None:
     draft = _run(graph, gz, "The weather in the mountains was fine and the harvest good.", SourceInfo("Weather", "A paper", "2025-01-01"))
     assert [c.kind for c in draft.candidates] == ["source"]

@@ -161,6 +161,10 @@ class _Builder:
             self.topic(fact, main_ref)
         for fact in reader.bodies():
             self.body(fact)
+        unknown = reader.unknown_in_lists()
+        if unknown:
+            self.messages.append(f"named among states but not states of the graph, so not proposed: {', '.join(unknown)}; a new "
+                                 "state comes with its ISO codes from the reference data (scripts/build_reference.py)")
         if len(self.candidates) == 1:
             self.messages.append("the text names no event, participant, document or topic the rules recognise: the draft holds "
                                  "only its source; nothing would be added")

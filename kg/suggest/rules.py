@@ -458,6 +458,26 @@ class Reader:
                                 0.85 if role == "delegation" else 0.75, {"entry": m.entry, "role": role, "mention": m}))
         return out
 
+    def unknown_in_lists(self) -> list[str]:
+        """Names in a list of states the graph does not know ("Belarus, Mongolia and
+        Iran" where Mongolia is no state of the graph): the reviewer should know they were
+        not proposed, and why."""
+        unknown: list[str] = []
+        for s in self.sentences:
+            states = [m for m in self.in_sentence(s, ("state",))]
+            if len(states) < 2:
+                continue
+            first, last = states[0].start - s.start, states[-1].end - s.start
+            span = s.text[max(0, first - 40):min(len(s.text), last + 40)]
+            base = s.start + max(0, first - 40)
+            for m in re.finditer(r"(?:(?<=, )|(?<=\band )|(?<=\bи )|(?<=— ))(?P<name>[A-ZА-ЯЁ][\w'’-]+(?:\s[A-ZА-ЯЁ][\w'’-]+)?)(?=,|\s+(?:and|и|in|as|were|was)\s|\.|\)|$)", span):
+                at, end = base + m.start("name"), base + m.end("name")
+                if any(mm.start < end and at < mm.end for mm in self.mentions) or m.group("name").lower() in _NOT_NAMES:
+                    continue
+                if m.group("name") not in unknown:
+                    unknown.append(m.group("name"))
+        return unknown
+
     @staticmethod
     def _near(s: Sentence, cue: re.Match[str], m: Mention) -> bool:
         # "hosted by Uzbekistan" / "the host, Uzbekistan": the name within a few words of the cue
