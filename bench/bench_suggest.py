@@ -207,7 +207,12 @@ def main() -> int:
             missing.append(item["id"])
             continue
         data = path.read_bytes()
-        info = SourceInfo(title=item.get("title") or item["id"], publisher=item.get("publisher") or "unknown",
+        from kg.suggest.reading import language_of
+
+        title = item.get("title") or item["id"]
+        if language_of(title) not in ("en", "latin"):
+            title = f"[{item['id']}]"  # the graph keeps English titles; the Russian headline is not read
+        info = SourceInfo(title=title, publisher=item.get("publisher") or "unknown",
                           issued=str(item["issued"]) if item.get("issued") else None, url=item.get("url"),
                           language=item.get("language"))
         t = time.perf_counter()

@@ -556,7 +556,7 @@ def suggest_cmd(state: State, text_file: str, title: str, publisher: str, issued
     draft = suggest(state.graph, data, SourceInfo(title=title, publisher=publisher, issued=issued, url=url, language=language),
                     content_type=content_type, location=location)
     for message in draft.messages:
-        state.note(message)
+        state.info(f"note: {message}")
     fmt = fmt or ("text" if output is not None else "turtle")
     if output is not None:
         emit(draft.turtle().encode("utf-8"), output)

@@ -336,3 +336,11 @@ def test_every_passage_is_the_texts_own_and_every_draft_passes_the_shapes(graph:
     target.write_text(draft.turtle([c.id for c in draft.candidates if c.confidence >= 0.5]), encoding="utf-8")
     result = graph.add([target], dry_run=True)
     assert result.accepted, [(r.focus, r.message) for r in result.report.results if r.severity == "Violation"]
+
+
+def test_cli_prints_the_drafts_notes_on_stderr() -> None:
+    run = subprocess.run([sys.executable, "-m", "kg", "--data", str(ROOT), "suggest", "-", "--title", "Weather", "--publisher", "A paper",
+                          "--issued", "2025-01-01"], input="The weather in the mountains was fine.", capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "note: the text names no event" in run.stderr
+    assert "kgi:src-a-paper-2025-01-01-weather a kg:SourceDocument ." in run.stdout  # the draft, on stdout

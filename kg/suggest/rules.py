@@ -474,6 +474,11 @@ class Reader:
                 at, end = base + m.start("name"), base + m.end("name")
                 if any(mm.start < end and at < mm.end for mm in self.mentions) or m.group("name").lower() in _NOT_NAMES:
                     continue
+                # inside a list of states: a state right before it and right after it
+                before = any(0 < at - mm.end <= 6 and re.fullmatch(r",\s*|\s+(?:and|и)\s+|\s*—\s*", self.text[mm.end:at]) for mm in states)
+                after = any(0 < mm.start - end <= 6 and re.fullmatch(r",\s*|\s+(?:and|и)\s+", self.text[end:mm.start]) for mm in states)
+                if not (before and after):
+                    continue
                 if m.group("name") not in unknown:
                     unknown.append(m.group("name"))
         return unknown
