@@ -35,6 +35,24 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 KINDS = ("event", "date", "place", "participant", "person", "document", "topic")
+#: The graph the evaluation reads against: as it was when the set was made, before the
+#: sources of the region's record came in (issue 19), several of which report the same
+#: meetings as the set's texts; against the grown graph the test would turn into a lookup.
+BASELINE_FILES = ("eco-2025-09-25-tashkent-meeting.ttl", "eco-judicial-cooperation-2025.ttl", "reference-memberships.ttl",
+                  "reference-organisations.ttl", "reference-places.ttl", "reference-states.ttl", "sco-dushanbe-declaration-2021.ttl")
+
+
+def baseline_graph(tmp: Path):  # noqa: ANN201
+    import shutil
+
+    import kg
+
+    for part in ("ontology", "queries"):
+        shutil.copytree(ROOT / part, tmp / part)
+    (tmp / "data").mkdir()
+    for name in BASELINE_FILES:
+        shutil.copy2(ROOT / "data" / name, tmp / "data" / name)
+    return kg.open(tmp)
 
 
 def _org(text: str) -> str:
@@ -186,13 +204,14 @@ def score(expected: list[dict], got: dict[str, list[dict]], gz) -> dict[str, dic
 
 
 def main() -> int:
-    import kg
     from kg.suggest import SourceInfo, suggest
     from kg.suggest.gazetteer import Gazetteer
 
+    import tempfile
+
     spec = yaml.safe_load((ROOT / "bench/suggest/evaluation.yaml").read_text(encoding="utf-8"))
     texts = ROOT / "bench/suggest/texts"
-    graph = kg.open(ROOT)
+    graph = baseline_graph(Path(tempfile.mkdtemp(prefix="kg-suggest-bench-")))
     t0 = time.perf_counter()
     store = graph.store().store
     gz = Gazetteer.from_store(store)

@@ -9,7 +9,7 @@ from typing import Any
 
 #: the kinds of candidate, in the order the review list shows them
 KINDS = ("source", "event", "date", "place", "status", "participant", "person", "post", "document", "topic",
-         "body", "next-event", "amendment")
+         "body", "next-event", "amendment", "disagreement")
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Candidate:
     end: int
     confidence: float  # 0..1
     why: str  # the rule and the match that produced it
-    status: str = "matched"  # matched | new (proposes a new entity) | amendment (changes what the graph holds)
+    status: str = "matched"  # matched | new (proposes a new entity) | amendment (changes or disputes what the graph holds)
     #: Turtle statements, one per line, each complete ("s p o ."), in the project's prefixes
     statements: list[str] = field(default_factory=list)
     #: candidates this one needs (an event's participants need the event)

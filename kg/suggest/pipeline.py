@@ -302,8 +302,9 @@ class _Builder:
             why = f'"{ev.dates.text}"' + (f" (year from the publication day, {self.issued})" if ev.dates.inferred_year else "") + \
                 (" (a weekday, read from the publication day)" if ev.dates.relative else "")
             if now and d1 not in now:
+                self.disagree(e, "schema:startDate", f'"{now[0]}"^^xsd:date', f'"{d1}"^^xsd:date', passage, event_cid)
                 self.amend(e, "schema:startDate", f'"{now[0]}"^^xsd:date', f'"{d1}"^^xsd:date', passage, "correction", event_cid,
-                           "the text gives another start date", extra=[f'{e} schema:endDate "{d2}"^^xsd:date .'])
+                           "the text gives another start date", extra=[f'{e} schema:endDate "{d2}"^^xsd:date .'], alternative=True)
             elif not now:
                 st = [f'{e} schema:startDate "{d1}"^^xsd:date .', f'{e} schema:endDate "{d2}"^^xsd:date .', self.cite(e)]
                 st += self.attribution(e, "schema:startDate", f'"{d1}"^^xsd:date', passage.text)
@@ -332,15 +333,29 @@ class _Builder:
             passage = ev.place_passage or ev.passage
             located = ev.place is not None or ev.new_place[1] is not None  # type: ignore[index]
             if now and place not in now:
+                self.disagree(e, "kg:location", now[0], place, passage, event_cid, depends=(place_cid,))
                 self.amend(e, "kg:location", now[0], place, passage, "correction", event_cid, "the text names another place",
-                           depends=(place_cid,))
+                           depends=(place_cid,), alternative=True)
             elif not now:
                 st = [f"{e} kg:location {place} .", self.cite(e)] + self.attribution(e, "kg:location", place, passage.text)
                 self.add("place", passage, f"{e} in {place}", "a place named in the event's sentence" + ("" if located else f" (needs {place_cid}, which lacks its state)"),
                          0.85 if located else 0.4, st, depends=(event_cid, place_cid), subject=e, value=place)
 
+    def disagree(self, e: str, predicate: str, held: str, reported: str, passage: Sentence, event_cid: str, *,
+                 depends: tuple[str, ...] = ()) -> None:
+        """Another report of a sitting gives another date or place: by default both stay,
+        each with its source (a kg:DivergentReport; the query disagreements lists them).
+        The alternative, an amendment, is for a source that corrects the earlier one."""
+        node = self.fresh(f"div-{_local(self.src)}-{_local(e)}-{slug(predicate.split(':')[1], 3)}")
+        st = [f"{node} a kg:DivergentReport .", f"{node} rdf:subject {e} .", f"{node} rdf:predicate {predicate} .",
+              f"{node} rdf:object {reported} .", f"{node} kg:quote {_lit(passage.text)} .", self.cite(node)]
+        self.add("disagreement", passage, f"{e} {predicate}: the graph has {held}, this text {reported}: both kept, each with its source",
+                 "another report of this sitting says otherwise; tick the amendment instead if this text corrects the earlier one",
+                 0.8, st, status="amendment", depends=(event_cid,) + depends, subject=e, value=reported, previous=held,
+                 previous_passage=self.passage_of(e, predicate))
+
     def amend(self, e: str, predicate: str, old: str, new: str, passage: Sentence, change: str, event_cid: str, reason: str, *,
-              extra: list[str] | None = None, depends: tuple[str, ...] = ()) -> None:
+              extra: list[str] | None = None, depends: tuple[str, ...] = (), alternative: bool = False) -> None:
         day = (self.issued or dt.date.today()).isoformat()
         node = self.fresh(f"chg-{day}-{_local(e)}-{slug(predicate.split(':')[1], 3)}")
         st = [f"{node} a kg:Supersession .", f"{node} kg:changeKind kgc:{change} .", f"{node} kg:newValue {new} .",
@@ -348,7 +363,8 @@ class _Builder:
               f'{node} kg:supersededOn "{day}"^^xsd:date .', f"{node} rdf:subject {e} .", f"{node} rdf:predicate {predicate} .",
               f"{node} rdf:object {old} .", self.cite(node), f"{e} {predicate} {new} .", self.cite(e)]
         st += self.attribution(e, predicate, new, passage.text) + (extra or [])
-        self.add("amendment", passage, f"{e} {predicate}: {old} -> {new}", reason + " (kg amend)", 0.8, st, status="amendment",
+        why = reason + " (kg amend)" + ("; the alternative to keeping both reports (the disagreement above): tick one of the two" if alternative else "")
+        self.add("amendment", passage, f"{e} {predicate}: {old} -> {new}", why, 0.45 if alternative else 0.8, st, status="amendment",
                  depends=(event_cid,) + depends, subject=e, value=new, previous=old, previous_passage=self.passage_of(e, predicate))
 
     # ------------------------------------------------------------ participants, people
@@ -403,8 +419,10 @@ class _Builder:
             status = "new"
         if post and not (known is not None and any(_curie(v.value) == post for v in self.values(p, "kg:holds"))):
             st.append(f"{p} kg:holds {post} .")
-        # the person speaks for their state's (or organisation's) participation in the main event
-        if ref is not None and holder is not None:
+        # the person speaks for their state's (or organisation's) participation in the main
+        # event; a head of state named in a ministers' or prosecutors' report sent greetings
+        # or was praised far more often than he attended: he is not taken as its head
+        if ref is not None and holder is not None and d["role"] != "head-of-state":
             e, event_cid = ref
             part = participations.get(holder.iri)
             if part is None and holder.kind in ("organisation", "body", "state"):

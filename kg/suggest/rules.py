@@ -188,7 +188,9 @@ def _russian_ordinal(words: str) -> int | None:
     from kg.suggest.gazetteer import _morph
 
     parts = words.lower().split()
-    lemma = str(_morph().parse(parts[-1])[0].normal_form).replace("ё", "е")
+    # the ordinal reading, not the first one ("второе" is also a noun: the main course)
+    parses = _morph().parse(parts[-1])
+    lemma = str(next((p for p in parses if "Anum" in p.tag), parses[0]).normal_form).replace("ё", "е")
     unit = _RU_ORD.get(lemma)
     if unit is None:
         return None
@@ -546,9 +548,16 @@ class Reader:
         for mm in self.mentions:
             if mm.start == start and mm.entry.kind in ("state", "organisation", "body", "authority"):
                 return mm.entry, mm.end
-        # a name the graph does not know: "of the Republic of Armenia", "of Mongolia"
-        unknown = re.compile(r"(?:(?:Republic|Kingdom|State|Federation)\s+of\s+(?:the\s+)?)?[A-Z][\w'’-]+").match(self.text, start)
-        return None, unknown.end() if unknown else at
+        # inside a longer name ("Prosecutor General of Kazakhstan" is a post the graph
+        # holds), or a name the graph does not know ("of the Republic of Armenia")
+        phrase = re.compile(r"(?:(?:Republic|Kingdom|State|Federation)\s+of\s+(?:the\s+)?)?[A-Z][\w'’-]+(?:\s+(?:Republic|Federation))?").match(self.text, start)
+        if phrase is None:
+            return None, at
+        for name in (phrase.group(0), re.sub(r"^(?:Republic|Kingdom|State|Federation)\s+of\s+(?:the\s+)?", "", phrase.group(0))):
+            known = self.gz.by_name(name, kinds=("state", "organisation", "body", "authority"))
+            if known:
+                return known[0], phrase.end()
+        return None, phrase.end()
 
     def _holder_before(self, s: Sentence, at: int) -> Entry | None:
         """"Kazakhstan's Prosecutor General", "the Uzbek Prosecutor General", "ECO Secretary General"."""
