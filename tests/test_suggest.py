@@ -352,3 +352,23 @@ def test_cli_prints_the_drafts_notes_on_stderr() -> None:
     assert run.returncode == 0, run.stderr
     assert "note: the text names no event" in run.stderr
     assert "kgi:src-a-paper-2025-01-01-weather a kg:SourceDocument ." in run.stdout  # the draft, on stdout
+
+
+def test_second_reports_reuse_what_the_graph_holds(graph: kg.Graph, gz: Gazetteer) -> None:
+    """Found on real work: a second report of a meeting gave new delegations and new persons
+    beside the graph's own, took 'except Turkmenistan' for a participant, and read the
+    Russian 'второе' as the noun."""
+    text = ("The 6th Meeting of the Attorneys/Prosecutors General of the ECO Member States was held in Tashkent. "
+            "All member states except Turkmenistan took part. "
+            "The Prosecutor General of Uzbekistan, N. Yuldoshev, welcomed the delegations.")
+    draft = _run(graph, gz, text, SourceInfo("ECO meeting report", "ECO", "2025-10-01"))
+    person = next(c for c in draft.candidates if c.kind == "person")
+    assert person.subject == "kgi:nigmatilla-yuldoshev" and person.status == "matched"  # initials, the graph's person
+    assert "kgi:eco-apg-meeting-6-host-uz kg:representedBy kgi:nigmatilla-yuldoshev ." in person.statements  # its delegation
+    assert not any(s.split(" ")[1:3] == ["a", "kg:Delegation"] for c in draft.candidates for s in c.statements)
+    assert "kgi:state-tm" not in {c.value for c in draft.candidates if c.kind == "participant"}
+    ru = _run(graph, gz, "19 сентября 2014 года в Душанбе состоялось второе Совещание министров юстиции государств-членов ШОС.",
+              SourceInfo("[SCO justice ministers meet]", "ШОС", "2014-09-20"))
+    event = next(c for c in ru.candidates if c.kind == "event")
+    assert event.subject == "kgi:sco-moj-meeting-2"  # the second sitting, new or already in the graph
+    assert event.status == "matched" or "kgi:sco-moj-meeting-2 kg:ordinal 2 ." in event.statements

@@ -369,12 +369,19 @@ class _Builder:
 
     # ------------------------------------------------------------ participants, people
 
+    def held_participation(self, e: str, participant: str) -> str | None:
+        """The participation of ``participant`` in ``e`` the graph already holds, if any."""
+        for p in self.values(e, "kg:participation"):
+            if any(v == ox.NamedNode(participant) for v in self.values(_curie(p.value), "kg:participant")):
+                return _curie(p.value)
+        return None
+
     def participant(self, fact: Fact, main: EventFact, ref: tuple[str, str]) -> tuple[str, str] | None:
         e, event_cid = ref
         entry, role = fact.data["entry"], fact.data["role"]
-        for p in self.values(e, "kg:participation"):
-            if any(v == ox.NamedNode(entry.iri) for v in self.values(_curie(p.value), "kg:participant")):
-                return _curie(p.value), ""  # the graph has it already
+        held = self.held_participation(e, entry.iri)
+        if held is not None:
+            return held, ""  # the graph has it already
         node = self.fresh(f"{_local(e)}-{role}-{_local(entry.curie).removeprefix('state-')}")
         cls = "kg:Delegation" if role == "delegation" else "kg:Participation"
         what = {"delegation": "Delegation of {} to the {}", "host": "{}, host of the {}", "guest": "{}, guest at the {}"}[role]
@@ -425,6 +432,8 @@ class _Builder:
         if ref is not None and holder is not None and d["role"] != "head-of-state":
             e, event_cid = ref
             part = participations.get(holder.iri)
+            if part is None and self.held_participation(e, holder.iri):
+                part = (self.held_participation(e, holder.iri), "")  # a second report: the graph's own delegation
             if part is None and holder.kind in ("organisation", "body", "state"):
                 role = "attendee" if holder.kind != "state" else "delegation"
                 node = self.fresh(f"{_local(e)}-{role}-{_local(holder.curie).removeprefix('state-')}")

@@ -35,7 +35,7 @@ from kg.suggest.text import Sentence
 _HELD = re.compile(
     r"\b(was|were)\s+(held|convened|organi[sz]ed|hosted|opened|conducted)\b|\b(took place|convened|gathered|met|concluded|"
     r"opened|held|hosted|was attended|were attended|participated|took part|signed|adopted)\b|"
-    r"прошл[оаи]|состоял[осаи]?|состоялось|провел[иа]?|собрались|приняли участие|завершил",
+    r"прошл[оаи]|состоял[осаи]?|состоялось|провел[иа]?|собрались|приняли участие|завершил|начал[оаи]? (?:свою )?работу|открыл[оасиь]*ся",
     re.I)
 _FUTURE = re.compile(
     r"\b(will\s+(?:be\s+)?(?:held|take place|convene|hold|meet|gather|host)|is\s+(?:scheduled|expected|set|due)\s+to|are\s+"
@@ -87,7 +87,7 @@ _BODY_PROPOSED = re.compile(r"\b(propos\w+|suggest\w+|initiative|idea|call(?:ed|
 _BODY_AGREED = re.compile(r"\b(agreed|decided|resolved)\s+to\b|\bestablished\b|\bwas\s+set\s+up\b", re.I)
 _NAME = r"(?P<name>[A-Z][a-zA-Z'’-]+(?:\s+(?:[A-Z]\.\s*)?[A-Z][a-zA-Z'’-]+){1,3})"
 _HONORIFIC = r"(?P<hon>(?:H\.\s?E\.?\s+|His Excellency\s+|Her Excellency\s+)?(?:(?:Mr|Mrs|Ms|Dr|Prof|Judge|Justice|Madam|Mister)\.?\s+)?)"
-_NAME_WORD = r"(?:[A-Z][a-z'’]+(?:-[A-Za-z][a-z'’]+)*|[A-Z]\.(?:\s?[A-Z]\.)?)"
+_NAME_WORD = r"(?:[A-Z][a-z'’]+(?:-[A-Za-z][a-z'’]+)*(?!\.\s?[A-Z][a-z]?\.)|[A-Z][a-z]?\.(?:\s?[A-Z][a-z]?\.)?)"
 _NAME_AFTER = re.compile(
     rf"\s*,?\s*(?:the\s+)?{_HONORIFIC}(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}})(?![\w-])")
 _NAME_BEFORE = re.compile(rf"{_HONORIFIC}(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}}),\s+(?:the\s+)?(?:[A-Z][\w'’]*\s+)?$")
@@ -396,8 +396,8 @@ class Reader:
                 m = None  # "Ravi Shankar Prasad will host": the end of a person's name
             said_city = m is not None
             if m is None:
-                m = re.search(r"\b(?:in|at)\s+(?:the\s+city\s+of\s+)?(?P<city>[A-Z][a-zA-Z'’-]+(?:\s+[A-Z][a-zA-Z'’-]+)?)(?:\s*,\s*(?:the\s+)?(?P<state>[A-Z][\w'’ -]+?))?(?=[\s,.;:)]|$)", s.text)
-                if m and not m.group("state") and re.search(r"\b(?:held|took place|organi[sz]ed|convened|underway|hosted|opened|meeting|session|summit)\s+(?:[\w’'-]+\s+){0,8}?(?:in|at)\s+" + re.escape(m.group("city")), s.text):
+                m = re.search(r"\b(?:in|at)\s+(?:the\s+(?:[A-Z]\w+\s+)?city\s+of\s+)?(?P<city>[A-Z][a-zA-Z'’-]+(?:\s+[A-Z][a-zA-Z'’-]+)?)(?:\s*,\s*(?:the\s+)?(?P<state>[A-Z][\w'’ -]+?))?(?=[\s,.;:)]|$)", s.text)
+                if m and not m.group("state") and re.search(r"\b(?:held|took place|organi[sz]ed|convened|underway|hosted|opened|meeting|session|summit|met)\s+(?:[\w’',.-]+\s+){0,8}?(?:in|at)\s+(?:the\s+(?:[A-Z]\w+\s+)?city\s+of\s+)?" + re.escape(m.group("city")), s.text):
                     said_city = True  # "held in Bishkek": where an event is held is a place
         if not m:
             return None
@@ -439,6 +439,8 @@ class Reader:
             # a sentence about the meeting lists those who took part
             listing = len(states) >= 3 and (_EVENT_NOUN.search(s.text) or any(k in s.text.lower() for k in (main.series.keywords if main.series else ())))
             for m in named:
+                if re.search(r"\b(?:except|excluding|other than|apart from|but not)\s+(?:the\s+)?$|кроме\s+$", self.text[max(s.start, m.start - 20):m.start], re.I):
+                    continue  # "all member states except Turkmenistan"
                 if m.entry.kind in ("organisation", "body") and (_MEMBER_STATES.match(self.text[m.end:m.end + 40])
                                                                   or main.series is not None and m.entry.iri == main.series.organisation):
                     continue  # "the SCO member states" names no participant; the series' own organisation neither
@@ -527,7 +529,7 @@ class Reader:
                     continue  # a state or organisation, not a person
                 if holder is None and role is not None:
                     role = None  # "the Prosecutor General" of whom? the person, without a post
-                known = self.gz.by_name(name, kinds=("person",))
+                known = self.gz.by_name(name, kinds=("person",)) or self._same_person(name)
                 key = known[0].iri if known else name.lower()
                 if key in seen:
                     continue
@@ -539,12 +541,39 @@ class Reader:
                                  "post_label": post_label, "honorific": hon, "post_text": post_text, "name_start": name_start}))
         return out
 
+    def _same_person(self, name: str) -> list[Entry]:
+        """A person the graph holds under another spelling ("Kazimjan Kamilov" for
+        "Kozimjon Kamilov") or with initials ("D.F. Mezentsev" for "Dmitry Mezentsev"):
+        the same surname and a first name that agrees with it."""
+        from rapidfuzz import fuzz
+
+        words = name.replace(".", ". ").split()
+        surname, first = words[-1].lower(), words[0].lower().rstrip(".")
+        found = []
+        for e in self.gz.of_kind("person"):
+            for n, _ in e.names:
+                w = n.replace(".", ". ").split()
+                if len(w) < 2:
+                    continue
+                other_first = w[0].lower().rstrip(".")
+                same_surname = w[-1].lower() == surname or fuzz.ratio(w[-1].lower(), surname) >= 85
+                initials = (len(first) <= 2 or len(other_first) <= 2) and first[:1] == other_first[:1]
+                if same_surname and (initials or fuzz.ratio(other_first, first) >= 75):
+                    found.append(e)
+                    break
+        return found[:1] if len(found) == 1 else []
+
     def _holder_after(self, s: Sentence, at: int) -> tuple[Entry | None, int]:
         """"of (the) <state or organisation>" right after a post; where the name may start."""
         m = re.compile(r"\s+(?:of|at|to)\s+(?:the\s+)?").match(self.text, at)
         if m is None:
             return None, at
         start = m.end()
+        # "Chief Justice of the Supreme Court of the Republic of Kazakhstan": past the institution
+        inst = re.compile(r"(?:Supreme\s+(?:People's\s+)?Court|Supreme\s+People's\s+Procuratorate|(?:Prosecutor|Procurator)[- ]General's\s+Office|"
+                          r"General\s+Prosecutor's\s+Office|Ministry\s+of\s+Justice)\s+of\s+(?:the\s+)?").match(self.text, start)
+        if inst is not None:
+            start = inst.end()
         for mm in self.mentions:
             if mm.start == start and mm.entry.kind in ("state", "organisation", "body", "authority"):
                 return mm.entry, mm.end
