@@ -268,6 +268,8 @@ class _Builder:
         base = ev.series.label
         if ev.series.known:
             base = self.gz.entries[ev.series.iri].label
+        if not re.match(r"(?i)(meeting|council|conference|summit|session|forum)\b", base):
+            base = "Meeting of the " + base  # "Heads of Supreme Courts ..." names the series, not a sitting
         if ev.ordinal is not None:
             return f"{ordinal_word(ev.ordinal)} {base}"
         if ev.key[1] == "next":
