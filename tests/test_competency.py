@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import URIRef
+from rdflib import RDF, Namespace, URIRef
 
 from kg.files import find_layout, load_dataset
 from kg.namespaces import PREFIXES
@@ -27,6 +27,8 @@ from kg.reference import Engine
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = ROOT / "tests" / "expected"
 CATALOG = QueryCatalog(ROOT / "queries")
+KG = Namespace("https://w3id.org/jckg/ontology#")
+KGC = Namespace("https://w3id.org/jckg/concept/")
 # Checked by other tests below: their answer is a count over the whole graph.
 COUNTED = {"statements-per-source", "topic-counts", "source-documents"}
 
@@ -155,8 +157,13 @@ def test_topic_counts_pin_cybercrime_and_corruption(bundled) -> None:
     # counted by hand in the two seed sources (7 and 2, see docs/coverage.md), plus the ECO's
     # report of the 6th Meeting: four offers of training on cybercrime and anti-corruption,
     # and the call to operationalise the anti-corruption centre
-    assert counts["kgc:cybercrime"] == 7 + 4
-    assert counts["kgc:corruption"] == 2 + 4 + 1
+    # and every item the region's record (issue 19) tags, counted here from its files
+    record = _record_graph()
+    kinds = {KG[c] for c in ("AgendaItem", "KeyPoint", "Recommendation", "Proposal", "Statement", "Position")}
+    later = {t: len({i for i in record.subjects(KG.topic, KGC[t]) if set(record.objects(i, RDF.type)) & kinds})
+             for t in ("cybercrime", "corruption")}
+    assert counts["kgc:cybercrime"] == 7 + 4 + later["cybercrime"]
+    assert counts["kgc:corruption"] == 2 + 4 + 1 + later["corruption"]
 
 
 def test_source_documents_lists_every_described_source(bundled) -> None:
@@ -164,8 +171,27 @@ def test_source_documents_lists_every_described_source(bundled) -> None:
     found = {row[next(iter(row))] for row in rows}
     assert {"kgi:src-eco-2025", "kgi:src-agora-sco-2021", "kgi:src-pycountry-iso3166", "kgi:src-trend-iran-joins-sco"} <= found
     # the two seeds, the ECO report of the 6th Meeting, and 14 reference sources (ISO and
-    # CLDR data sets, the pages that state memberships, organisation names and UNODC's parent)
-    assert len(found) == 17
+    # CLDR data sets, the pages that state memberships, organisation names and UNODC's
+    # parent); then one for each file of the region's record (issue 19)
+    record = _record_graph()
+    later = set(record.subjects(RDF.type, KG.SourceDocument))
+    assert len(later) == len(RECORD_FILES) >= 40
+    assert len(found) == 17 + len(later)
+
+
+#: the files the graph had before the region's record came in (issue 19)
+BEFORE_RECORD = {"eco-2025-09-25-tashkent-meeting.ttl", "eco-judicial-cooperation-2025.ttl", "sco-dushanbe-declaration-2021.ttl",
+                 "reference-memberships.ttl", "reference-organisations.ttl", "reference-places.ttl", "reference-states.ttl"}
+RECORD_FILES = sorted(p for p in (ROOT / "data").glob("*.ttl") if p.name not in BEFORE_RECORD)
+
+
+def _record_graph():  # noqa: ANN202
+    from rdflib import Graph
+
+    g = Graph()
+    for path in RECORD_FILES:
+        g.parse(path, format="turtle")
+    return g
 
 
 def test_inferred_query_needs_reasoning(bundled) -> None:

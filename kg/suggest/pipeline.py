@@ -318,6 +318,14 @@ class _Builder:
                 place = ev.place.curie
             else:
                 name, state, s, _end = ev.new_place  # type: ignore[misc]
+                # "Санья" is the graph's Sanya: a city the graph holds under its English name
+                same = [p for p in self.gz.of_kind("place") if any(slug(n) == slug(name) for n, _ in p.names)]
+                if len(same) == 1:
+                    ev.place, ev.new_place = same[0], None
+            if ev.place is not None:
+                place = ev.place.curie
+            else:
+                name, state, s, _end = ev.new_place  # type: ignore[misc]
                 place = self.fresh(slug(name))
                 lang = "ru" if self.language == "ru" else "en"
                 st = [f"{place} a kg:City .", f"{place} rdfs:label {_lit(name, lang)} .", self.cite(place),
@@ -358,7 +366,12 @@ class _Builder:
 
     def amend(self, e: str, predicate: str, old: str, new: str, passage: Sentence, change: str, event_cid: str, reason: str, *,
               extra: list[str] | None = None, depends: tuple[str, ...] = (), alternative: bool = False) -> None:
-        day = (self.issued or dt.date.today()).isoformat()
+        # the day the earlier statement stopped holding: the report's day; without one, the
+        # sitting's own first day (a meeting announced and then held changed on that day)
+        starts = sorted(v.value for v in self.values(e, "schema:startDate"))
+        day = self.issued.isoformat() if self.issued else (starts[0] if starts else dt.date.today().isoformat())
+        if not self.issued:
+            reason += f" (no publication day: dated {'by the sitting' if starts else 'today; correct it'})"
         node = self.fresh(f"chg-{day}-{_local(e)}-{slug(predicate.split(':')[1], 3)}")
         st = [f"{node} a kg:Supersession .", f"{node} kg:changeKind kgc:{change} .", f"{node} kg:newValue {new} .",
               f"{node} kg:quote {_lit(passage.text)} .", f"{node} kg:reason {_lit(reason[0].upper() + reason[1:] + '.', 'en')} .",

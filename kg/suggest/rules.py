@@ -51,7 +51,7 @@ _ATTEND = re.compile(
     r"joined|present)\b|приняли участие|участ\w+|делегаци\w*|представител\w*", re.I)
 _HOST = re.compile(r"\bhost(?:ed|ing|s)?\b(?:\s+by)?|\bat the invitation of\b|\b(?:under the )?(?:chairmanship|chairing|presidency) of\b|"
                    r"\bchaired by\b|принимающ\w+|по приглашению|под председательством|председательств\w+", re.I)
-_GUEST = re.compile(r"\bguests?\b|\binvited\b|в качестве гост\w+|гост\w+", re.I)
+_GUEST = re.compile(r"\bguests?\b|\binvited\b|\bobservers?\b|\bdialogue partners?\b|в качестве гост\w+|гост\w+|наблюдател\w*|партн[её]р\w* по диалогу", re.I)
 _MEMBER_STATES = re.compile(r"^\W*(member[- ]states?|member[- ]countries|государств[- ]член\w*|стран[- ]участниц\w*)", re.I)
 _ORDINAL = re.compile(
     r"\b(?P<num>\d{1,3})(?:st|nd|rd|th)\b|\b(?P<word>(?:twenty|thirty|forty)[- ](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|"
@@ -449,12 +449,12 @@ class Reader:
                 role = None
                 if host and self._near(s, host, m):
                     role = "host"
-                elif guest and self._near(s, guest, m):
-                    role = "guest"
+                elif guest and (self._near(s, guest, m) or re.search(r"наблюдател|observer", s.text, re.I)):
+                    role = "guest"  # observers and dialogue partners are guests of a members' meeting
                 elif attend or (listing and m.entry.kind == "state"):
                     role = "delegation"
-                if role is None or (m.entry.iri, role) in seen:
-                    continue
+                if role is None or (m.entry.iri, role) in seen or role == "delegation" and (m.entry.iri, "host") in seen:
+                    continue  # the host is not also a delegation of its own meeting
                 seen.add((m.entry.iri, role))
                 cue = host if role == "host" else guest if role == "guest" else attend
                 why = f'"{cue.group(0)}" and {m.entry.label} in one sentence' if cue else f"{m.entry.label} in a list of states in a sentence about the meeting"
