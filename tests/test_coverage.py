@@ -48,3 +48,19 @@ def test_every_identifier_named_in_the_table_exists(graph: Graph) -> None:
     named = {n for n in named if not n.endswith("-xx")}
     missing = sorted(n for n in named if (KGI[n[4:]], None, None) not in graph)
     assert named and missing == []
+
+
+def test_the_sources_of_the_record_are_in_the_table() -> None:
+    """docs/coverage.md's generated section lists every source of the region's record, as
+    the files and the work record have them (scripts/source_coverage.py)."""
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "source_coverage.py"), "--check"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    rows = [line for line in COVERAGE.splitlines() if line.startswith("| `data/")]
+    record = sorted(p.name for p in (ROOT / "data").glob("*.ttl")
+                    if not p.name.startswith("reference-") and p.name not in
+                    {"eco-judicial-cooperation-2025.ttl", "eco-2025-09-25-tashkent-meeting.ttl", "sco-dushanbe-declaration-2021.ttl"})
+    assert len(rows) == len(record) >= 40
+    assert all(f"`data/{name}`" in COVERAGE for name in record)
