@@ -288,6 +288,9 @@ def query_cmd(state: State, name: str, params: tuple[tuple[str, str], ...], fmt:
     state.store(inference or stored.inference)
     result = g.query(name, params=raw, inference=inference, timeout=timeout, max_rows=max_rows or None, as_of=day)
     _emit_result(result, fmt, output, state)
+    if day is not None:
+        for note in g.as_of_notes(day):
+            state.info(note)
 
 
 @cli.command("sparql")
@@ -340,6 +343,9 @@ def sparql_cmd(state: State, query: str | None, query_file: Path | None, fmt: st
     state.store(inference if day is None else "none")
     result = state.graph.sparql(text, source=source, inference=inference, allow_network=allow_network, timeout=timeout, max_rows=max_rows or None, as_of=day)
     _emit_result(result, fmt, output, state)
+    if day is not None:
+        for note in state.graph.as_of_notes(day):
+            state.info(note)
 
 
 # ---------------------------------------------------------------- validation and reasoning
@@ -669,6 +675,7 @@ def describe_cmd(state: State, term: str, fmt: str, output: Path | None) -> None
                 for s in d.outgoing
             ],
             "incoming": [{"subject": s.subject.value, "predicate": s.predicate.value, "label": ds_label(s.subject), "graphs": [g.value for g in s.graphs]} for s in d.incoming],
+            "notes": list(d.notes),
         }
         emit((json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), output)
         return
@@ -692,6 +699,9 @@ def describe_cmd(state: State, term: str, fmt: str, output: Path | None) -> None
         lines.append("\n  sources:")
         for src in d.sources:
             lines.append(f"  {show(src)}  {ds_label(src)}")
+    if d.notes:
+        lines.append("\n  notes:")
+        lines.extend(f"  {note}" for note in d.notes)
     emit(("\n".join(lines) + "\n").encode("utf-8"), output)
 
 

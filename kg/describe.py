@@ -108,6 +108,61 @@ class Description:
     outgoing: tuple[Statement, ...]
     incoming: tuple[Statement, ...]
     sources: tuple[ox.NamedNode, ...]
+    #: what a reader should know that the statements do not say: an event without a start
+    #: date, the dated tenures of a post or person, a source's missing or inferred date
+    notes: tuple[str, ...] = ()
+
+
+_KG, _SCHEMA = PREFIXES["kg"], PREFIXES["schema"]
+_IS_EVENT = f"ASK {{ %s a/<{_RDFS}subClassOf>* <{_KG}Event> }}"
+_HAS_START = f"ASK {{ %s <{_SCHEMA}startDate> ?start }}"
+_TENURES = f"""
+SELECT ?tenure ?post ?holder (MIN(?seen) AS ?firstSeen) (MAX(?seen) AS ?lastSeen) (SAMPLE(?start) AS ?from) (SAMPLE(?end) AS ?to) WHERE {{
+  ?tenure a <{_KG}Tenure> ; <{_KG}tenureOf> ?post ; <{_KG}tenureHolder> ?holder .
+  FILTER (?post = %s || ?holder = %s)
+  OPTIONAL {{ ?tenure <{_KG}attestedOn> ?seen }}
+  OPTIONAL {{ ?tenure <{_SCHEMA}startDate> ?start }}
+  OPTIONAL {{ ?tenure <{_SCHEMA}endDate> ?end }}
+}} GROUP BY ?tenure ?post ?holder ORDER BY ?firstSeen ?tenure"""
+_HELD = (ox.NamedNode(_KG + "heldBy"), ox.NamedNode(_KG + "holds"))
+_SOURCE_DOCUMENT = ox.NamedNode(_KG + "SourceDocument")
+
+
+def _day(term: object) -> str:
+    return term.value if isinstance(term, ox.Literal) else "?"
+
+
+def notes_on(store: ox.Store, entity: ox.NamedNode) -> tuple[str, ...]:
+    """What the statements about ``entity`` leave a reader to work out (read from the
+    current view): an event without a start date drops out of answers that compare dates;
+    kg:heldBy and kg:holds carry no date, the tenures do; a source document's date may be
+    inferred, or missing."""
+    from kg.history import ISSUED, ISSUED_NOT_BEFORE, reference_datasets
+
+    notes = []
+    if store.query(_IS_EVENT % entity) and not store.query(_HAS_START % entity):
+        notes.append("no start date: answers that compare dates (a timeline, the events scheduled or held on a day) leave this event out")
+    for row in store.query(_TENURES % (entity, entity)):
+        start = row["from"] if row["from"] is not None else row["firstSeen"]
+        end = row["to"] if row["to"] is not None else row["lastSeen"]
+        span = f"from {_day(start)} to {_day(end)}" if start is not None or end is not None else "over no known span"
+        notes.append(
+            f"{label_of(store, row['holder']) or curie(row['holder'].value)} held {label_of(store, row['post']) or curie(row['post'].value)} "
+            f"{span}, as far as the sources show (tenure {curie(row['tenure'].value)})"
+        )
+    if any(True for p in _HELD for _ in store.quads_for_pattern(entity, p, None, ox.DefaultGraph())):
+        notes.append("kg:heldBy and kg:holds say that a source shows the person in the post, not when: the tenures give the dates")
+    if next(iter(store.quads_for_pattern(entity, RDF_TYPE, _SOURCE_DOCUMENT, ox.DefaultGraph())), None) is not None:
+        issued = [q.object for q in store.quads_for_pattern(entity, ISSUED, None, ox.DefaultGraph())]
+        inferred = [q.object for q in store.quads_for_pattern(entity, ISSUED_NOT_BEFORE, None, ox.DefaultGraph())]
+        if not issued and inferred:
+            notes.append(
+                f"shows no publication date: issued not before {_day(inferred[0])}, inferred from the facts it reports (kg:issuedNotBefore); "
+                "the graph as of a day counts it as known from then"
+            )
+        elif not issued and entity not in reference_datasets(store):
+            notes.append("shows no date: the graph as of a day leaves out the facts it gives")
+    return tuple(notes)
 
 
 def describe(store: ox.Store, entity: ox.NamedNode) -> Description:
@@ -137,7 +192,7 @@ def describe(store: ox.Store, entity: ox.NamedNode) -> Description:
         raise UsageError(f"{curie(entity.value)} is not in the graph", hint="check the IRI, or search by label")
     types = tuple(sorted({s.object for s in outgoing if s.predicate == RDF_TYPE and isinstance(s.object, ox.NamedNode)}, key=str))
     sources = tuple(sorted({s.object for s in outgoing if s.predicate == DERIVED_FROM}, key=str))
-    return Description(entity, label_of(store, entity), types, outgoing, incoming, sources)  # type: ignore[arg-type]
+    return Description(entity, label_of(store, entity), types, outgoing, incoming, sources, notes_on(store, entity))  # type: ignore[arg-type]
 
 
-__all__ = ["Description", "Statement", "describe", "label_of", "normalise", "resolve", "show", "PREFIXES"]
+__all__ = ["Description", "Statement", "describe", "label_of", "normalise", "notes_on", "resolve", "show", "PREFIXES"]

@@ -140,6 +140,17 @@ class Graph:
             self._views[key] = found
         return found
 
+    def as_of_notes(self, day: Any) -> list[str]:
+        """What the graph as it stood on ``day`` cannot show (``kg.history.as_of_notes``):
+        sources without a date, whose facts every view leaves out, and events without a
+        start date, which answers that compare dates leave out."""
+        from datetime import date as _date
+
+        from kg.history import as_of_notes, parse_day
+
+        when = day if isinstance(day, _date) else parse_day(str(day))
+        return as_of_notes(self.local_store().store, self.as_of(when).store, when)
+
     # ------------------------------------------------------------ queries
 
     @property

@@ -13,9 +13,12 @@ deleted: it stays in the named graph of the file that made it, as that source's 
 * **As of a day** (``view_as_of``): each statement is dated by the source its subject cites
   in its file (or, for a node that cites none there, the file's own source document),
   known from the first day of that source's ``dcterms:issued`` (a year counts from 1
-  January). A source without an issue date (reference data sets, undated web pages) is
-  known at any date: reference facts carry dates of their own (a membership's start),
-  which stored queries compare with the day. A supersession counts from its
+  January) or, for a source that shows no date, of its ``kg:issuedNotBefore`` (the latest
+  date among the facts it reports, recorded as inferred). A reference data set
+  (``kg:documentKind kgc:reference-dataset``) without a date is known at any date: its
+  facts carry dates of their own (a membership's start), which stored queries compare with
+  the day. Any other source without a date cannot be placed in time: its facts are left
+  out of every view, and ``as_of_notes`` says so. A supersession counts from its
   ``kg:supersededOn``.
 """
 
@@ -41,6 +44,9 @@ RDF_TYPE = ox.NamedNode(_RDF + "type")
 DERIVED_FROM = ox.NamedNode(_PROV + "wasDerivedFrom")
 IS_PART_OF = ox.NamedNode(_DCT + "isPartOf")
 ISSUED = ox.NamedNode(_DCT + "issued")
+ISSUED_NOT_BEFORE = ox.NamedNode(_KG + "issuedNotBefore")
+DOCUMENT_KIND = ox.NamedNode(_KG + "documentKind")
+REFERENCE_DATASET = ox.NamedNode(PREFIXES["kgc"] + "reference-dataset")
 QUOTE = ox.NamedNode(_KG + "quote")
 
 _RECORDS = f"""
@@ -153,15 +159,39 @@ def first_day(value: ox.Literal) -> date | None:
     return None
 
 
+def _first_days(store: ox.Store, node: ox.NamedNode, predicate: ox.NamedNode) -> list[date]:
+    found = (first_day(q.object) for q in store.quads_for_pattern(node, predicate, None, ox.DefaultGraph()) if isinstance(q.object, ox.Literal))
+    return [d for d in found if d is not None]
+
+
 def source_dates(store: ox.Store) -> dict[ox.NamedNode, date | None]:
-    """Each source document and the first day it was known (``None``: undated)."""
+    """Each source document and the first day it was known: its ``dcterms:issued``, else
+    its ``kg:issuedNotBefore`` (an inferred lower bound); ``None``: undated."""
     dates: dict[ox.NamedNode, date | None] = {}
     for q in store.quads_for_pattern(None, RDF_TYPE, SOURCE_DOCUMENT, ox.DefaultGraph()):
         if isinstance(q.subject, ox.NamedNode):
-            issued = [first_day(i.object) for i in store.quads_for_pattern(q.subject, ISSUED, None, ox.DefaultGraph()) if isinstance(i.object, ox.Literal)]
-            known = [d for d in issued if d is not None]
+            known = _first_days(store, q.subject, ISSUED) or _first_days(store, q.subject, ISSUED_NOT_BEFORE)
             dates[q.subject] = min(known) if known else None
     return dates
+
+
+def reference_datasets(store: ox.Store) -> set[ox.NamedNode]:
+    """The source documents that are reference data sets: known at any date when undated."""
+    return {q.subject for q in store.quads_for_pattern(None, DOCUMENT_KIND, REFERENCE_DATASET, ox.DefaultGraph()) if isinstance(q.subject, ox.NamedNode)}
+
+
+def undated_sources(store: ox.Store) -> list[ox.NamedNode]:
+    """Source documents that no view as of a day can place in time: no ``dcterms:issued``,
+    no ``kg:issuedNotBefore``, and not a reference data set."""
+    reference = reference_datasets(store)
+    return sorted((d for d, first in source_dates(store).items() if first is None and d not in reference), key=lambda n: n.value)
+
+
+def known_on(store: ox.Store, day: date) -> set[ox.NamedNode]:
+    """The source documents known on ``day``: dated on or before it, or undated reference
+    data sets."""
+    reference = reference_datasets(store)
+    return {d for d, first in source_dates(store).items() if (first <= day if first is not None else d in reference)}
 
 
 def earliest_source(store: ox.Store) -> tuple[ox.NamedNode, date] | None:
@@ -197,9 +227,8 @@ def view_as_of(store: ox.Store, graphs: Iterable[ox.NamedNode], day: date) -> ox
 
     Its named graphs hold what each file's sources had said by then, its default graph
     their union minus what was superseded by then."""
-    dates = source_dates(store)
     documents = _documents(store)
-    known_docs = {d for d, first in dates.items() if first is None or first <= day}
+    known_docs = known_on(store, day)
     view = ox.Store()
     for g in graphs:
         quads = list(store.quads_for_pattern(None, None, None, g))
@@ -216,6 +245,35 @@ def view_as_of(store: ox.Store, graphs: Iterable[ox.NamedNode], day: date) -> ox
         if r.on is not None and r.on <= day:
             view.remove(ox.Quad(r.triple.subject, r.triple.predicate, r.triple.object, ox.DefaultGraph()))
     return view
+
+
+_UNDATED_EVENTS = f"""
+SELECT DISTINCT ?event WHERE {{
+  ?event a/<{PREFIXES["rdfs"]}subClassOf>* <{_KG}Event> .
+  FILTER NOT EXISTS {{ ?event <{PREFIXES["schema"]}startDate> ?start }}
+}} ORDER BY ?event"""
+
+
+def undated_events(store: ox.Store) -> list[ox.NamedNode]:
+    """Events (of the store's default graph) without a start date: answers that compare
+    dates (a timeline, the events scheduled on a day) leave them out."""
+    return [row["event"] for row in store.query(_UNDATED_EVENTS) if isinstance(row["event"], ox.NamedNode)]
+
+
+def as_of_notes(store: ox.Store, view: ox.Store, day: date) -> list[str]:
+    """What a reader of the graph as of ``day`` (``view``, built from ``store``) should know
+    is missing from it: sources that cannot be placed in time, and events it holds
+    without a start date."""
+    notes = []
+    undated = undated_sources(store)
+    if undated:
+        names = ", ".join(curie(d.value) for d in undated)
+        notes.append(f"note: {len(undated)} source(s) show no date (no dcterms:issued or kg:issuedNotBefore), so their facts are left out of the graph as of any day: {names}")
+    events = undated_events(view)
+    if events:
+        names = ", ".join(curie(e.value) for e in events)
+        notes.append(f"note: {len(events)} event(s) known on {day.isoformat()} have no start date, so answers that compare dates leave them out: {names}")
+    return notes
 
 
 # ---------------------------------------------------------------- history of an entity
@@ -298,15 +356,20 @@ __all__ = [
     "Evidence",
     "Supersession",
     "apply_current_view",
+    "as_of_notes",
     "attributions",
     "check_as_of",
     "earliest_source",
     "first_day",
     "history",
     "is_current",
+    "known_on",
     "parse_day",
+    "reference_datasets",
     "source_dates",
     "supersessions",
     "superseded_triples",
+    "undated_events",
+    "undated_sources",
     "view_as_of",
 ]

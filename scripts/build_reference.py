@@ -6,9 +6,14 @@
 Inputs (reviewed by hand, each row with its source):
   reference/states.csv       the states the graph needs, by ISO 3166-1 alpha-2, with their
                              Wikidata item where it was verified
-  reference/memberships.csv  ECO and SCO memberships: role, start date, source, quote
+  reference/memberships.csv  ECO and SCO memberships: role, start date, source, the name the
+                             source gives the state, the passage that names it (quote) and,
+                             where that passage does not give the start, the one that does
+                             (date_quote)
   reference/sources.csv      the documents the memberships and the organisations' facts come
-                             from (each generated file describes the ones it cites)
+                             from (each generated file describes the ones it cites); a
+                             document that shows no date has not_before, the latest date among
+                             the facts it reports, and not_before_quote, the passage giving it
   reference/organisations.csv facts about organisations and bodies (kg:unitOf, names in other
                              languages), each with its source and the verbatim passage stating it
   reference/cities.csv       the cities (kg:City) and the time zone whose CLDR exemplar city
@@ -21,6 +26,11 @@ Libraries (pinned in pyproject.toml so the output is reproducible):
 
 kg:memberOf is written here, from the same rows as the org:Membership records, so the
 shortcut and the dated membership can never disagree.
+
+Names are the ones people use, never a catalogue's inverted form: ISO 3166-1 lists Iran as
+"Iran, Islamic Republic of" (in Persian "ایران، جمهوری اسلامی"), an order for sorting a
+list, not a name. A name with a comma is such a form (``inverted``): it is never written;
+in its place comes the translation of the ISO common name, or else the CLDR name.
 """
 
 from __future__ import annotations
@@ -92,6 +102,28 @@ def _date(value: str) -> Literal:
     return Literal(value, datatype=XSD.gYear if len(value) == 4 else XSD.date)
 
 
+#: commas of the scripts the graph's names are written in (Latin, Arabic, CJK)
+COMMAS = (",", "\u060c", "\uff0c", "\u3001")
+
+
+def inverted(name: str | None) -> bool:
+    """Whether ``name`` is a catalogue's inverted form ("Iran, Islamic Republic of",
+    "ایران، جمهوری اسلامی"): a state's name people use has no comma."""
+    return name is not None and any(c in name for c in COMMAS)
+
+
+def _translation(catalog: dict, country: object, language: str) -> str | None:
+    """The state's name in ``language``: pycountry's translation of its common name or of
+    its name, whichever is not an inverted form, else CLDR's territory name; None if no
+    library has a usable one."""
+    for msgid in (getattr(country, "common_name", None), country.name):  # type: ignore[attr-defined]
+        name = catalog.get(msgid) if msgid else None
+        if name and not inverted(name):
+            return name
+    name = babel.Locale.parse(language).territories.get(country.alpha_2)  # type: ignore[attr-defined]
+    return name if name and not inverted(name) else None
+
+
 def build_states() -> Graph:
     g = Graph()
     iso_version = getattr(pycountry, "__version__", None)
@@ -116,11 +148,13 @@ def build_states() -> Graph:
             raise SystemExit(f"reference/states.csv: {row['alpha2']} is not an ISO 3166-1 alpha-2 code")
         s = KGI[f"state-{country.alpha_2.lower()}"]
         label = getattr(country, "common_name", None) or country.name
+        if inverted(label):
+            label = english_cldr[country.alpha_2]
         g.add((s, RDF.type, KG.State))
         g.add((s, RDFS.label, Literal(label, lang="en")))
         alternatives = {country.name, getattr(country, "official_name", None) or country.name}
         alternatives.add(english_cldr.get(country.alpha_2, label))
-        for alt in sorted(alternatives - {label}):
+        for alt in sorted(a for a in alternatives - {label} if not inverted(a)):
             g.add((s, SKOS.altLabel, Literal(alt, lang="en")))
         g.add((s, KG.isoAlpha2, Literal(country.alpha_2)))
         g.add((s, KG.isoAlpha3, Literal(country.alpha_3)))
@@ -136,16 +170,22 @@ def build_states() -> Graph:
             if tr is None:
                 continue
             # gettext falls back to the msgid, so ask the catalogue whether it has an entry
-            catalog = getattr(tr, "_catalog", {})
-            if catalog.get(country.name):
-                g.add((s, RDFS.label, Literal(catalog[country.name], lang=language)))
+            name = _translation(getattr(tr, "_catalog", {}), country, language)
+            if name:
+                g.add((s, RDFS.label, Literal(name, lang=language)))
         g.add((s, PROV.wasDerivedFrom, SRC_ISO))
         g.add((s, PROV.wasDerivedFrom, SRC_CLDR))
     return g
 
 
-def _describe_sources(g: Graph, cited: set[str], table: str) -> None:
-    """Describe, in ``g``, the documents of reference/sources.csv that ``table`` cites."""
+def _describe_sources(g: Graph, cited: set[str], table: str, facts: dict[str, list[str]] | None = None) -> None:
+    """Describe, in ``g``, the documents of reference/sources.csv that ``table`` cites.
+
+    A document that shows no date (empty ``issued``) and is not a reference data set gets
+    ``kg:issuedNotBefore``, the row's ``not_before`` (the latest date among the facts it
+    reports: it cannot have been issued before them), with a kg:Attribution quoting
+    ``not_before_quote``; ``facts`` (source id -> dates of the facts the table takes from
+    it) checks that no fact is later than that day."""
     rows = {r["id"]: r for r in _rows("sources.csv")}
     for source in sorted(cited):
         if source not in rows:
@@ -160,13 +200,35 @@ def _describe_sources(g: Graph, cited: set[str], table: str) -> None:
         g.add((src, DCTERMS.language, Literal(row["language"] or "en")))
         if row["issued"]:
             g.add((src, DCTERMS.issued, _date(row["issued"])))
+        elif row["kind"] != "reference-dataset":
+            where = f"reference/sources.csv, {row['id']}"
+            if not row["not_before"] or not row["not_before_quote"]:
+                raise SystemExit(f"{where}: a source that shows no date needs not_before (the latest date among the facts it reports) and not_before_quote")
+            def first(value: str) -> str:  # a year counts from 1 January, as in the as-of views
+                return value if len(value) == 10 else f"{value[:4]}-01-01"
+
+            later = [d for d in (facts or {}).get(source, []) if first(d) > first(row["not_before"])]
+            if later:
+                raise SystemExit(f"{where}: not_before {row['not_before']} is earlier than a fact it reports ({max(later)})")
+            day = _date(row["not_before"])
+            g.add((src, KG.issuedNotBefore, day))
+            a = KGI[f"{row['id']}--issued-not-before"]
+            g.add((a, RDF.type, KG.Attribution))
+            g.add((a, RDF.subject, src))
+            g.add((a, RDF.predicate, KG.issuedNotBefore))
+            g.add((a, RDF.object, day))
+            g.add((a, KG.quote, Literal(row["not_before_quote"])))
+            g.add((a, PROV.wasDerivedFrom, src))
 
 
 def build_memberships(states: Graph) -> Graph:
     g = Graph()
     rows = _rows("memberships.csv")
-    _describe_sources(g, {row["source"] for row in rows}, "memberships.csv")
+    facts: dict[str, list[str]] = {}
     for row in rows:
+        facts.setdefault(row["source"], []).append(row["start"])
+    _describe_sources(g, {row["source"] for row in rows}, "memberships.csv", facts)
+    for n, row in enumerate(rows, start=2):
         state = KGI[f"state-{row['state'].lower()}"]
         state_label = states.value(state, RDFS.label, any=True, default=None)
         english = [o for o in states.objects(state, RDFS.label) if getattr(o, "language", None) == "en"]
@@ -185,8 +247,12 @@ def build_memberships(states: Graph) -> Graph:
         g.add((m, ORG.organization, KGI[row["organisation"]]))
         g.add((m, ORG.role, KGC[row["role"]]))
         g.add((m, SDO.startDate, _date(row["start"])))
-        if row["quote"]:
-            g.add((m, KG.quote, Literal(row["quote"])))
+        # the passage must name the state: a list of states is quoted with the state's name in it
+        if not row["quote"] or not row["named"] or row["named"] not in row["quote"]:
+            raise SystemExit(f"reference/memberships.csv, line {n}: the quote must name the state as the source does (column named: {row['named']!r})")
+        g.add((m, KG.quote, Literal(row["quote"])))
+        if row["date_quote"]:
+            g.add((m, KG.quote, Literal(row["date_quote"])))
         g.add((m, PROV.wasDerivedFrom, KGI[row["source"]]))
         # the shortcut, from the same row: a state is kg:memberOf an organisation exactly
         # when an org:Membership says so (in any role)

@@ -320,7 +320,7 @@ def test_bad_as_of_is_refused_with_a_clear_message(argv: list[str], message: str
 
 def test_the_facade_refuses_a_bad_day_too(bundled) -> None:
     with pytest.raises(UsageError, match="before any source"):
-        bundled.as_of("1999-12-31")
+        bundled.as_of("1984-12-31")  # the earliest: a page not issued before 1985 (ECO's founding)
 
 
 # ---------------------------------------------------------------- post tenure

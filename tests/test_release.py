@@ -230,13 +230,13 @@ def test_the_changelog_lists_added_and_newly_superseded_statements(tmp_path: Pat
     assert [str(v) for v in releases(root)] == ["1.0.0", "1.1.0-rc.1"]
 
     text = (new / "CHANGELOG.md").read_text()
-    assert text.startswith("# jckg 1.1.0-rc.1\n\nChanges since 1.0.0: 300 statements added, 0 statements removed, 1 statement newly superseded.")
+    assert text.startswith("# jckg 1.1.0-rc.1\n\nChanges since 1.0.0: 317 statements added, 0 statements removed, 1 statement newly superseded.")
     superseded = text.split("## Newly superseded", 1)[1].split("## Added", 1)[0]
     assert "* `kgi:eco-apg-meeting-6 kg:eventStatus kgc:scheduled` (in data/eco-judicial-cooperation-2025)" in superseded
     assert "superseded on 2025-09-25 (kgc:status-change) by `kgi:chg-2025-09-25-eco-apg-meeting-6-event-status`" in superseded
     assert "the 2025 bulletin had it as upcoming" in superseded and "New value: `kgc:held`." in superseded
     added = text.split("## Added", 1)[1].split("## Removed", 1)[0]
-    assert "### data/eco-2025-09-25-tashkent-meeting (300 statements)" in added
+    assert "### data/eco-2025-09-25-tashkent-meeting (317 statements)" in added
     assert "* `kgi:eco-apg-meeting-6 kg:eventStatus kgc:held`" in added
     assert "## Removed (0 statements)\n\nNone." in text
 

@@ -244,6 +244,7 @@ def entity(graph: Any, iri: str) -> dict[str, Any] | None:
         "sources": sources,
         "quotes": sorted({s.object.value for s in literals if s.predicate == _QUOTE}),
         "home": [curie(g) for g in home],
+        "notes": list(d.notes),
     }
 
 
