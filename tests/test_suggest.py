@@ -123,6 +123,8 @@ def test_a_report_becomes_events_participants_people_documents_topics(graph: kg.
     assert people["kgi:nigmatilla-yuldoshev"].status == "matched"  # known to the graph: no duplicate
     assert people["kgi:aidos-testbekov"].status == "new"
     assert "kgi:aidos-testbekov kg:holds kgi:post-prosecutor-general-kz ." in people["kgi:aidos-testbekov"].statements
+    # and a tenure, attested on the meeting's day (the model the post-holder queries read)
+    assert 'kgi:tenure-prosecutor-general-kz-aidos-testbekov kg:attestedOn "2026-09-25"^^xsd:date .' in people["kgi:aidos-testbekov"].statements
     doc = kinds["document"][0]
     assert "Memorandum of Understanding on the Exchange of Legal Information" in doc.summary and doc.value == "kgc:adopted"
     assert {c.value for c in kinds["topic"]} >= {"kgc:cybercrime", "kgc:money-laundering"}

@@ -22,7 +22,7 @@ from kg.suggest.text import Sentence, ordinal_word, sentences, slug
 KNOWN_LANGUAGES = ("en", "ru")
 # the statements the shapes want a passage for (kg:AttributedStatementShape)
 _KEY_PREDICATES = frozenset({"schema:startDate", "schema:endDate", "kg:eventStatus", "kg:establishmentStatus", "kg:instrumentStatus",
-                             "kg:adoptionDate", "kg:adoptedAt", "kg:topic"})
+                             "kg:adoptionDate", "kg:adoptedAt", "kg:topic", "kg:attestedOn"})
 _TRIPLE = re.compile(r"^(\S+) (\S+) (.+) \.$")
 _KG = PREFIXES["kg"]
 
@@ -441,6 +441,13 @@ class _Builder:
             status = "new"
         if post and not (known is not None and any(_curie(v.value) == post for v in self.values(p, "kg:holds"))):
             st.append(f"{p} kg:holds {post} .")
+        if post and main is not None and main.dates is not None:
+            # the graph dates who held a post by tenures: this text shows them in it on the day of the meeting
+            day = main.dates.first.isoformat()
+            t = f"kgi:tenure-{_local(post).removeprefix('post-')}-{_local(p)}"
+            if not self.exists(t):
+                st += [f"{t} a kg:Tenure .", f"{t} kg:tenureHolder {p} .", f"{t} kg:tenureOf {post} .",
+                       f"{t} kg:quote {_lit(fact.passage.text)} .", f'{t} kg:attestedOn "{day}"^^xsd:date .', self.cite(t)]
         # the person speaks for their state's (or organisation's) participation in the main
         # event; a head of state named in a ministers' or prosecutors' report sent greetings
         # or was praised far more often than he attended: he is not taken as its head
