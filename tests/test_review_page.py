@@ -388,7 +388,13 @@ def test_an_amendment_goes_through_kg_amend(writable):
     text = "The 6th Meeting of the Attorneys/Prosecutors General of the ECO Member States was held in Baku, Azerbaijan on 25 September 2025."
     source = {"title": "ECO correction", "publisher": "ECO", "issued": "2025-09-27"}
     _, fields, boxes = reviewed(client, text, source)
-    r = submit(client, fields, [c for c, on in boxes.items() if on], token=BOB)
+    # by default both reports stay (a disagreement); this reviewer takes the text as a
+    # correction instead: the amendment ticked, the disagreement not
+    kinds = {c.id: c.kind for c in the_draft(ROOT, text, source).candidates}
+    assert any(on and kinds[c] == "disagreement" for c, on in boxes.items())
+    assert not any(on and kinds[c] == "amendment" for c, on in boxes.items())
+    ticked = [c for c, on in boxes.items() if (on and kinds[c] != "disagreement") or kinds[c] == "amendment"]
+    r = submit(client, fields, ticked, token=BOB)
     body = r.get_data(as_text=True)
     assert r.status_code == 200, body[:3000]
     assert "kg amend" in body and "1 statement superseded" in body
