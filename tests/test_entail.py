@@ -240,10 +240,16 @@ def rdfs_literal_artefacts(dataset: Dataset) -> set[ox.Triple]:
     literals = {o for o in graph.objects() if isinstance(o, rdflib.Literal)}
     same = [(a, b) for a in literals for b in literals if a != b and a.value is not None and b.value is not None and a.value == b.value]
     added = Graph()
+    sub = rdflib.RDFS.subPropertyOf
     for a, b in same:
         for s, p in graph.subject_predicates(a):
             if (s, p, b) not in graph and str(s).startswith(BASE):
                 added.add((s, p, b))
+                # and the swapped copy travels up the property hierarchy like any statement
+                # (a kg:quote equal to a title in English becomes a prov:value in English)
+                for q in graph.transitive_objects(p, sub):
+                    if q != p and (s, q, b) not in graph:
+                        added.add((s, q, b))
     return to_store_terms(added)
 
 
