@@ -1,4 +1,4 @@
-"""kg suggest on real work: the totals of the reviewers' record (bench/suggest/work/*.yaml).
+"""kg suggest on real work: the totals of the reviewers' record (bench/suggest/record/*.yaml).
 
 Each entry is one source brought into the graph: how many candidates kg suggest proposed,
 how many the reviewer kept unchanged, kept after correcting a value, or rejected, and how
@@ -21,11 +21,11 @@ FIELDS = ("proposed", "unchanged", "edited", "rejected", "added_by_hand")
 
 def main() -> int:
     rows = []
-    for path in sorted((ROOT / "bench/suggest/work").glob("*.yaml")):
+    for path in sorted((ROOT / "bench/suggest/record").glob("*.yaml")):
         for rec in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             rows.append({"file": path.name, "language": rec.get("language", ""), **{f: int(rec.get(f) or 0) for f in FIELDS}})
     lines = ["# kg suggest on real work: the reviewers' record", "",
-             f"{len(rows)} sources, from `bench/suggest/work/`.", "",
+             f"{len(rows)} sources, from `bench/suggest/record/`.", "",
              "| part | sources | proposed | unchanged | edited | rejected | added by hand | precision (kept / proposed) | exact (unchanged / proposed) | recall (kept / kept + added) |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     groups = {"all": rows, "English": [r for r in rows if r["language"] == "en"], "Russian": [r for r in rows if r["language"] == "ru"]}

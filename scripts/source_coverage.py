@@ -2,7 +2,7 @@
 
 Each source added through `kg suggest` and review (issue 19) gets a row: its file, title,
 publisher, date, address, the events it reports, how many facts it holds, and what was
-not taken, in the reviewer's words from the work record (bench/suggest/work/*.yaml).
+not taken, in the reviewer's words from the work record (bench/suggest/record/*.yaml).
 The section sits between two markers in docs/coverage.md and is rewritten whole, so the
 table cannot drift from the files:
 
@@ -37,7 +37,7 @@ def _curie(iri: str) -> str:
 
 def _records() -> dict[str, dict]:
     out = {}
-    for path in sorted((ROOT / "bench/suggest/work").glob("*.yaml")):
+    for path in sorted((ROOT / "bench/suggest/record").glob("*.yaml")):
         for rec in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             if rec.get("url"):
                 out[rec["url"].rstrip("/")] = rec
@@ -81,7 +81,7 @@ def section() -> str:
                      url, ", ".join(f"`{_curie(e)}`" for e in events) or "none", len(quads), _cell(not_taken)))
     lines = [BEGIN, "", "## Sources of the region's record", "",
              f"{len(rows)} sources added through `kg suggest` and review, each with its facts' passages in its file. "
-             "The review notes are the reviewer's, from the work record (`bench/suggest/work/`): what the draft "
+             "The review notes are the reviewer's, from the work record (`bench/suggest/record/`): what the draft "
              "got wrong or missed, and what the text says that the graph does not hold.", "",
              "| file | title | publisher | issued | events | statements | review notes: what the draft missed or got wrong, what was left out and why |", "|---|---|---|---|---|---|---|"]
     for file, title, publisher, issued, url, events, count, notes in rows:
