@@ -13,7 +13,7 @@ Every row is measured against its baseline in the same run and reported as a rat
 heavy measurement runs in a fresh subprocess, whose peak resident memory is read from
 ``os.wait4`` (the child's ``ru_maxrss``, which includes the children it waited for):
 
-1. load: ``kg.store.open_store`` into an empty cache directory vs raw pyoxigraph
+1. load: ``kg.store.local.open_store`` into an empty cache directory vs raw pyoxigraph
    ``bulk_load`` of the same files into an on-disk ``Store`` (and into an in-memory one);
 2. each stored query on a warm store via the facade (``g.query`` with the example's
    parameters) vs pyoxigraph running the same text on the same store, and vs the rdflib
@@ -119,7 +119,7 @@ def _size(result: Any) -> int:
 @worker
 def w_build_kg(root: str, cache: str) -> dict:
     """Build the store into an empty cache directory, as the first command on a graph does."""
-    from kg.store import MANIFEST, open_store
+    from kg.store.local import MANIFEST, open_store
 
     layout = _layout(root)
     t = perf()
@@ -178,7 +178,7 @@ def w_queries(root: str, cache: str, repeat: int, budget: float) -> dict:
     import pyoxigraph as ox
 
     import kg
-    from kg.engine import bind, prepare
+    from kg.sparql.engine import bind, prepare
     from kg.namespaces import PREFIXES
 
     g = kg.open(root, cache=Path(cache))  # no timeout: queries run in this process
@@ -226,13 +226,13 @@ def w_queries(root: str, cache: str, repeat: int, budget: float) -> dict:
 @worker
 def w_rdflib_queries(root: str, repeat: int, budget: float, cap: float) -> dict:
     """Every stored query without inference on the rdflib reference engine, each in a
-    forked child killed after ``cap`` seconds (kg.limits.call)."""
+    forked child killed after ``cap`` seconds (kg.sparql.limits.call)."""
     from kg.errors import QueryTimeout
-    from kg.files import load_dataset
-    from kg.limits import call
-    from kg.output import to_rdflib
-    from kg.queries import QueryCatalog
-    from kg.reference import Engine
+    from kg.reference.load import load_dataset
+    from kg.sparql.limits import call
+    from kg.rdf.convert import to_rdflib
+    from kg.sparql.catalog import QueryCatalog
+    from kg.reference.sparql import Engine
 
     layout = _layout(root)
     t = perf()
@@ -264,9 +264,9 @@ def w_rdflib_queries(root: str, repeat: int, budget: float, cap: float) -> dict:
 
 @worker
 def w_check_store(root: str, cache: str) -> dict:
-    """Full validation in process: kg.validate.check_store on the warm store."""
+    """Full validation in process: kg.shacl.report.check_store on the warm store."""
     import kg
-    from kg.validate import check_store, compiled_shapes
+    from kg.shacl.report import check_store, compiled_shapes
 
     g = kg.open(root, cache=Path(cache))
     gs = g.store()
@@ -286,7 +286,7 @@ def w_check_store(root: str, cache: str) -> dict:
 @worker
 def w_pyshacl_full(root: str) -> dict:
     """pyshacl over the rdflib union of the same files (the tool's former validation)."""
-    from kg.files import load_dataset, ontology_graph, union_graph
+    from kg.reference.load import load_dataset, ontology_graph, union_graph
     load_shapes, validate_graph = _pyshacl_api()
 
     layout = _layout(root)
@@ -301,11 +301,11 @@ def w_pyshacl_full(root: str) -> dict:
 
 
 def _pyshacl_api() -> tuple[Any, Any]:
-    """(load_shapes, validate_graph): the pySHACL reference, in kg.reference or kg.validate."""
+    """(load_shapes, validate_graph): the pySHACL reference, in kg.reference.sparql or kg.shacl.report."""
     try:
-        from kg.reference import load_shapes, validate_graph
+        from kg.reference.shacl import load_shapes, validate_graph
     except ImportError:
-        from kg.validate import load_shapes, validate_graph
+        from kg.reference.shacl import load_shapes, validate_graph
     return load_shapes, validate_graph
 
 
@@ -322,7 +322,7 @@ def w_incremental(root: str, cache: str, new: str, broken: str, repeat: int, bud
     the focused check_store on the candidate copy of the warm store)."""
     import kg
     import kg.add
-    from kg.validate import compiled_shapes
+    from kg.shacl.report import compiled_shapes
 
     g = kg.open(root, cache=Path(cache))
     g.store()
@@ -373,7 +373,7 @@ def w_pyshacl_focus(root: str, new: str, broken: str, repeat: int, budget: float
     """pyshacl's focused validation of the same new facts (the affected nodes) against
     the rdflib union of the graph plus the facts."""
     from kg.add import affected_nodes
-    from kg.files import load_dataset, ontology_graph, union_graph
+    from kg.reference.load import load_dataset, ontology_graph, union_graph
     load_shapes, validate_graph = _pyshacl_api()
 
     layout = _layout(root)
@@ -926,13 +926,13 @@ def render(results: list[dict], bundled: dict, args: argparse.Namespace, meta: d
         cols = [c.get(key, {}).get(n, "n/a") for n in sizes]
         lines.append("| " + " | ".join([num, what, base] + cols + [target, met]) + " |")
 
-    row("1", "load: `kg.store.open_store` into an empty cache", "pyoxigraph `bulk_load` into an on-disk Store", "load",
+    row("1", "load: `kg.store.local.open_store` into an empty cache", "pyoxigraph `bulk_load` into an on-disk Store", "load",
         ">= 0.8x the rate", verdict(v.get("load", {}), lambda x: x >= 0.8))
     row("1b", "(note) same load", "pyoxigraph `bulk_load` of each file into its graph and into the default graph (the layout kg keeps), on disk", "load-union", "none", "-")
     row("1c", "(note) same load", "pyoxigraph `bulk_load` into an in-memory Store", "load-mem", "none", "-")
     row("2", "each stored query via `g.query` (warm store, example parameters), time ratio", "pyoxigraph `Store.query`, same text, same store",
         "queries", "<= 1.5x (every query)", verdict(v.get("queries", {}), lambda x: x <= 1.5))
-    row("2b", "the same queries via `g.query`, time ratio (not the two inference queries)", "rdflib reference engine (`kg.reference.Engine`), 10^4 and 10^5 only", "rdflib", "none", "-")
+    row("2b", "the same queries via `g.query`, time ratio (not the two inference queries)", "rdflib reference engine (`kg.reference.sparql.Engine`), 10^4 and 10^5 only", "rdflib", "none", "-")
     row("3", "full validation: `kg validate`, whole process, warm cache", "pyshacl, whole process (capped)", "validate",
         f"<= 5 s at {size_label(big)}", verdict(v.get("validate", {}), lambda x: x <= 5, at=big))
     row("4", "~100 new facts: `kg add --dry-run` whole process; validation step in process", "pyshacl focused validation (in process)",

@@ -5,7 +5,7 @@ is built in a temporary directory: ontology/ and queries/ copied, data/ = the re
 files + data/generated.ttl (canonical Turtle). Then, each in a fresh subprocess that is
 killed after ``--timeout`` seconds:
 
-* load: ``kg.files.load_dataset`` alone;
+* load: ``kg.reference.load.load_dataset`` alone;
 * full: ``kg.add.add_files([new], layout, dry_run=True, incremental=False)``;
 * incremental: the same with ``incremental=True``;
 * the same two again on a variant of the new facts with one planted violation (the
@@ -47,7 +47,8 @@ sys.path.insert(0, str(HERE))
 
 
 def worker(mode: str, root: Path, file: Path | None) -> dict:
-    from kg.files import Layout, load_dataset
+    from kg.layout import Layout
+    from kg.reference.load import load_dataset
 
     layout = Layout(root)
     t = time.perf_counter()
@@ -90,7 +91,7 @@ def measure(mode: str, root: Path, file: Path | None, timeout: float) -> dict:
 def build(size: int, seed: int, workdir: Path) -> tuple[Path, Path, Path, int, float]:
     from generate import generate, new_facts
 
-    from kg.serialize import canonical_turtle
+    from kg.rdf.turtle import canonical_turtle
 
     t = time.perf_counter()
     root = workdir / f"graph-{size}"

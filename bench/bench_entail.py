@@ -1,10 +1,10 @@
-"""What inference costs on the store: kg.entail.closure, then the stored queries that need it.
+"""What inference costs on the store: kg.store.entail.closure, then the stored queries that need it.
 
 For each size N (statements of generated data, see bench/generate.py) an in-memory
 pyoxigraph store is built with the real ontology/ and data/ files (one named graph each)
 and the generated graph (serialised to N-Triples once, then ``bulk_load``). Then:
 
-* closure: ``kg.entail.closure(store, mode="owlrl")``, once (it runs once per store
+* closure: ``kg.store.entail.closure(store, mode="owlrl")``, once (it runs once per store
   content; the store caches it);
 * each stored query whose header says ``inference: owlrl``, with its example parameters
   and with parameters that reach the generated data, timed (median of ``--runs`` after
@@ -14,9 +14,9 @@ and the generated graph (serialised to N-Triples once, then ``bulk_load``). Then
     (``use_default_graph_as_union``);
   - *one graph*: the same triples (asserted and inferred) copied into one graph of
     another store, to tell the cost of the answer's size from that of reading one more
-    graph. This is also how kg.store serves queries: its default graph holds the set
+    graph. This is also how kg.store.local serves queries: its default graph holds the set
     union of the files' graphs and kgg:inferred.
-* owlrl: ``kg.reason.infer`` on the same graph at the smallest size, the baseline the
+* owlrl: ``kg.reference.closure.infer`` on the same graph at the smallest size, the baseline the
   closure's time is compared with; there the closure's triples are also checked to be
   owlrl's.
 
@@ -48,7 +48,7 @@ sys.path.insert(0, str(HERE))
 
 import pyoxigraph as ox  # noqa: E402
 
-from kg.entail import closure, inferred_triples  # noqa: E402
+from kg.store.entail import closure, inferred_triples  # noqa: E402
 
 BASE = "https://w3id.org/jckg/"
 KGI = BASE + "id/"
@@ -89,11 +89,13 @@ def timed(store: ox.Store, text: str, runs: int, **kw) -> tuple[float, int]:
 
 
 def owlrl_seconds(nt: Path) -> tuple[float, set]:
-    """kg.reason.infer on the real files plus the generated graph; (seconds, triples as the store has them)."""
+    """kg.reference.closure.infer on the real files plus the generated graph; (seconds, triples as the store has them)."""
     from rdflib import URIRef
 
-    from kg.files import Layout, load_dataset
-    from kg.reason import infer
+    from kg.layout import Layout
+
+    from kg.reference.load import load_dataset
+    from kg.reference.closure import infer
 
     ds = load_dataset(Layout(ROOT))
     ds.graph(URIRef(GENERATED.value)).parse(str(nt), format="nt")
@@ -107,7 +109,7 @@ def owlrl_seconds(nt: Path) -> tuple[float, set]:
 
 def workloads(gen_nt: Path) -> list[tuple[str, dict[str, str]]]:
     """(query, parameters): each inference query's example, and one that reaches generated data."""
-    from kg.queries import QueryCatalog
+    from kg.sparql.catalog import QueryCatalog
 
     catalog = QueryCatalog(ROOT / "queries")
     out = []
@@ -141,7 +143,7 @@ def one_graph(store: ox.Store) -> ox.Store:
 def run_size(size: int, seed: int, runs: int, workdir: Path, baseline: bool) -> dict:
     from generate import generate
 
-    from kg.queries import QueryCatalog
+    from kg.sparql.catalog import QueryCatalog
 
     catalog = QueryCatalog(ROOT / "queries")
     nt = workdir / f"generated-{size}.nt"
@@ -208,7 +210,7 @@ def render(entries: list[dict], runs: int) -> str:
         f"code {code_state()}.",
         "",
         "In-memory store: the real ontology/ and data/ files plus N generated statements (`bench/generate.py`, seed 0). "
-        "*closure* = `kg.entail.closure(store, mode=\"owlrl\")`, one run. *owlrl* = `kg.reason.infer(dataset, \"owlrl\")` "
+        "*closure* = `kg.store.entail.closure(store, mode=\"owlrl\")`, one run. *owlrl* = `kg.reference.closure.infer(dataset, \"owlrl\")` "
         "on the same graph (rdflib), run at the smallest size only.",
         "",
         "| generated statements | load s | closure s | inferred triples | owlrl s | owlrl / closure | same as owlrl |",
@@ -224,7 +226,7 @@ def render(entries: list[dict], runs: int) -> str:
         f"Stored queries with `inference: owlrl`, median of {runs} runs after a warm-up, in milliseconds. *plain* = the "
         "asserted graphs only (what the query costs, and finds, without inference); *inferred* = asserted graphs + "
         "kgg:inferred, as the engine reads the store (`use_default_graph_as_union`); *one graph* = the same triples in "
-        "a single graph of another store (kg.store's layout: its default graph is the set union of the files' graphs "
+        "a single graph of another store (kg.store.local's layout: its default graph is the set union of the files' graphs "
         "and kgg:inferred). *inferred / plain* is what inference costs a query, finding more rows included; "
         "*inferred / one graph* is the cost of keeping the inferences in a graph of their own.",
         "",

@@ -52,7 +52,7 @@ def main() -> int:
     import kg
     from werkzeug.test import Client
 
-    from kg.draw import render
+    from kg.publish.draw import render
     from kg.web.app import App, Settings
 
     sys.path.insert(0, str(ROOT / "tests"))

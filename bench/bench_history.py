@@ -1,7 +1,7 @@
 """What amendments cost: the current view every build applies, and the graph as of a day.
 
 For each size N (statements of generated data, bench/generate.py) an in-memory store is
-built as kg.store builds one: the real ontology/ and data/ files and the generated graph,
+built as kg.store.local builds one: the real ontology/ and data/ files and the generated graph,
 one named graph each, and their union in the default graph. A second named graph then
 supersedes the status of K generated meetings (K = 1% of them), as `kg amend` files do.
 Measured, each the median of ``--runs``:

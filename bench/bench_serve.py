@@ -23,7 +23,7 @@ temporary graph directory so edits made meanwhile do not change it; N: the same 
    against each server in turn:
 
    * ``sparql``: every stored query's example (parameters bound as a VALUES row by
-     ``kg.engine.bind``, the predeclared prefixes written out as PREFIX lines), POSTed as
+     ``kg.sparql.engine.bind``, the predeclared prefixes written out as PREFIX lines), POSTed as
      ``application/sparql-query`` to kg's ``/sparql`` and Oxigraph's ``/query``, JSON
      results; the same bytes to both;
    * ``entity``: a fixed list of entity IRIs; kg: the HTML page ``/id/X``; Oxigraph: one
@@ -455,7 +455,7 @@ def query_requests(root: Path) -> tuple[list[dict], list[dict], list[dict]]:
     """(kg /sparql, Oxigraph /query, kg /queries/NAME) requests, index-aligned, one per
     stored query: its example's parameters bound as kg binds them."""
     import kg
-    from kg.engine import bind, prepare
+    from kg.sparql.engine import bind, prepare
 
     g = kg.open(root, cache=False)
     head = _prefixes()
@@ -1016,7 +1016,7 @@ def render(raw: dict) -> tuple[str, str]:
         "Phases:",
         "",
         f"- **sparql**: {PHASE_TEXT['sparql']}: the {meta.get('queries', 29)} stored queries, each with its example's parameters "
-        "bound as a VALUES row (`kg.engine.bind`), the predeclared prefixes written out as PREFIX lines, POSTed as "
+        "bound as a VALUES row (`kg.sparql.engine.bind`), the predeclared prefixes written out as PREFIX lines, POSTed as "
         "`application/sparql-query` with `Accept: application/sparql-results+json` to kg's `/sparql` and Oxigraph's "
         "`/query`: the same bytes to both. Through the Protocol both run on the asserted graph (the two "
         "`inference: owlrl` queries too).",

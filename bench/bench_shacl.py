@@ -1,4 +1,4 @@
-"""Timing of kg.shacl: full and incremental validation on generated graphs of growing size.
+"""Timing of kg.shacl.shapes: full and incremental validation on generated graphs of growing size.
 
     python bench/bench_shacl.py [--sizes 10000 100000 1000000] [--runs 3] [--disk] [--no-pyshacl]
 
@@ -18,7 +18,7 @@ the way kg/store.py lays it out, every file in its named graph and their union o
 in the default graph, and validated with ``default_graph=[DefaultGraph()]``.
 
 The baseline is pySHACL on the 10^4 graph, called as the project calls it (kg/reference.py):
-*ratio* = pySHACL / kg.shacl full at that size. As with the other benchmarks, compare
+*ratio* = pySHACL / kg.shacl.shapes full at that size. As with the other benchmarks, compare
 ratios rather than seconds; on a 2-CPU machine run it alone.
 """
 
@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from generate import generate, new_facts  # noqa: E402
 
-from kg.shacl import Shapes, validate_store  # noqa: E402
+from kg.shacl.shapes import Shapes, validate_store  # noqa: E402
 
 SHAPES_FILE = ROOT / "ontology" / "shapes.ttl"
 FILES = sorted(p for p in (ROOT / "ontology").glob("*.ttl") if p != SHAPES_FILE) + sorted((ROOT / "data").glob("*.ttl"))
@@ -193,7 +193,7 @@ def main() -> int:
     import pyshacl
 
     print(
-        f"kg.shacl: {len(shapes.queries())} queries compiled in {compile_time * 1000:.0f} ms; "
+        f"kg.shacl.shapes: {len(shapes.queries())} queries compiled in {compile_time * 1000:.0f} ms; "
         f"Python {platform.python_version()}, pyoxigraph {ox.__version__}, pyshacl {pyshacl.__version__}, "
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
         flush=True,

@@ -258,8 +258,9 @@ def new_facts(k: int = 100, seed: int = 1, *, violation: bool = False) -> Graph:
 
 def check(n: int, seed: int = 0) -> int:
     """Validate real ontology + real data + a generated graph of ``n``; print and return violations."""
-    from kg.files import Layout, load_dataset, ontology_graph, union_graph
-    from kg.validate import load_shapes, validate_graph
+    from kg.layout import Layout
+    from kg.reference.load import load_dataset, ontology_graph, union_graph
+    from kg.reference.shacl import load_shapes, validate_graph
 
     layout = Layout(ROOT)
     t = time.perf_counter()

@@ -19,12 +19,12 @@ from kg.errors import InputError, KgError, LimitExceeded, QueryError, RemoteErro
 _LAZY = {
     "open": "kg.graph",
     "Graph": "kg.graph",
-    "Result": "kg.results",
-    "QueryCatalog": "kg.queries",
-    "StoredQuery": "kg.queries",
+    "Result": "kg.sparql.results",
+    "QueryCatalog": "kg.sparql.catalog",
+    "StoredQuery": "kg.sparql.catalog",
     "Layout": "kg.layout",
     "find_layout": "kg.layout",
-    "load_dataset": "kg.files",
+    "load_dataset": "kg.reference.load",  # the rdflib Dataset the reference oracles read
 }
 
 

@@ -33,12 +33,13 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH
 from kg.describe import normalise
 from kg.errors import InputError, UsageError, WriteError
 from kg.fileio import atomic_write, exclusive_lock
-from kg.files import MAX_FILE_BYTES, Layout, blank_nodes, max_statements, parse_text, rdf_format, read_text
+from kg.rdf.parse import MAX_FILE_BYTES, blank_nodes, max_statements, parse_text, rdf_format, read_text
+from kg.layout import Layout
 from kg.identifiers import check_identifiers, confusable_labels
 from kg.namespaces import KG, KGI, curie
-from kg.output import to_pyoxigraph, to_rdflib
-from kg.serialize import canonical_turtle, leading_comment, one_line
-from kg.validate import Report, check_store
+from kg.rdf.convert import to_pyoxigraph, to_rdflib
+from kg.rdf.turtle import canonical_turtle, leading_comment, one_line
+from kg.shacl.report import Report, check_store
 
 SOURCE_CLASSES = (KG.SourceDocument, KG.SourceSection)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from kg import formats
 from kg.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_PROBLEMS, EXIT_USAGE, InputError, KgError, UsageError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -45,7 +46,7 @@ class State:
         """The store, with notes on how it was obtained (built, reloaded, or reused)."""
         import warnings
 
-        from kg.store import StoreWarning
+        from kg.store.local import StoreWarning
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", StoreWarning)
@@ -78,6 +79,29 @@ class State:
 pass_state = click.make_pass_decorator(State)
 
 
+
+def emit(data: bytes, output: Path | None) -> None:
+    """Write ``data`` to standard output (``output`` is ``None``) or atomically to a file.
+
+    A missing target directory raises ``UsageError`` and nothing is created.
+    """
+    import os
+
+    if output is None:
+        try:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            # the reader went away (`kg ... | head`): not an error; silence the final flush
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise SystemExit(0) from None
+    else:
+        from kg.fileio import atomic_write
+
+        atomic_write(output, data)
+
+
 def _check_output(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     # fail before any work is done, not after a long validation
     if value is not None and not (value.parent if str(value.parent) else Path(".")).is_dir():
@@ -99,12 +123,11 @@ def output_option(f: Any) -> Any:
 
 
 def _format(fmt: str | None, output: Path | None, default: str) -> str:
-    from kg.output import format_from_suffix
 
     if fmt:
         return fmt
     if output is not None:
-        guessed = format_from_suffix(output)
+        guessed = formats.from_suffix(output)
         if guessed:
             return guessed
     return default
@@ -160,7 +183,7 @@ def queries_cmd(state: State, name: str | None, tag: str | None, fmt: str) -> No
       kg queries --tag meetings
       kg queries delegations-at-meeting
     """
-    from kg.queries import QueryCatalog
+    from kg.sparql.catalog import QueryCatalog
 
     catalog = QueryCatalog(state.layout.queries_dir)
     if name:
@@ -206,13 +229,13 @@ def queries_cmd(state: State, name: str | None, tag: str | None, fmt: str) -> No
 
 
 def _query_json(q: Any) -> dict[str, Any]:
-    from kg.queries import query_json
+    from kg.sparql.catalog import query_json
 
     return query_json(q)
 
 
 def _emit_result(result: Any, fmt: str | None, output: Path | None, state: State) -> None:
-    from kg.output import emit, render_result
+    from kg.rdf.render import render_result
 
     if result.is_graph:
         data = render_result(result, _format(fmt, output, "turtle"))
@@ -225,7 +248,7 @@ def _emit_result(result: Any, fmt: str | None, output: Path | None, state: State
 
 
 def limit_options(f: Any) -> Any:
-    from kg.limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
+    from kg.sparql.limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
 
     f = click.option(
         "--max-rows",
@@ -246,7 +269,7 @@ def limit_options(f: Any) -> Any:
     )(f)
 
 
-FORMAT_HELP = "table, csv, tsv, json, xml, markdown (SELECT/ASK); turtle, nt, nq, trig, json-ld, xml (CONSTRUCT/DESCRIBE)"
+FORMAT_HELP = formats.help_text()
 
 
 @cli.command("query")
@@ -314,8 +337,8 @@ def sparql_cmd(state: State, query: str | None, query_file: Path | None, fmt: st
       kg sparql 'SELECT ?state ?label WHERE { ?state a kg:State ; rdfs:label ?label FILTER(lang(?label)="ru") }'
       echo 'ASK { kgi:state-tj kg:isoAlpha2 "TJ" }' | kg sparql -
     """
-    from kg.engine import check
-    from kg.files import read_text
+    from kg.sparql.engine import check
+    from kg.rdf.parse import read_text
 
     if query_file is not None:
         if query:
@@ -353,7 +376,7 @@ def sparql_cmd(state: State, query: str | None, query_file: Path | None, fmt: st
 
 @cli.command("validate")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(formats.names("report")), default="text", show_default=True)
 @click.option("--fail-on-warning", is_flag=True, help="Exit 1 on warnings too.")
 @output_option
 @pass_state
@@ -367,8 +390,7 @@ def validate_cmd(state: State, files: tuple[Path, ...], fmt: str, fail_on_warnin
       kg validate
       kg validate examples/accepted/eco-apg-meeting-6.ttl -f json
     """
-    from kg.output import emit
-    from kg.validate import render_report
+    from kg.shacl.report import render_report
 
     state.store()
     report = state.graph.validate(list(files))
@@ -378,7 +400,7 @@ def validate_cmd(state: State, files: tuple[Path, ...], fmt: str, fail_on_warnin
 
 
 @cli.command("export")
-@click.option("-f", "--format", "fmt", type=click.Choice(["turtle", "nt", "nq", "trig", "json-ld", "xml"]), help="RDF format (default: from -o's suffix, else nq).")
+@click.option("-f", "--format", "fmt", type=click.Choice(formats.names("graph")), help="RDF format (default: from -o's suffix, else nq).")
 @click.option("--inference", type=INFERENCE, default="none", show_default=True, help="Add inferred triples (in the graph kgg:inferred).")
 @click.option("--inferred-only", is_flag=True, help="Export only the inferred triples.")
 @output_option
@@ -394,7 +416,6 @@ def export_cmd(state: State, fmt: str | None, inference: str, inferred_only: boo
       kg export -f trig -o graph.trig
       kg export --inference owlrl --inferred-only -f turtle
     """
-    from kg.output import emit
 
     if inferred_only and inference == "none":
         inference = "owlrl"
@@ -404,7 +425,7 @@ def export_cmd(state: State, fmt: str | None, inference: str, inferred_only: boo
 
 @cli.command("reason")
 @click.option("--inference", type=click.Choice(["rdfs", "owlrl"]), default="owlrl", show_default=True)
-@click.option("-f", "--format", "fmt", type=click.Choice(["turtle", "nt", "nq", "trig", "json-ld", "xml"]), help="RDF format (default: from -o's suffix, else turtle).")
+@click.option("-f", "--format", "fmt", type=click.Choice(formats.names("graph")), help="RDF format (default: from -o's suffix, else turtle).")
 @output_option
 @pass_state
 def reason_cmd(state: State, inference: str, fmt: str | None, output: Path | None) -> None:
@@ -414,7 +435,7 @@ def reason_cmd(state: State, inference: str, fmt: str | None, output: Path | Non
     Example:
       kg reason -o inferred.ttl
     """
-    from kg.output import emit, render_triples
+    from kg.rdf.render import render_triples
 
     state.store(inference)
     emit(render_triples(state.graph.inferred(inference), _format(fmt, output, "turtle")), output)
@@ -476,7 +497,7 @@ def amend_cmd(state: State, files: tuple[Path, ...], dry_run: bool, force: bool,
 
 
 def _add_or_amend(state: State, files: tuple[Path, ...], *, dry_run: bool, force: bool, allow_foreign: bool, full: bool, fmt: str, amend: bool) -> None:
-    from kg.validate import render_report
+    from kg.shacl.report import render_report
 
     result = state.graph.add(list(files), dry_run=dry_run, force=force, allow_foreign=allow_foreign, incremental=not full, amend=amend)
     for note in result.notes:
@@ -547,7 +568,6 @@ def suggest_cmd(state: State, text_file: str, title: str, publisher: str, issued
     import json
 
     from kg.errors import UsageError
-    from kg.output import emit
     from kg.suggest import SourceInfo, suggest
 
     location = "<stdin>" if text_file == "-" else text_file
@@ -596,7 +616,7 @@ def push_cmd(state: State, target: str | None, graph_store: str | None, replace:
       kg push --endpoint http://127.0.0.1:7878/query
       kg push --endpoint http://localhost:3030/ds/sparql --merge
     """
-    from kg.remote import graph_store_url
+    from kg.store.remote import graph_store_url
 
     endpoint = target or state.endpoint
     if not endpoint:
@@ -646,7 +666,7 @@ def describe_cmd(state: State, term: str, fmt: str, output: Path | None) -> None
     import pyoxigraph as ox
 
     from kg.describe import label_of, show
-    from kg.output import emit, render_triples
+    from kg.rdf.render import render_triples
 
     store = state.store().store
     d = state.graph.describe(term)
@@ -720,7 +740,6 @@ def history_cmd(state: State, term: str, fmt: str, output: Path | None) -> None:
       kg history kgi:eco-apg-meeting-6 -f json
     """
     from kg.describe import label_of, show
-    from kg.output import emit
 
     entity = state.graph.resolve(term)  # once: a label search reads every name
     entries = state.graph.history(entity.value)
@@ -836,7 +855,7 @@ def docs_cmd(state: State, out: Path) -> None:
     Example:
       kg docs -o build/docs
     """
-    from kg.docs import build
+    from kg.publish.docs import build
 
     written = build(state.graph, out)
     click.echo(f"wrote {len(written)} file(s) to {out}: " + ", ".join(p.name for p in written))
@@ -856,11 +875,10 @@ def dataset_cmd(state: State, version: str | None, sparql_endpoint: str | None, 
     Example:
       kg dataset -o void.ttl
     """
-    from kg.dataset import check_description, describe_dataset
-    from kg.output import emit
+    from kg.publish.dataset import check_description, describe_dataset
 
     if version is not None:
-        from kg.release import parse_version
+        from kg.publish.release import parse_version
 
         version = str(parse_version(version))
     data = describe_dataset(state.graph, version=version, endpoint=sparql_endpoint)
@@ -888,8 +906,8 @@ def release_cmd(state: State, version: str, root: Path, sparql_endpoint: str | N
     Example:
       kg release 1.0.0 --to build/releases
     """
-    from kg.docs import build
-    from kg.release import parse_version, release
+    from kg.publish.docs import build
+    from kg.publish.release import parse_version, release
 
     parse_version(version)  # a malformed version is refused before any work
     report = state.graph.validate()
@@ -910,7 +928,7 @@ def release_cmd(state: State, version: str, root: Path, sparql_endpoint: str | N
 @click.argument("kind", type=click.Choice(["timeline", "network", "matrix"]))
 @click.option("--entity", metavar="TERM", help="Only what concerns this entity (IRI, CURIE or label): an organisation, a state, a meeting format or an event.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The graph as it stood that day (the 6th Meeting is scheduled on 2025-06-01).")
-@click.option("-f", "--format", "fmt", type=click.Choice(["svg", "png"]), help="Picture format (default: from -o's suffix, else svg).")
+@click.option("-f", "--format", "fmt", type=click.Choice(formats.names("picture")), help="Picture format (default: from -o's suffix, else svg).")
 @output_option
 @pass_state
 def draw_cmd(state: State, kind: str, entity: str | None, as_of: str | None, fmt: str | None, output: Path | None) -> None:
@@ -924,11 +942,10 @@ def draw_cmd(state: State, kind: str, entity: str | None, as_of: str | None, fmt
       kg draw network --entity kgi:eco-apg-meeting-4 -o network.png
       kg draw matrix -o memberships.svg
     """
-    from kg.draw import render
-    from kg.output import emit
+    from kg.publish.draw import render
 
     if fmt is None:
-        fmt = "png" if output is not None and output.suffix.lower() == ".png" else "svg"
+        fmt = (formats.from_suffix(output, "picture") if output is not None else None) or "svg"
     if as_of is not None:
         from kg.history import parse_day
 
@@ -1014,7 +1031,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.Abort as exc:
         if isinstance(exc.__context__, KeyboardInterrupt) or isinstance(exc.__cause__, KeyboardInterrupt):
-            # the query's worker was stopped with us (kg.limits.call)
+            # the query's worker was stopped with us (kg.sparql.limits.call)
             click.echo("kg: interrupted", err=True)
             return EXIT_INTERRUPTED
         click.echo("kg: aborted", err=True)

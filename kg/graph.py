@@ -9,15 +9,15 @@
     >>> g.validate(["new.ttl"]).conforms; g.add(["new.ttl"], dry_run=True)
     >>> g.export("trig")                                # bytes
 
-Each method is a short composition of the modules below it: the store (``kg.store``),
-the stored queries (``kg.queries``), the engine and its limits (``kg.engine``,
-``kg.limits``), validation (``kg.validate``), reasoning (``kg.entail``) and rendering
-(``kg.output``). The store is opened on first use and reopened whenever the files
+Each method is a short composition of the modules below it: the store (``kg.store.local``),
+the stored queries (``kg.sparql.catalog``), the engine and its limits (``kg.sparql.engine``,
+``kg.sparql.limits``), validation (``kg.shacl.report``), reasoning (``kg.store.entail``) and rendering
+(``kg.rdf.render``). The store is opened on first use and reopened whenever the files
 changed since, so a long-lived object (a notebook, the server) never answers from a
 stale graph.
 
 With ``endpoint`` (``kg.open(endpoint="http://host:7878/query")``) every read goes to that
-SPARQL 1.1 endpoint instead (``kg.remote``), with the same results once ``push`` has
+SPARQL 1.1 endpoint instead (``kg.store.remote``), with the same results once ``push`` has
 uploaded the graph; the stored queries, shapes and files stay local. Reasoning and
 additions need the local store and are refused there.
 """
@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from kg.layout import Layout, find_layout
-from kg.results import Result
-from kg.store import GraphStore, Progress, open_store
+from kg.sparql.results import Result
+from kg.store.local import GraphStore, Progress, open_store
 
 
 #: In-memory views as of a day kept per Graph (a server asked about many days stays bounded).
@@ -68,9 +68,9 @@ class Graph:
 
     def store(self, inference: str = "none") -> GraphStore:
         """The store version for the files as they are now (built or rebuilt if needed);
-        with an endpoint, a ``kg.remote.RemoteGraphStore`` reading from it."""
+        with an endpoint, a ``kg.store.remote.RemoteGraphStore`` reading from it."""
         from kg.errors import UsageError
-        from kg.store import INFERENCE_MODES
+        from kg.store.local import INFERENCE_MODES
 
         if inference not in INFERENCE_MODES:
             raise UsageError(f"unknown inference {inference!r}", hint=f"use one of {', '.join(INFERENCE_MODES)}")
@@ -82,7 +82,7 @@ class Graph:
                 hint="run without --endpoint (unset KG_ENDPOINT) to reason locally, or pass --inference none",
             )
         if self._remote is None:
-            from kg.remote import open_remote
+            from kg.store.remote import open_remote
 
             self._remote = open_remote(self.endpoint)
         return self._remote  # type: ignore[no-any-return]
@@ -90,14 +90,14 @@ class Graph:
     def is_current(self, inference: str = "none") -> bool:
         """Whether the version open for ``inference`` still matches the files (a few stat
         calls; nothing is built): a server asks before every request."""
-        from kg.store import content_key, graph_files
+        from kg.store.local import content_key, graph_files
 
         open_now = self._stores.get(inference)
         return open_now is not None and content_key(graph_files(self.layout)) == open_now.key
 
     def local_store(self, inference: str = "none") -> GraphStore:
         """The local store version for the files as they are now, endpoint or not (``push`` reads it)."""
-        from kg.store import content_key, graph_files
+        from kg.store.local import content_key, graph_files
 
         files = graph_files(self.layout)
         current = self._stores.get(inference)
@@ -131,7 +131,7 @@ class Graph:
             view = view_as_of(base.store, base.graphs, when)
             found = GraphStore(view, f"{base.key}@{when.isoformat()}", base.files, path=None, built=True)
             if inference != "none":
-                from kg.store import add_closure
+                from kg.store.local import add_closure
 
                 add_closure(found, inference)
             # older versions' views go, and only the last few days asked are kept (each is a copy)
@@ -156,7 +156,7 @@ class Graph:
     @property
     def catalog(self) -> Any:
         if self._catalog is None:
-            from kg.queries import QueryCatalog
+            from kg.sparql.catalog import QueryCatalog
 
             self._catalog = QueryCatalog(self.layout.queries_dir)
         return self._catalog
@@ -181,7 +181,7 @@ class Graph:
 
         ``as_of`` (a day): on the graph as it stood then, for queries whose header opts in
         (``as-of:``); a query that names a date parameter there gets the day bound to it."""
-        from kg.engine import execute
+        from kg.sparql.engine import execute
 
         stored = self.catalog.get(name)
         raw = {**(params or {}), **kwargs}
@@ -206,7 +206,7 @@ class Graph:
     ) -> Result:
         """Run ad hoc SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) with the project's prefixes;
         with ``as_of`` (a day), on the graph as it stood then."""
-        from kg.engine import execute, network_refused
+        from kg.sparql.engine import execute, network_refused
 
         network_refused(text, source=source, allow_network=allow_network)  # before the store is opened
         gs = self.store(inference) if as_of is None else self.as_of(as_of, inference)
@@ -215,7 +215,7 @@ class Graph:
 
     @staticmethod
     def _reader(gs: Any, limit: float | None) -> Any:
-        # an endpoint's HTTP timeout follows the query's time limit (kg.remote)
+        # an endpoint's HTTP timeout follows the query's time limit (kg.store.remote)
         return gs.store.with_timeout(limit) if hasattr(gs.store, "with_timeout") else gs.store
 
     def _timeout(self, timeout: float | None) -> float | None:
@@ -285,7 +285,7 @@ class Graph:
         view, which a store loading it should answer from."""
         import pyoxigraph as ox
 
-        from kg.output import render_quads
+        from kg.rdf.render import render_quads
 
         if fmt in ("turtle", "nt", "xml") and not inferred_only:
             gs = self.store(inference)
@@ -302,7 +302,7 @@ class Graph:
 
     def validate(self, files: Iterable[Path | str] = (), *, focus: Iterable[Any] | None = None) -> Any:
         """Check the graph, or ``files`` in the context of the graph, against the shapes."""
-        from kg.validate import validate_store
+        from kg.shacl.report import validate_store
 
         if self.endpoint and files:
             self.store().begin()  # refused, with the reason: candidates need the local store
@@ -330,10 +330,10 @@ class Graph:
     # ------------------------------------------------------------ another store
 
     def push(self, endpoint: str | None = None, *, graph_store: str | None = None, merge: bool = False) -> Any:
-        """Upload the local graph to a SPARQL store (``kg.remote.push``): each file's named
+        """Upload the local graph to a SPARQL store (``kg.store.remote.push``): each file's named
         graph and their union, replaced (default) or merged; then the counts are checked."""
         from kg.errors import UsageError
-        from kg.remote import push
+        from kg.store.remote import push
 
         target = endpoint or self.endpoint
         if not target:
@@ -344,7 +344,7 @@ class Graph:
 def _endpoint(url: str | None) -> str | None:
     if not url:
         return None
-    from kg.remote import check_url  # only then: urllib costs every local command its import
+    from kg.store.remote import check_url  # only then: urllib costs every local command its import
 
     return check_url(url)
 

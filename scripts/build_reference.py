@@ -49,7 +49,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.namespaces import KG, KGC, KGI, ORG, SDO, WD
-from kg.serialize import canonical_turtle
+from kg.rdf.turtle import canonical_turtle
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "reference"

@@ -13,7 +13,6 @@ table cannot drift from the files:
 from __future__ import annotations
 
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 import pyoxigraph as ox

@@ -22,9 +22,11 @@ from rdflib.namespace import RDF
 from kg.add import add_files, affected_nodes
 from kg.cli import main
 from kg.errors import InputError, WriteError
-from kg.files import Layout, load_dataset, ontology_graph
-from kg.output import to_pyoxigraph
-from kg.validate import check_store, load_shapes, validate_graph
+from kg.layout import Layout
+from kg.reference.load import load_dataset, ontology_graph
+from kg.rdf.convert import to_pyoxigraph
+from kg.shacl.report import check_store
+from kg.reference.shacl import load_shapes, validate_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCEPTED = ROOT / "examples" / "accepted" / "eco-apg-meeting-6-sidelines.ttl"
@@ -501,7 +503,7 @@ def test_validation_does_not_turn_literal_rewriting_back_on(tmp_path: Path) -> N
     the same process must still keep "007" as written."""
     import rdflib
 
-    from kg.files import parse_file
+    from kg.rdf.parse import parse_file
 
     layout = Layout(ROOT)
     validate_graph(Graph(), shapes=load_shapes(layout), ontology=ontology_graph(layout))

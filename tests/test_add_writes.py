@@ -23,10 +23,10 @@ from rdflib.namespace import DCTERMS, RDF
 import kg
 from kg.add import _header, add_files, future_dates
 from kg.errors import InputError, WriteError
-from kg.files import Layout
+from kg.layout import Layout
 from kg.namespaces import KG, KGI
-from kg.output import to_pyoxigraph
-from kg.serialize import canonical_turtle, comment_line
+from kg.rdf.convert import to_pyoxigraph
+from kg.rdf.turtle import canonical_turtle, comment_line
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCEPTED = ROOT / "examples" / "accepted" / "eco-apg-meeting-6-sidelines.ttl"

@@ -29,11 +29,12 @@ import kg.identifiers
 from kg.add import add_files
 from kg.cli import main
 from kg.errors import InputError
-from kg.files import Layout, parse_file
+from kg.layout import Layout
+from kg.rdf.parse import parse_file
 from kg.identifiers import LOCAL_NAME, covered_classes, grammar_problem, skeleton, target_classes
 from kg.namespaces import PREFIXES as NS
-from kg.output import render_graph
-from kg.store import check_statements
+from kg.rdf.render import render_graph
+from kg.store.local import check_statements
 
 ROOT = Path(__file__).resolve().parents[1]
 KGI = NS["kgi"]
@@ -299,7 +300,7 @@ def test_json_ld_never_reaches_the_network(shared_graph: Layout, tmp_path: Path,
         error = refused(shared_graph, write(tmp_path, f"remote-{where}.jsonld", json.dumps(doc)))
         assert "fetched from the network" in error.message and "inline the context" in (error.hint or "")
         # and were that check to miss one, the parser has no way to fetch it: still refused
-        monkeypatch.setattr("kg.files._remote_context", lambda text, location: False)
+        monkeypatch.setattr("kg.rdf.parse._remote_context", lambda text, location: False)
         error = refused(shared_graph, write(tmp_path, f"remote-{where}-unchecked.jsonld", json.dumps(doc)))
         assert "remote context" in error.message, error
         monkeypatch.undo()

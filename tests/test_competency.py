@@ -17,12 +17,14 @@ import pyoxigraph as ox
 import pytest
 from rdflib import RDF, Namespace, URIRef
 
-from kg.files import find_layout, load_dataset
+from kg.layout import find_layout
+
+from kg.reference.load import load_dataset
 from kg.namespaces import PREFIXES
-from kg.output import to_rdflib
-from kg.queries import QueryCatalog
-from kg.reason import materialise
-from kg.reference import Engine
+from kg.rdf.convert import to_rdflib
+from kg.sparql.catalog import QueryCatalog
+from kg.reference.closure import materialise
+from kg.reference.sparql import Engine
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = ROOT / "tests" / "expected"

@@ -114,7 +114,7 @@ def test_data_files_are_in_canonical_form(path: Path) -> None:
     """Re-writing an unchanged graph changes no byte, so diffs show only real changes."""
     import rdflib
 
-    from kg.serialize import canonical_turtle, leading_comment
+    from kg.rdf.turtle import canonical_turtle, leading_comment
 
     text = path.read_text(encoding="utf-8")
     saved, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False

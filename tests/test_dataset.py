@@ -1,4 +1,4 @@
-"""The dataset description (kg.dataset): VoID + DCAT generated from the graph, valid
+"""The dataset description (kg.publish.dataset): VoID + DCAT generated from the graph, valid
 against kg/dataset-shapes.ttl, with counts equal to counts made another way."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import hashlib
 import pyoxigraph as ox
 import pytest
 
-from kg.dataset import (
+from kg.publish.dataset import (
     DATASET,
     LICENSE,
     check_description,
@@ -62,10 +62,10 @@ def test_pyshacl_agrees_that_it_validates(description: bytes) -> None:
     import pyshacl
     import rdflib
 
-    import kg.dataset
+    import kg.publish.dataset
 
     data = rdflib.Graph().parse(data=description, format="turtle")
-    shapes = rdflib.Graph().parse(Path(kg.dataset.__file__).with_name("dataset-shapes.ttl"), format="turtle")
+    shapes = rdflib.Graph().parse(Path(kg.publish.dataset.__file__).with_name("dataset-shapes.ttl"), format="turtle")
     conforms, _, text = pyshacl.validate(data, shacl_graph=shapes)
     assert conforms, text
     broken = rdflib.Graph().parse(data=description.replace(b"void:triples 4", b"void:triples -4"), format="turtle")

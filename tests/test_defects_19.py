@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, Namespace
+from rdflib import Graph, Namespace
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg.cli import main

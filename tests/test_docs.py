@@ -1,4 +1,4 @@
-"""kg.docs: the HTML documentation of the ontology, vocabularies and shapes."""
+"""kg.publish.docs: the HTML documentation of the ontology, vocabularies and shapes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT
 
 import kg
-import kg.docs
+import kg.publish.docs
 from kg.errors import UsageError, WriteError
 from kg.namespaces import PREFIXES
 
@@ -42,14 +42,14 @@ class Page(HTMLParser):
 @pytest.fixture(scope="module")
 def built(bundled, tmp_path_factory):
     out = tmp_path_factory.mktemp("docs") / "site"
-    paths = kg.docs.build(bundled, out)
+    paths = kg.publish.docs.build(bundled, out)
     return out, paths
 
 
 @pytest.fixture(scope="module")
 def pages(built):
     out, _ = built
-    return {name: Page((out / name).read_text(encoding="utf-8")) for name in kg.docs.PAGES}
+    return {name: Page((out / name).read_text(encoding="utf-8")) for name in kg.publish.docs.PAGES}
 
 
 def _local(iri: str) -> str:
@@ -63,7 +63,7 @@ def _subjects(store, type_iri: str, graph: str | None = None) -> set[str]:
 
 def test_build_writes_every_page_and_the_stylesheet(built):
     out, paths = built
-    assert [p.name for p in paths] == [*kg.docs.PAGES, "docs.css"]
+    assert [p.name for p in paths] == [*kg.publish.docs.PAGES, "docs.css"]
     assert all(p.parent == out and p.is_file() and p.stat().st_size > 0 for p in paths)
     assert sorted(os.listdir(out)) == sorted(p.name for p in paths)  # no temporary left behind
 
@@ -108,7 +108,7 @@ def test_no_broken_internal_link(pages):
         for href in page.hrefs:
             if href.startswith("#"):
                 target, anchor = name, href[1:]
-            elif href.split("#", 1)[0] in kg.docs.PAGES:
+            elif href.split("#", 1)[0] in kg.publish.docs.PAGES:
                 target, _, anchor = href.partition("#")
                 if not anchor:
                     continue
@@ -145,17 +145,17 @@ def test_pages_show_what_they_document(built):
 
 def test_render_matches_build_and_refuses_unknown_pages(bundled, built):
     out, _ = built
-    for page in kg.docs.PAGES:
-        assert kg.docs.render(bundled, page) == (out / page).read_text(encoding="utf-8")
-    assert kg.docs.render(bundled, "docs.css") == (out / "docs.css").read_text(encoding="utf-8")
+    for page in kg.publish.docs.PAGES:
+        assert kg.publish.docs.render(bundled, page) == (out / page).read_text(encoding="utf-8")
+    assert kg.publish.docs.render(bundled, "docs.css") == (out / "docs.css").read_text(encoding="utf-8")
     with pytest.raises(UsageError, match="no documentation page"):
-        kg.docs.render(bundled, "../etc/passwd")
+        kg.publish.docs.render(bundled, "../etc/passwd")
 
 
 def test_output_is_deterministic(bundled, built, tmp_path):
     out, _ = built
-    kg.docs._CACHE.clear()  # from the store again, not from the model kept for the server
-    again = kg.docs.build(kg.open(ROOT), tmp_path / "again")
+    kg.publish.docs._CACHE.clear()  # from the store again, not from the model kept for the server
+    again = kg.publish.docs.build(kg.open(ROOT), tmp_path / "again")
     for p in again:
         assert p.read_bytes() == (out / p.name).read_bytes(), p.name
 
@@ -165,21 +165,21 @@ def test_rebuild_replaces_pages_and_keeps_other_files(bundled, tmp_path):
     out.mkdir()
     (out / "index.html").write_text("old", encoding="utf-8")
     (out / "keep.txt").write_text("mine", encoding="utf-8")
-    kg.docs.build(bundled, out)
+    kg.publish.docs.build(bundled, out)
     assert (out / "index.html").read_text(encoding="utf-8").startswith("<!doctype html>")
     assert (out / "keep.txt").read_text(encoding="utf-8") == "mine"
-    assert sorted(os.listdir(out)) == sorted([*kg.docs.PAGES, "docs.css", "keep.txt"])
+    assert sorted(os.listdir(out)) == sorted([*kg.publish.docs.PAGES, "docs.css", "keep.txt"])
 
 
 def test_an_output_that_cannot_be_a_directory_is_refused(bundled, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("x", encoding="utf-8")
     with pytest.raises(UsageError, match="it is a file"):
-        kg.docs.build(bundled, blocker)
+        kg.publish.docs.build(bundled, blocker)
     with pytest.raises(UsageError, match="does not exist"):
-        kg.docs.build(bundled, blocker / "docs")
+        kg.publish.docs.build(bundled, blocker / "docs")
     with pytest.raises(UsageError, match="does not exist"):
-        kg.docs.build(bundled, tmp_path / "no" / "such" / "docs")
+        kg.publish.docs.build(bundled, tmp_path / "no" / "such" / "docs")
     assert blocker.read_text(encoding="utf-8") == "x"
     assert sorted(os.listdir(tmp_path)) == ["a-file"]
 
@@ -192,9 +192,9 @@ def test_an_unwritable_directory_is_a_write_error_with_nothing_written(bundled, 
     def refuse(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(kg.docs.tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr(kg.publish.docs.tempfile, "mkdtemp", refuse)
     with pytest.raises(WriteError, match="cannot write the documentation to .*Permission denied") as info:
-        kg.docs.build(bundled, out)
+        kg.publish.docs.build(bundled, out)
     assert "not writable" in str(info.value)
     assert sorted(os.listdir(out)) == ["index.html"] and (out / "index.html").read_text(encoding="utf-8") == "old"
 
@@ -202,7 +202,7 @@ def test_an_unwritable_directory_is_a_write_error_with_nothing_written(bundled, 
 def test_a_failure_halfway_leaves_the_old_pages(bundled, tmp_path, monkeypatch):
     out = tmp_path / "site"
     out.mkdir()
-    for name in (*kg.docs.PAGES, "docs.css"):
+    for name in (*kg.publish.docs.PAGES, "docs.css"):
         (out / name).write_text(f"old {name}", encoding="utf-8")
     real_open = open
     written = []
@@ -216,17 +216,17 @@ def test_a_failure_halfway_leaves_the_old_pages(bundled, tmp_path, monkeypatch):
 
     monkeypatch.setattr("builtins.open", fill_disk)
     with pytest.raises(WriteError, match="No space left") as info:
-        kg.docs.build(bundled, out)
+        kg.publish.docs.build(bundled, out)
     monkeypatch.undo()
     assert "disk is full" in str(info.value)
-    assert sorted(os.listdir(out)) == sorted([*kg.docs.PAGES, "docs.css"])  # the temporary directory is gone
+    assert sorted(os.listdir(out)) == sorted([*kg.publish.docs.PAGES, "docs.css"])  # the temporary directory is gone
     assert all((out / n).read_text(encoding="utf-8") == f"old {n}" for n in os.listdir(out))
     # a new directory is created whole or not at all
     fresh = tmp_path / "fresh"
     written.clear()
     monkeypatch.setattr("builtins.open", fill_disk)
     with pytest.raises(WriteError):
-        kg.docs.build(bundled, fresh)
+        kg.publish.docs.build(bundled, fresh)
     monkeypatch.undo()
     assert not fresh.exists() and sorted(os.listdir(tmp_path)) == ["site"]
 
@@ -304,9 +304,9 @@ def tiny(tmp_path_factory):
 
 
 def test_text_from_the_graph_is_escaped(tiny, tmp_path):
-    paths = kg.docs.build(tiny, tmp_path / "site")
+    paths = kg.publish.docs.build(tiny, tmp_path / "site")
     html = {p.name: p.read_text(encoding="utf-8") for p in paths}
-    for name in kg.docs.PAGES:
+    for name in kg.publish.docs.PAGES:
         page = html[name]
         assert "<script>" not in page and "<img" not in page and "<b>" not in page and "<i>" not in page, name
         assert Page(page).scripts == 0
@@ -330,5 +330,5 @@ def test_a_graph_without_shapes_still_documents(tiny, tmp_path):
     shutil.copytree(tiny.layout.root / "data", root / "data")
     (root / "ontology" / "shapes.ttl").unlink()
     g = kg.open(root)
-    assert "There are no shapes." in kg.docs.render(g, "shapes.html")
-    assert 'id="Thing"' in kg.docs.render(g, "index.html")
+    assert "There are no shapes." in kg.publish.docs.render(g, "shapes.html")
+    assert 'id="Thing"' in kg.publish.docs.render(g, "index.html")

@@ -1,4 +1,4 @@
-"""kg.draw: the timeline, participation network and membership matrix pictures."""
+"""kg.publish.draw: the timeline, participation network and membership matrix pictures."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from kg import draw
-from kg.draw import FORMATS, KINDS, render
+from kg.publish import draw
+from kg.publish.draw import FORMATS, KINDS, render
 from kg.errors import UsageError
 
 PNG = b"\x89PNG\r\n\x1a\n"

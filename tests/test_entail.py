@@ -1,4 +1,4 @@
-"""kg.entail computes on the store what kg.reason (owlrl) materialises, triple for triple.
+"""kg.store.entail computes on the store what kg.reference.closure (owlrl) materialises, triple for triple.
 
 owlrl is the reference throughout: the bundled graph in both modes, the stored queries that
 need inference, small ontologies that exercise one rule each, and the inconsistencies. Where
@@ -19,21 +19,22 @@ import rdflib
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib import Dataset, Graph, URIRef
 
-from kg import entail
-from kg.entail import INFERRED, closure, inferred_triples
+from kg.store import entail
+from kg.store.entail import INFERRED, closure, inferred_triples
 from kg.errors import InputError, UsageError
-from kg.queries import QueryCatalog
-from kg.reason import infer
+from kg.sparql.catalog import QueryCatalog
+from kg.reference.closure import infer
 
 try:  # the rdflib engine, wherever the tree keeps it
-    from kg.reference import Engine as RdflibEngine
+    from kg.reference.sparql import Engine as RdflibEngine
 except ImportError:  # pragma: no cover
-    from kg.engine import Engine as RdflibEngine
+    from kg.sparql.engine import Engine as RdflibEngine
 
 try:
-    from kg.files import find_layout, load_dataset
+    from kg.layout import find_layout
+    from kg.reference.load import load_dataset
 except ImportError:  # pragma: no cover
-    from kg.store import find_layout, load_dataset
+    from kg.store.local import find_layout, load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/jckg/"
@@ -97,7 +98,7 @@ def tiny(turtle: str) -> tuple[Dataset, ox.Store]:
 
 @functools.lru_cache(maxsize=None)
 def both(turtle: str, mode: str = "owlrl") -> tuple[frozenset[ox.Triple], frozenset[ox.Triple]]:
-    """(kg.entail's inferences, owlrl's inferences) for a small graph (cached: several
+    """(kg.store.entail's inferences, owlrl's inferences) for a small graph (cached: several
     tests read the same case)."""
     ds, store = tiny(turtle)
     closure(store, mode=mode)
@@ -190,7 +191,7 @@ def reference(owlrl_inferences: dict) -> dict[str, set[ox.Triple]]:
 @pytest.fixture(scope="module")
 def stores() -> dict[str, ox.Store]:
     out = {}
-    from kg.store import closure_of_current_view
+    from kg.store.local import closure_of_current_view
 
     for mode in ("owlrl", "rdfs"):
         out[mode] = bundled_store()
@@ -200,7 +201,7 @@ def stores() -> dict[str, ox.Store]:
 
 
 def test_store_holds_the_bundled_files(stores: dict, dataset: Dataset) -> None:
-    from kg.files import superseded
+    from kg.reference.load import superseded
 
     asserted = sum(1 for _ in stores["owlrl"].quads_for_pattern(None, None, None, None)) - stores["owlrl-count"]
     named = [(s, p, o) for s, p, o, g in dataset.quads((None, None, None, None)) if g != DATASET_DEFAULT_GRAPH_ID]
@@ -213,13 +214,13 @@ def test_store_holds_the_bundled_files(stores: dict, dataset: Dataset) -> None:
 def test_owlrl_closure_equals_owlrl(stores: dict, reference: dict) -> None:
     mine = inferred_triples(stores["owlrl"])
     assert stores["owlrl-count"] == len(mine)
-    assert mine - reference["owlrl"] == set(), "kg.entail infers what owlrl does not"
-    assert reference["owlrl"] - mine == set(), "owlrl infers what kg.entail does not"
+    assert mine - reference["owlrl"] == set(), "kg.store.entail infers what owlrl does not"
+    assert reference["owlrl"] - mine == set(), "owlrl infers what kg.store.entail does not"
     assert len(mine) > 1000
 
 
 def test_closure_keeps_what_reason_keeps(stores: dict, dataset: Dataset) -> None:
-    """The filter of kg.reason._keep, checked on the result itself."""
+    """The filter of kg.reference.closure._keep, checked on the result itself."""
     asserted = to_store_terms(dataset)
     for mode in ("owlrl", "rdfs"):
         mine = inferred_triples(stores[mode])
@@ -233,7 +234,7 @@ def rdfs_literal_artefacts(dataset: Dataset) -> set[ox.Triple]:
     """What owlrl's RDFS one-time rule adds by swapping literals of equal Python value
     (owlrl.RDFSClosure.RDFS_Semantics.one_time_rules: ``lt1.value == lt2.value``, so
     "adopted" and "adopted"@en count as the same), computed here from the asserted
-    triples and owlrl's rule, restricted to what kg.reason keeps."""
+    triples and owlrl's rule, restricted to what kg.reference.closure keeps."""
     graph = Graph()
     for s, p, o, _ in dataset.quads((None, None, None, None)):
         graph.add((s, p, o))
@@ -256,7 +257,7 @@ def rdfs_literal_artefacts(dataset: Dataset) -> set[ox.Triple]:
 def test_rdfs_closure_equals_owlrl_but_for_its_literal_copies(stores: dict, reference: dict, dataset: Dataset) -> None:
     mine = inferred_triples(stores["rdfs"])
     assert stores["rdfs-count"] == len(mine)
-    assert mine - reference["rdfs"] == set(), "kg.entail infers what owlrl does not"
+    assert mine - reference["rdfs"] == set(), "kg.store.entail infers what owlrl does not"
     artefacts = rdfs_literal_artefacts(dataset)
     assert reference["rdfs"] - mine == artefacts
     # the artefact is real (owlrl makes these) and is not entailed: each copy puts a plain
@@ -283,7 +284,7 @@ def test_modes_differ_as_expected(stores: dict) -> None:
 def test_closure_replaces_the_inferred_graph_and_cleans_up(stores: dict) -> None:
     store = bundled_store()
     store.add(ox.Quad(ox.NamedNode(KGI + "stale"), RDF_TYPE, ox.NamedNode(KG + "Stale"), INFERRED))
-    from kg.store import closure_of_current_view
+    from kg.store.local import closure_of_current_view
 
     first = closure_of_current_view(store, None, "owlrl")  # takes the superseded statements out, then closure()
     assert ox.Triple(ox.NamedNode(KGI + "stale"), RDF_TYPE, ox.NamedNode(KG + "Stale")) not in inferred_triples(store)
@@ -317,7 +318,7 @@ def test_bad_arguments() -> None:
 
 
 def test_schema_tables_of_the_ontology(stores: dict) -> None:
-    """The axioms the ontology has, as kg.entail reads them (it has no disjointness)."""
+    """The axioms the ontology has, as kg.store.entail reads them (it has no disjointness)."""
     tbox = entail.schema(stores["owlrl"])
     node = lambda local: ox.NamedNode(KG + local)  # noqa: E731
     assert tbox.transitive == {node("partOf"), node("locatedIn")}
@@ -333,7 +334,7 @@ def test_importing_entail_loads_neither_rdflib_nor_owlrl() -> None:
     import subprocess
     import sys
 
-    code = "import sys, kg.entail; print(sorted(m for m in ('rdflib', 'owlrl') if m in sys.modules))"
+    code = "import sys, kg.store.entail; print(sorted(m for m in ('rdflib', 'owlrl') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -351,9 +352,9 @@ def test_constants_match_the_project() -> None:
 
 @pytest.fixture(scope="module")
 def reasoned_dataset(owlrl_inferences: dict) -> Dataset:
-    """The bundled graph with owlrl's inferences in kgg:inferred (what kg.reason.materialise
+    """The bundled graph with owlrl's inferences in kgg:inferred (what kg.reference.closure.materialise
     makes, without running owlrl a second time)."""
-    from kg.files import fill_current_view
+    from kg.reference.load import fill_current_view
 
     ds = load_dataset(find_layout(ROOT))
     target = ds.graph(URIRef(INFERRED.value))
@@ -487,7 +488,7 @@ def test_rule_matches_owlrl(case: str, mode: str) -> None:
 
 
 def test_rule_cases_infer_what_the_rules_say() -> None:
-    """Spot checks by hand, so a shared mistake of owlrl and kg.entail would show."""
+    """Spot checks by hand, so a shared mistake of owlrl and kg.store.entail would show."""
     mine, _ = both(RULES["transitive chain (prp-trp)"])
     assert t("kgi:a", "kg:in", "kgi:e") in mine and t("kgi:b", "kg:in", "kgi:d") in mine
     mine, _ = both(RULES["transitive edge derived late (semi-naive join on both sides)"])
@@ -501,7 +502,7 @@ def test_rule_cases_infer_what_the_rules_say() -> None:
     mine, _ = both(RULES["domain and range through sub-classes and sub-properties (prp-dom, prp-rng, scm-dom/rng)"])
     assert {t("kgi:x", "rdf:type", "kg:C"), t("kgi:x", "rdf:type", "ext:E"), t("kgi:y", "rdf:type", "kg:D"),
             t("kgi:z", "rdf:type", "kg:D"), t("kgi:w", "rdf:type", "ext:E"), t("kg:sub", "rdfs:domain", "ext:E")} <= mine
-    assert not any(x.subject.value.startswith("http://example.org/") for x in mine)  # kept out, as kg.reason does
+    assert not any(x.subject.value.startswith("http://example.org/") for x in mine)  # kept out, as kg.reference.closure does
     mine, _ = both(RULES["symmetric, also with transitive (prp-symp)"])
     assert {t("kgi:b", "kg:near", "kgi:a"), t("kgi:c", "kg:linked", "kgi:c"), t("kgi:e", "kg:linked", "kgi:c")} <= mine
     mine, _ = both(RULES["functional property (prp-fp, eq-*)"])

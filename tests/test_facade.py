@@ -62,7 +62,7 @@ def test_parameters_are_terms_not_text(bundled: kg.Graph) -> None:
     """A parameter that looks like SPARQL stays one literal: it matches nothing and
     cannot open the query."""
     hostile = '" } } ; DROP ALL ; SELECT * WHERE { ?s ?p ?o } #'
-    from kg.engine import bind, prepare
+    from kg.sparql.engine import bind, prepare
 
     prepared = prepare("SELECT ?s WHERE { ?s rdfs:label ?name }")
     import pyoxigraph as ox

@@ -21,9 +21,10 @@ import pytest
 from kg.add import add_files
 from kg.cli import main
 from kg.errors import InputError, UsageError
-from kg.files import Layout, load_dataset
-from kg.output import to_pyoxigraph
-from kg.store import open_store
+from kg.layout import Layout
+from kg.reference.load import load_dataset
+from kg.rdf.convert import to_pyoxigraph
+from kg.store.local import open_store
 from test_add import graph_dir, snapshot  # noqa: F401 - the private copy of the graph, and its files' hashes
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,8 +2,8 @@
 caller (issue 17, classes 2 and 3, the command line and the facade; the server's side is
 in test_server_hardening.py).
 
-Two lines hold the network: the refusal on the query's text (``kg.engine.network_keywords``)
-and the worker the engine runs in, which cannot open a socket (``kg.sandbox``). Each is
+Two lines hold the network: the refusal on the query's text (``kg.sparql.engine.network_keywords``)
+and the worker the engine runs in, which cannot open a socket (``kg.sparql.sandbox``). Each is
 tested on its own, and the property tests check the first against the engine's own parser:
 whenever the engine tried to open a connection for a text, the refusal must have seen it.
 """
@@ -24,11 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kg
-from kg import sandbox
-from kg.engine import Prepared, network_keywords, run
+from kg.sparql import sandbox
+from kg.sparql.engine import Prepared, network_keywords, run
 from kg.errors import EXIT_INTERRUPTED, EXIT_LIMIT, NetworkRefused, QueryError, QueryTimeout
-from kg.lexer import tokens, unescape_codepoints
-from kg.limits import call
+from kg.sparql.tokens import tokens, unescape_codepoints
+from kg.sparql.limits import call
 
 ROOT = Path(__file__).resolve().parents[1]
 LINUX = sandbox.supported()
@@ -314,7 +314,7 @@ def test_a_query_slow_to_check_is_stopped_by_its_time_limit(bundled: kg.Graph) -
     with pytest.raises(QueryTimeout):
         bundled.sparql(text, timeout=1)
     assert time.monotonic() - start < 2  # within 1 s past the limit
-    from kg.engine import check
+    from kg.sparql.engine import check
 
     start = time.monotonic()
     with pytest.raises(QueryTimeout):

@@ -19,18 +19,13 @@ from rdflib.query import Result
 
 import pyoxigraph as ox
 
-from kg.engine import prepare, run
+from kg.sparql.engine import prepare, run
 from kg.errors import UsageError
 from kg.namespaces import KG, KGG, KGI, PREFIXES
-from kg.output import (
-    GRAPH_FORMATS,
-    RESULT_FORMATS,
-    emit,
-    format_from_suffix,
-    render_graph,
-    render_result,
-    to_rdflib,
-)
+from kg.cli import emit
+from kg.formats import from_suffix as format_from_suffix
+from kg.rdf.convert import to_rdflib
+from kg.rdf.render import GRAPH_FORMATS, RESULT_FORMATS, render_graph, render_result
 
 ROOT = Path(__file__).resolve().parents[1]
 SRX = "{http://www.w3.org/2005/sparql-results#}"
@@ -374,7 +369,7 @@ def test_graph_rendering_does_not_depend_on_hash_seed() -> None:
     # rdflib keeps graphs and triples in sets, whose order changes with PYTHONHASHSEED
     script = (
         "import sys; from tests.test_output import _dataset, _graph; "
-        "from kg.output import GRAPH_FORMATS, render_graph; "
+        "from kg.rdf.render import GRAPH_FORMATS, render_graph; "
         "sys.stdout.buffer.write(b''.join(render_graph(x, f) for f in GRAPH_FORMATS "
         "for x in (_dataset(), _graph())))"
     )

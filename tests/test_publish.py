@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -32,7 +31,7 @@ def test_kg_docs_writes_the_pages(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 def test_kg_dataset_prints_a_valid_description(capsys: pytest.CaptureFixture[str]) -> None:
-    from kg.dataset import check_description
+    from kg.publish.dataset import check_description
 
     assert kg("dataset", "--sparql-endpoint", "http://127.0.0.1:8787/sparql") == 0
     data = capsys.readouterr().out.encode("utf-8")

@@ -14,10 +14,10 @@ from rdflib import Literal, URIRef, Variable
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.algebra import traverse
 
-import kg.files  # noqa: F401 - turns rdflib's literal normalisation off before the Literals below are built, whatever ran first
+import kg.rdf.parse  # noqa: F401 - turns rdflib's literal normalisation off before the Literals below are built, whatever ran first
 from kg.errors import EXIT_INPUT, EXIT_USAGE, QueryError, UsageError
-from kg.output import to_rdflib
-from kg.queries import (
+from kg.rdf.convert import to_rdflib
+from kg.sparql.catalog import (
     NAME_RE,
     PARAM_TYPES,
     Param,
@@ -418,7 +418,7 @@ def test_to_term(value: str, type_: str, expected: object) -> None:
     assert type(term) is type(expected)
     if isinstance(expected, Literal):
         # compared as written: Literal equality depends on rdflib's global normalisation
-        # switch, which kg.files turns off when any test imports it
+        # switch, which kg.rdf.parse turns off when any test imports it
         assert (str(term), term.datatype, term.language) == (str(expected), expected.datatype, expected.language)
     else:
         assert term == expected

@@ -1,4 +1,4 @@
-"""Releases (kg.release): reproducible bundles, their checksums and description, the
+"""Releases (kg.publish.release): reproducible bundles, their checksums and description, the
 changelog between releases, and refusals that leave nothing written."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import pytest
 
 import kg
 from kg.add import add_files
-from kg.dataset import DATASET, check_description
+from kg.publish.dataset import DATASET, check_description
 from kg.errors import UsageError, WriteError
-from kg.release import changes, parse_version, release, releases
+from kg.publish.release import changes, parse_version, release, releases
 
 ROOT = Path(__file__).resolve().parents[1]
 AMENDMENT = ROOT / "examples" / "amendments" / "eco-apg-meeting-6-held.ttl"

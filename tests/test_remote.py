@@ -46,8 +46,8 @@ from kg.errors import (
     UsageError,
 )
 from kg.namespaces import PREFIXES
-from kg.queries import QueryCatalog
-from kg.remote import RemoteStore, graph_store_url
+from kg.sparql.catalog import QueryCatalog
+from kg.store.remote import RemoteStore, graph_store_url
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = QueryCatalog(ROOT / "queries")
@@ -617,7 +617,7 @@ def test_sparqlwrapper_reads_the_pushed_graph(endpoint: Pushed, bundled: kg.Grap
     """SPARQLWrapper, a client that knows nothing of kg, gets the stored query's rows."""
     from SPARQLWrapper import JSON, SPARQLWrapper
 
-    from kg.engine import bind, prepare
+    from kg.sparql.engine import bind, prepare
 
     name = "delegations-at-meeting"
     stored = CATALOG.get(name)

@@ -102,19 +102,19 @@ def test_the_default_public_address_is_the_bound_one():
 def test_the_front_evaluates_no_client_text(monkeypatch):
     """Query text, parameters, days and IRIs go to a worker as they came: the front
     neither parses nor binds them (a crafted one would cost the front its time)."""
-    import kg.engine
+    import kg.sparql.engine
     import kg.history
-    import kg.queries
+    import kg.sparql.catalog
 
     def refuse(*args, **kwargs):
         raise AssertionError("client text evaluated in the front")
 
     client, app, pool = app_over(ROOT, run=False)
     app.graph.queries()  # the catalog checks its own files' examples once, when first read
-    monkeypatch.setattr(kg.engine, "prepare", refuse)
-    monkeypatch.setattr(kg.engine, "bind", refuse)
-    monkeypatch.setattr(kg.queries.StoredQuery, "bind", refuse)
-    monkeypatch.setattr(kg.queries.StoredQuery, "bind_as_of", refuse)
+    monkeypatch.setattr(kg.sparql.engine, "prepare", refuse)
+    monkeypatch.setattr(kg.sparql.engine, "bind", refuse)
+    monkeypatch.setattr(kg.sparql.catalog.StoredQuery, "bind", refuse)
+    monkeypatch.setattr(kg.sparql.catalog.StoredQuery, "bind_as_of", refuse)
     monkeypatch.setattr(kg.history, "parse_day", refuse)
     crafted = "SELECT * { " + "VALUES ?x { 1 2 3 4 5 6 7 8 9 } " * 12 + "}"
     requests_ = [

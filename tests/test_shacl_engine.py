@@ -1,4 +1,4 @@
-"""kg.shacl (the shapes as SPARQL queries on a pyoxigraph store) gives pySHACL's results.
+"""kg.shacl.shapes (the shapes as SPARQL queries on a pyoxigraph store) gives pySHACL's results.
 
 Results are compared as sets of (focus, path, value, source shape, component, severity),
 every term in N-Triples, on both sides:
@@ -23,7 +23,7 @@ and pySHACL's sh:value goes through a pyoxigraph store, which rewrites a typed l
 its canonical form when it loads it ("5.0"^^xsd:decimal is stored as "5"^^xsd:decimal;
 the value is the same).
 
-Where pySHACL is wrong by the SHACL spec, kg.shacl follows the spec: each such case is a
+Where pySHACL is wrong by the SHACL spec, kg.shacl.shapes follows the spec: each such case is a
 named, documented exception below (SPEC_OVER_PYSHACL and the test_spec_* tests), asserted
 exactly, so that a pySHACL that gets fixed makes the test fail rather than pass silently.
 test_store_and_spec_an_out_of_range_positive_integer is the one case where the store's
@@ -48,7 +48,7 @@ from pyshacl import validate as pyshacl_validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SH
 
-from kg.shacl import Shapes, ShaclResult, ShapesError, report_triples, validate_store
+from kg.shacl.shapes import Shapes, ShaclResult, ShapesError, report_triples, validate_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES_FILE = ROOT / "ontology" / "shapes.ttl"
@@ -261,7 +261,7 @@ def validate_fixture(store: ox.Store, shapes: Shapes, path: Path, **kwargs: obje
 
 COP29 = "<https://w3id.org/jckg/id/cop29-law-enforcement-session>"
 
-# Where pySHACL is wrong by the spec, and kg.shacl follows the spec: the results kg.shacl
+# Where pySHACL is wrong by the spec, and kg.shacl.shapes follows the spec: the results kg.shacl.shapes
 # reports besides pySHACL's, exactly.
 SPEC_OVER_PYSHACL: dict[str, set[Key]] = {
     # sh:lessThanOrEquals: "For each pair of value nodes and the values of the property
@@ -300,7 +300,7 @@ def test_example_gives_pyshacls_results(path: Path, shapes: Shapes, shapes_graph
     found = keys(results)
     extra = SPEC_OVER_PYSHACL.get(path.stem, set())
     assert not extra & expected, f"pySHACL now reports {extra & expected}: drop the exception for {path.stem}"
-    assert found == expected | extra, f"kg.shacl only:\n{_short(found - expected)}\npySHACL only:\n{_short(expected - found)}"
+    assert found == expected | extra, f"kg.shacl.shapes only:\n{_short(found - expected)}\npySHACL only:\n{_short(expected - found)}"
     # the same messages too (pySHACL fills {?var} of a SHACL-SPARQL message from the solution)
     assert {k: m for k, m in messages_by_key(results).items() if k not in extra} == expected_messages
     # and the example's own header, as tests/test_shapes.py reads it
@@ -324,7 +324,7 @@ def bundled_graph() -> tuple[Graph, ox.Store]:
     superseded (docs/design.md, "Amendments"), beside the ontology."""
     from rdflib import Dataset
 
-    from kg.files import superseded
+    from kg.reference.load import superseded
 
     files = Dataset()
     for path in DATA_FILES:
@@ -463,7 +463,7 @@ def test_generated_graph_gives_pyshacls_results(
     expected_messages = reference_messages(data, shapes_graph, ontology, prepared=True)
     expected = set(expected_messages)
     found = keys(generated_results)
-    assert found == expected, f"kg.shacl only:\n{_short(found - expected)}\npySHACL only:\n{_short(expected - found)}"
+    assert found == expected, f"kg.shacl.shapes only:\n{_short(found - expected)}\npySHACL only:\n{_short(expected - found)}"
     # and the messages, SHACL-SPARQL ones with their {?var} filled in from each solution
     assert messages_by_key(generated_results) == expected_messages
 
@@ -572,7 +572,7 @@ kgi:src-x-s1 a kg:SourceSection ; dcterms:title "Section"@en ; dcterms:isPartOf 
 
 
 def _both(text: str, shapes: Shapes, shapes_graph: Graph, ontology: Graph) -> tuple[set[Key] | Exception, set[Key]]:
-    """(pySHACL's results or the exception it raises, kg.shacl's results) for a Turtle text."""
+    """(pySHACL's results or the exception it raises, kg.shacl.shapes's results) for a Turtle text."""
     data = Graph().parse(data=PREFIXES + text, format="turtle")
     try:
         expected: set[Key] | Exception = reference(data, shapes_graph, ontology)
@@ -660,7 +660,7 @@ def test_store_and_spec_an_out_of_range_positive_integer(shapes: Shapes, shapes_
       pySHACL, reading the file as written, reports the sh:or;
     * pySHACL is wrong by the spec on sh:minInclusive 1: rdflib orders the ill-typed
       literal above 1, so pySHACL reports nothing, where the spec has a result both for
-      0 < 1 and for values that cannot be compared. kg.shacl reports it.
+      0 < 1 and for values that cannot be compared. kg.shacl.shapes reports it.
 
     Either way the graph does not conform."""
     item = SOURCE + """kgi:s a kg:Statement ; kg:text "T" ; prov:wasDerivedFrom kgi:src-x-s1 ; kg:order "0"^^xsd:positiveInteger ."""
@@ -746,7 +746,7 @@ def test_constructs_beyond_the_shapes_file_give_pyshacls_results() -> None:
     store = store_of({"data": Graph().parse(data=CUSTOM_DATA, format="turtle")})
     found = _named_paths(keys(validate_store(store, Shapes.from_text(CUSTOM_SHAPES))))
     assert len(expected) > 30 and len({k[4] for k in expected}) >= 20
-    assert found == expected, f"kg.shacl only:\n{_short(found - expected)}\npySHACL only:\n{_short(expected - found)}"
+    assert found == expected, f"kg.shacl.shapes only:\n{_short(found - expected)}\npySHACL only:\n{_short(expected - found)}"
 
 
 EX = "http://example.org/"
@@ -817,7 +817,7 @@ def test_shacl_sparql_and_nested_shapes_give_pyshacls_results() -> None:
     components = {k[4] for k in expected}
     assert {f"<{EX}LanguageComponent>", f"<{EX}MaxLengthComponent>", f"<{SH}SPARQLConstraintComponent>"} <= components
     assert {f"<{SH}{c}ConstraintComponent>" for c in ("Equals", "Disjoint", "QualifiedMinCount", "Class")} <= components
-    assert found == expected, f"kg.shacl only:\n{_short(found - expected)}\nexpected only:\n{_short(expected - found)}"
+    assert found == expected, f"kg.shacl.shapes only:\n{_short(found - expected)}\nexpected only:\n{_short(expected - found)}"
     focus = [ox.NamedNode(f"{EX}{n}") for n in ("ann", "work", "x", "y", "h1")]
     focused = _named_paths(keys(validate_store(store, shapes, focus=focus)))
     assert focused == {k for k in expected if k[0] in {str(n) for n in focus}} != set()
@@ -859,13 +859,13 @@ def test_prepared_queries_change_nothing(shapes_graph: Graph, ontology: Graph) -
 
 def test_module_imports_only_pyoxigraph_and_the_standard_library() -> None:
     """The engine stands alone: pyoxigraph, the standard library and the project's SPARQL
-    tokenizer (``kg.lexer``, itself standard library only; with the package's light
+    tokenizer (``kg.sparql.tokens``, itself standard library only; with the package's light
     ``__init__`` and its errors)."""
     code = (
         "import importlib.util, sys\n"
         f"spec = importlib.util.spec_from_file_location('shacl_alone', {str(ROOT / 'kg' / 'shacl.py')!r})\n"
         "module = importlib.util.module_from_spec(spec); sys.modules[spec.name] = module; spec.loader.exec_module(module)\n"
-        "allowed = {'kg', 'kg.lexer', 'kg.errors'}\n"
+        "allowed = {'kg', 'kg.sparql.tokens', 'kg.errors'}\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('rdflib', 'pyshacl') or (m.split('.')[0] == 'kg' and m not in allowed))\n"
         "assert not bad, bad\n"
     )

@@ -1,4 +1,4 @@
-"""kg.shacl against the W3C SHACL test suite (Core and SHACL-SPARQL).
+"""kg.shacl.shapes against the W3C SHACL test suite (Core and SHACL-SPARQL).
 
 The suite is vendored in tests/w3c-shacl/ (see its README.md). Every test of its manifests
 (and its one proposed test, outside them) runs here, as the suite's own description says
@@ -6,7 +6,7 @@ The suite is vendored in tests/w3c-shacl/ (see its README.md). Every test of its
 
 * the data graph and the shapes graph are the Turtle files the test's mf:action names
   (often the test file itself, ``<>``); the data graph is loaded into a pyoxigraph store
-  as a caller of kg.shacl would, and validated with the shapes compiled by kg.shacl;
+  as a caller of kg.shacl.shapes would, and validated with the shapes compiled by kg.shacl.shapes;
 * the report is compared with the expected one (mf:result) for full compliance: the
   sh:conforms flag, and the results as a multiset, each with its sh:focusNode,
   sh:resultPath (with the blank nodes that describe a complex path), sh:value,
@@ -39,7 +39,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from kg.shacl import ShaclResult, Shapes, ShapesError, report_triples, validate_store
+from kg.shacl.shapes import ShaclResult, Shapes, ShapesError, report_triples, validate_store
 
 SUITE = Path(__file__).resolve().parent / "w3c-shacl"
 # the suite's published location, the base IRI of every file (its tests use relative IRIs)
@@ -63,20 +63,20 @@ RESULT_PREDICATES = {
 }
 RESULT_MESSAGE, RESULT_PATH = _n(SH + "resultMessage"), _n(SH + "resultPath")
 
-# The tests whose shapes kg.shacl refuses, each with the words its ShapesError must contain
+# The tests whose shapes kg.shacl.shapes refuses, each with the words its ShapesError must contain
 # and why the feature is not implemented. Reviewed: every entry is a feature the project's
 # shapes do not use, refused by name when a shapes graph uses it.
 REFUSED: dict[str, tuple[str, str]] = {
     "sparql/pre-binding/shapesGraph-001": (
         r"\$shapesGraph is not supported",
         (
-            "$shapesGraph names the shapes graph as a graph of the dataset queried; kg.shacl queries "
+            "$shapesGraph names the shapes graph as a graph of the dataset queried; kg.shacl.shapes queries "
             "the data store alone, which does not hold the shapes graph (SHACL makes $shapesGraph optional)"
         ),
     ),
 }
 
-# The tests that expect a failure (sht:Failure), each with the reason kg.shacl must give:
+# The tests that expect a failure (sht:Failure), each with the reason kg.shacl.shapes must give:
 # a query that SHACL's pre-binding forbids is refused when the shapes are read.
 FAILURES: dict[str, str] = {
     "sparql/pre-binding/pre-binding-006": r"a sub-query must return the pre-bound variable\(s\) \$this",

@@ -173,7 +173,8 @@ def test_subclass_instances_are_targeted(shapes: Graph, ontology: Graph) -> None
 def test_bundled_data_conforms(shapes: Graph, ontology: Graph) -> None:
     """The union of ontology/*.ttl (except the shapes) and data/*.ttl has no violation;
     warnings (a source without a publication date, ...) are allowed."""
-    from kg.files import Layout, load_dataset, union_graph
+    from kg.layout import Layout
+    from kg.reference.load import load_dataset, union_graph
 
     data = union_graph(load_dataset(Layout(ROOT)))  # the current view: what later sources superseded is out
     conforms, results, text = _report(data, shapes, ontology)

@@ -18,7 +18,7 @@ import pytest
 
 import kg
 from kg.errors import InputError
-from kg.store import MANIFEST, StoreWarning, check_statements, content_key, graph_files, open_store
+from kg.store.local import MANIFEST, StoreWarning, check_statements, content_key, graph_files, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 LABEL_QUERY = 'SELECT ?l WHERE { kgi:state-tj rdfs:label ?l FILTER(LANG(?l) = "en") }'
@@ -232,7 +232,7 @@ def test_the_store_refuses_what_it_could_not_keep(graph_dir: Path, tmp_path: Pat
 
 
 def test_an_oversized_literal_is_refused_with_the_file(graph_dir: Path, tmp_path: Path) -> None:
-    from kg.store import MAX_LITERAL_CHARS
+    from kg.store.local import MAX_LITERAL_CHARS
 
     _write(graph_dir, "zz-long.ttl", f'kgi:x rdfs:label "{"x" * (MAX_LITERAL_CHARS + 1)}"@en .\n')
     with pytest.raises(InputError) as info:

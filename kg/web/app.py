@@ -42,42 +42,18 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from kg.errors import KgError, LimitExceeded, NetworkRefused, QueryError, UsageError
+from kg import formats
 from kg.namespaces import BASE, PREFIXES, curie
 from kg.web.pages import LOCAL_SPACES, href, render
 from kg.web.pool import Busy, ClientGone
 
-#: media type -> kg.output format, in the order offered when the client does not care
-TABLE_TYPES = (
-    ("application/sparql-results+json", "json"),
-    ("application/sparql-results+xml", "xml"),
-    ("text/csv", "csv"),
-    ("text/tab-separated-values", "tsv"),
-    ("application/json", "json"),
-    ("application/xml", "xml"),
-    ("text/xml", "xml"),
-)
-GRAPH_TYPES = (
-    ("text/turtle", "turtle"),
-    ("application/n-triples", "nt"),
-    ("application/ld+json", "json-ld"),
-    ("application/rdf+xml", "xml"),
-    ("application/trig", "trig"),
-    ("application/n-quads", "nq"),
-    ("application/x-turtle", "turtle"),
-    ("text/plain", "nt"),
-)
+#: media type -> kg.rdf.render format, in the order offered when the client does not care
+TABLE_TYPES = formats.media_types("table")
+GRAPH_TYPES = formats.media_types("graph")
 #: ``format=`` values people type, for clients that cannot set Accept (and download links)
-FORMAT_NAMES = {
-    "json": "application/sparql-results+json", "srj": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml", "srx": "application/sparql-results+xml",
-    "csv": "text/csv", "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle", "ttl": "text/turtle", "nt": "application/n-triples", "ntriples": "application/n-triples",
-    "json-ld": "application/ld+json", "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml",
-    "rdf": "application/rdf+xml", "trig": "application/trig", "nq": "application/n-quads", "nquads": "application/n-quads",
-}
+FORMAT_NAMES = formats.web_names()
 #: the download links under a result table
-DOWNLOADS = {"table": (("CSV", "csv"), ("TSV", "tsv"), ("JSON", "json"), ("XML", "xml")),
-             "graph": (("Turtle", "ttl"), ("N-Triples", "nt"), ("JSON-LD", "jsonld"), ("RDF/XML", "rdfxml"), ("TriG", "trig"), ("N-Quads", "nq"))}
+DOWNLOADS = {"table": formats.downloads("table"), "graph": formats.downloads("graph")}
 HTML = "text/html"
 SHOW_ROWS = 500  # rows an HTML table shows; the downloads have them all
 
@@ -169,7 +145,7 @@ class Versions:
         return bool(getattr(self.graph, "endpoint", None))
 
     def _files_key(self) -> str:
-        from kg.store import content_key, graph_files
+        from kg.store.local import content_key, graph_files
 
         return content_key(graph_files(self.graph.layout))
 
@@ -453,7 +429,7 @@ class App:
         if body is None:
             import pyoxigraph as ox
 
-            from kg.output import render_triples
+            from kg.rdf.render import render_triples
 
             # written by this server from its settings alone: the same for every request
             ttl = _service_description(self.url("/sparql"), self.settings)
@@ -490,7 +466,7 @@ class App:
                          prefixes=PREFIXES)
 
     def on_queries(self, request: Request) -> Response:
-        from kg.queries import query_json
+        from kg.sparql.catalog import query_json
 
         tag = request.args.get("tag")
         queries = self.graph.queries(tag)
@@ -613,7 +589,7 @@ class App:
         return Response(status=303, headers={"Location": "/ontology/index.html"})
 
     def on_docs(self, request: Request, page: str) -> Response:
-        from kg.docs import PAGES, STYLESHEET
+        from kg.publish.docs import PAGES, STYLESHEET
 
         if page not in (*PAGES, STYLESHEET):
             raise Problem(404, f"no documentation page {page}", hint=f"the pages: {', '.join(PAGES)}")
@@ -624,7 +600,7 @@ class App:
         return Response(body, mimetype="text/css" if page == STYLESHEET else HTML, headers={"Vary": "Accept"})
 
     def on_draw(self, request: Request, kind: str, fmt: str) -> Response:
-        from kg.draw import FORMATS, KINDS
+        from kg.publish.draw import FORMATS, KINDS
 
         if kind not in KINDS or fmt not in FORMATS:
             raise Problem(404, f"no picture {kind}.{fmt}", hint=f"pictures: {', '.join(f'/draw/{k}.svg' for k in KINDS)} (or .png)")
@@ -690,7 +666,7 @@ def _accepts_json(request: Request) -> bool:
 
 
 def negotiate(request: Request, form: str, *, allow_html: bool = False) -> tuple[str, str]:
-    """(media type, kg.output format) for a result of ``form``, from ``format=`` or Accept; 406 if none fits."""
+    """(media type, kg.rdf.render format) for a result of ``form``, from ``format=`` or Accept; 406 if none fits."""
     asked = request.args.get("format") or (request.form.get("format") if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded" else None)
     found = _choose(request.headers.get("Accept", ""), asked, form in ("CONSTRUCT", "DESCRIBE"), allow_html)
     if isinstance(found, Problem):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kg import __version__
+from kg import __version__, formats
 
 _SCHEMAS = {
     "iri": {"type": "string", "format": "iri", "description": "an IRI, <IRI> or a CURIE such as kgi:eco"},
@@ -17,8 +17,8 @@ _SCHEMAS = {
     "date": {"type": "string", "format": "date"},
     "dateTime": {"type": "string", "format": "date-time"},
 }
-_TABLE = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values")
-_GRAPH = ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml", "application/trig", "application/n-quads")
+_TABLE = tuple(f.media for f in formats.web_formats("table") if f.media)
+_GRAPH = tuple(f.media for f in formats.web_formats("graph") if f.media)
 _ERROR = {"type": "object", "properties": {"status": {"type": "integer"}, "error": {"type": "string"}, "hint": {"type": "string", "nullable": True}}}
 
 

@@ -3,7 +3,7 @@ arguments and returns plain data (bytes, dicts, ``Result``) that pickles back to
 server. Serialising results happens here, in the worker, so it uses the worker's core.
 
 Everything that reads what a client sent happens here too, never in the front: checking
-and parsing query text (``kg.engine.prepare`` runs the parser on an empty store, and a
+and parsing query text (``kg.sparql.engine.prepare`` runs the parser on an empty store, and a
 crafted query costs time even there), binding stored-query parameters, parsing days and
 IRIs. The front's time limit then covers it, and a worker that runs over is killed.
 
@@ -22,7 +22,7 @@ from kg.describe import NAME_PROPERTIES, RDF_TYPE, describe, label_of, normalise
 from kg.errors import UsageError
 from kg.graph import Graph
 from kg.namespaces import PREFIXES, curie
-from kg.results import Result
+from kg.sparql.results import Result
 
 _RDFS, _SKOS, _DCT, _KG, _PROV = (PREFIXES[p] for p in ("rdfs", "skos", "dcterms", "kg", "prov"))
 _QUOTE = ox.NamedNode(_KG + "quote")
@@ -46,7 +46,7 @@ class ServedGraph(Graph):
         self._pinned = dict(versions)
 
     def local_store(self, inference: str = "none") -> Any:
-        from kg.store import open_version
+        from kg.store.local import open_version
 
         want = self._pinned.get(inference)
         if want is None or want[1] is None:  # nothing pinned, or a version in memory: each worker holds its own
@@ -80,9 +80,9 @@ def open_graph(config: Any) -> Any:
 def sparql(graph: Any, text: str, choices: dict[str, str | None]) -> tuple[str, bytes | None]:
     """Ad hoc SPARQL, checked, run and rendered here: (its form, the result in the format
     the front negotiated for that form), or (form, None) when the client accepts none.
-    ``choices``: ``{"table": fmt, "graph": fmt}``, ``kg.output`` format names or None."""
-    from kg.engine import prepare
-    from kg.output import render_result
+    ``choices``: ``{"table": fmt, "graph": fmt}``, ``kg.rdf.render`` format names or None."""
+    from kg.sparql.engine import prepare
+    from kg.rdf.render import render_result
 
     form = prepare(text, source=SOURCE).form
     fmt = choices["graph" if form in ("CONSTRUCT", "DESCRIBE") else "table"]
@@ -93,13 +93,13 @@ def sparql(graph: Any, text: str, choices: dict[str, str | None]) -> tuple[str, 
 
 def sparql_form(graph: Any, text: str) -> str:
     """The form of a query (SELECT, ASK, CONSTRUCT, DESCRIBE), checked but not run (HEAD)."""
-    from kg.engine import prepare
+    from kg.sparql.engine import prepare
 
     return prepare(text, source=SOURCE).form
 
 
 def stored(graph: Any, name: str, params: dict[str, str], fmt: str, as_of: str | None = None) -> bytes:
-    from kg.output import render_result
+    from kg.rdf.render import render_result
 
     return render_result(_run_stored(graph, name, params, as_of), fmt)
 
@@ -138,9 +138,9 @@ MAX_PICTURES = 32
 
 
 def draw(graph: Any, kind: str, fmt: str, entity: str | None, as_of: str | None) -> bytes:
-    """A picture (``kg.draw``), its marks linked to the entity pages; drawn once per store
+    """A picture (``kg.publish.draw``), its marks linked to the entity pages; drawn once per store
     version and question (the home page asks for three on every visit, 0.1-0.3 s each)."""
-    from kg.draw import render
+    from kg.publish.draw import render
     from kg.web.pages import href
 
     if as_of is not None:
@@ -160,14 +160,14 @@ def draw(graph: Any, kind: str, fmt: str, entity: str | None, as_of: str | None)
 
 
 def void(graph: Any, endpoint: str) -> bytes:
-    from kg.dataset import describe_dataset
+    from kg.publish.dataset import describe_dataset
 
     return describe_dataset(graph, endpoint=endpoint)
 
 
 def docs_page(graph: Any, page: str) -> str:
-    """A page of the ontology documentation (``kg.docs``), rendered from this worker's store."""
-    from kg.docs import render
+    """A page of the ontology documentation (``kg.publish.docs``), rendered from this worker's store."""
+    from kg.publish.docs import render
 
     return render(graph, page)
 
@@ -352,7 +352,7 @@ def _fallback(store: Any, node: Any) -> str:
 
 def entity_rdf(graph: Any, iri: str, fmt: str) -> bytes | None:
     """The statements with ``iri`` as subject, in ``fmt`` (what a linked-data client asks)."""
-    from kg.output import render_triples
+    from kg.rdf.render import render_triples
 
     node = _check_iri(iri)
     store = graph.store().store

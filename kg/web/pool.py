@@ -3,7 +3,7 @@
 Why processes and not threads: pyoxigraph has no cancel call, so a runaway query can
 only be stopped by ending the process it runs in; and separate processes use every core
 whatever the GIL does. Why started with ``subprocess`` and not forked per query (as the
-command line's ``kg.limits`` does): the server is multi-threaded, and a fork taken while
+command line's ``kg.sparql.limits`` does): the server is multi-threaded, and a fork taken while
 another thread holds a lock inside RocksDB or the allocator can deadlock the child.
 
 Each worker opens its own ``kg.Graph`` (read-only RocksDB versions can be opened by many
@@ -87,7 +87,7 @@ class _Worker:
         self._send.send_bytes(pickle.dumps(config))
         self.ready = False
         self.pin_version = 0  # the pool's pin this worker was last sent
-        self.sandboxed = False  # the worker cannot open a network socket (kg.sandbox)
+        self.sandboxed = False  # the worker cannot open a network socket (kg.sparql.sandbox)
 
     def wait_ready(self, timeout: float) -> None:
         if not self._recv.poll(timeout):

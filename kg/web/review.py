@@ -668,7 +668,7 @@ def review_submit(graph: Any, sub: Submission, reviewer: str, reviewed_at: str) 
     from kg.add import add_files
     from kg.errors import InputError
     from kg.graph import Graph
-    from kg.validate import render_report
+    from kg.shacl.report import render_report
 
     # the worker's own graph reads the version the front pins (perhaps older than the
     # files): a merge must read and lock the files as they are now, as `kg add` does

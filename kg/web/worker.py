@@ -2,12 +2,12 @@
 pipe closes. Started as ``python -m kg.web.worker``; not a command for people.
 
 A worker evaluates what clients send (query text, parameters, IRIs), so once its graph
-is open it declares itself a worker and gives up the network (``kg.sandbox.enter_worker``,
+is open it declares itself a worker and gives up the network (``kg.sparql.sandbox.enter_worker``,
 which installs ``deny_network``): whatever a query says, a SERVICE call cannot leave the
-machine, nor reach a port on it. Being a worker also tells ``kg.limits`` to run each query
+machine, nor reach a port on it. Being a worker also tells ``kg.sparql.limits`` to run each query
 right here rather than fork again: the pool kills the whole worker on time. A worker
 reading from a remote endpoint (``--endpoint``) needs its sockets; there the text-level
-refusal in ``kg.engine`` is what stands.
+refusal in ``kg.sparql.engine`` is what stands.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from typing import Any
 
 
 def main() -> None:
-    from kg.sandbox import die_with_parent, enter_worker
+    from kg.sparql.sandbox import die_with_parent, enter_worker
 
     die_with_parent()  # a worker busy in a long query would outlive a server killed with SIGKILL
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     receive = Connection(os.dup(0), writable=False)
     send = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)  # a stray print must not corrupt the pipe
-    from kg.limits import _portable
+    from kg.sparql.limits import _portable
     from kg.web import ops
 
     try:

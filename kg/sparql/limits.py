@@ -6,9 +6,9 @@ child that inherits the open store (copy-on-write, nothing to reload), runs the 
 there and sends the pickled result back through a pipe. The child is killed when the
 deadline passes (``QueryTimeout``), when the caller is interrupted (the
 ``KeyboardInterrupt`` goes on up), and by the kernel when the caller dies, even by
-SIGKILL (``kg.sandbox.die_with_parent``); the calling process is untouched. Every query
+SIGKILL (``kg.sparql.sandbox.die_with_parent``); the calling process is untouched. Every query
 of user text goes through here, with or without a time limit, and an ``offline`` child
-cannot open a network socket, whatever the query says (``kg.sandbox``).
+cannot open a network socket, whatever the query says (``kg.sparql.sandbox``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from kg import sandbox
+from kg.sparql import sandbox
 from kg.errors import KgError, QueryError, QueryTimeout
 
 T = TypeVar("T")
@@ -37,8 +37,8 @@ def call(fn: Callable[..., T], *args: Any, timeout: float | None = None, what: s
     """``fn(*args)`` in a worker process, stopped after ``timeout`` seconds (``None`` or 0:
     no limit), or when this process is interrupted (Ctrl-C) or killed.
 
-    ``offline``: the worker cannot open a network socket (``kg.sandbox.deny_network``).
-    In a process that is itself a worker (a server's, see ``kg.sandbox.in_worker``) and
+    ``offline``: the worker cannot open a network socket (``kg.sparql.sandbox.deny_network``).
+    In a process that is itself a worker (a server's, see ``kg.sparql.sandbox.in_worker``) and
     with no time limit, ``fn`` runs right there: it is already isolated."""
     limit = timeout if timeout and timeout > 0 else None
     if not hasattr(os, "fork") or (limit is None and sandbox.in_worker()):

@@ -10,7 +10,7 @@ io_uring can open sockets without the ``socket`` system call. Whatever a query s
 engine then cannot reach a host: a SERVICE call fails like an unreachable endpoint.
 
 The filter is Linux-only (x86_64 and aarch64, the machines the project runs on); elsewhere
-``deny_network`` returns False and the text-level refusal in ``kg.engine`` stands alone.
+``deny_network`` returns False and the text-level refusal in ``kg.sparql.engine`` stands alone.
 A filter cannot be lifted once installed, so it is only ever installed in a worker process
 (a fork of the command line's process, or a server worker), never in the process a user
 or notebook keeps.
@@ -89,7 +89,7 @@ def supported() -> bool:
 
 def enter_worker(*, offline: bool) -> bool:
     """Declare this process a worker that evaluates user text (a server's worker), so
-    ``kg.limits.call`` runs work here instead of forking again; ``offline``: and cut it off
+    ``kg.sparql.limits.call`` runs work here instead of forking again; ``offline``: and cut it off
     from the network. Returns whether the process is offline."""
     global _worker
     _worker = True

@@ -1,9 +1,9 @@
 """SHACL validation on the store, and the report a person reads.
 
-The shapes are compiled by ``kg.shacl`` to whole-graph SPARQL queries and run on the
+The shapes are compiled by ``kg.shacl.shapes`` to whole-graph SPARQL queries and run on the
 store's union (never with RDFS inference: it would type a wrongly used value as whatever
 a range says and hide the error). pySHACL, the reference the tests hold this to, is in
-``kg.reference``.
+``kg.reference.sparql``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from kg import formats
 from kg.errors import InputError
 from kg.layout import Layout
 
@@ -61,7 +62,7 @@ class Report:
 
 # ---------------------------------------------------------------- rendering
 
-REPORT_FORMATS = ("text", "json", "turtle")
+REPORT_FORMATS = formats.names("report")
 
 
 def render_report(report: Report, fmt: str = "text", *, files: list[Path] | None = None) -> bytes:
@@ -78,8 +79,8 @@ def render_report(report: Report, fmt: str = "text", *, files: list[Path] | None
     if fmt == "turtle":
         if hasattr(report.graph, "serialize"):  # pySHACL's report graph (the reference)
             return report.graph.serialize(format="turtle").encode("utf-8")
-        from kg.output import render_triples
-        from kg.shacl import report_triples
+        from kg.rdf.render import render_triples
+        from kg.shacl.shapes import report_triples
 
         return render_triples(report.graph if report.graph is not None else report_triples([]), "turtle")
     lines: list[str] = []
@@ -111,7 +112,7 @@ def render_report(report: Report, fmt: str = "text", *, files: list[Path] | None
 
 @functools.lru_cache(maxsize=8)
 def _compiled(path: str, mtime_ns: int, size: int) -> Any:
-    from kg.shacl import Shapes, ShapesError
+    from kg.shacl.shapes import Shapes, ShapesError
 
     try:
         return Shapes.from_file(path)
@@ -130,7 +131,7 @@ def check_store(store: Any, layout: Layout, *, focus: Iterable[Any] | None = Non
     import pyoxigraph as ox
 
     from kg.describe import label_of, show
-    from kg.shacl import report_triples, validate_store
+    from kg.shacl.shapes import report_triples, validate_store
 
     nodes = None if focus is None else [n if isinstance(n, ox.NamedNode) else ox.NamedNode(str(n)) for n in focus if not isinstance(n, ox.BlankNode)]
     found = validate_store(store, compiled_shapes(layout), focus=nodes, default_graph=graphs if graphs is not None else [ox.DefaultGraph()])
@@ -160,9 +161,9 @@ def validate_store(graph: Any, files: list[Path], *, focus: Iterable[Any] | None
     (checked as strictly as ``kg add`` reads them), in a copy that is thrown away."""
     import pyoxigraph as ox
 
-    from kg.files import parse_text, rdf_format, read_text
+    from kg.rdf.parse import parse_text, rdf_format, read_text
     from kg.namespaces import PREFIXES
-    from kg.output import to_pyoxigraph
+    from kg.rdf.convert import to_pyoxigraph
 
     gs = graph.store()
     if not files:
@@ -179,12 +180,3 @@ def validate_store(graph: Any, files: list[Path], *, focus: Iterable[Any] | None
         return check_store(candidate.store, graph.layout, focus=focus)
     finally:
         candidate.discard()
-
-
-def __getattr__(name: str) -> Any:
-    # pySHACL, the reference, lives in kg.reference; these names stay importable from here
-    if name in ("load_shapes", "validate_graph", "validate_dataset"):
-        import kg.reference
-
-        return getattr(kg.reference, name)
-    raise AttributeError(f"module 'kg.validate' has no attribute {name!r}")

@@ -6,12 +6,12 @@ is POSTed as a form, results come back as SPARQL JSON (SELECT, ASK) or N-Triples
 (CONSTRUCT, DESCRIBE) and are parsed by pyoxigraph, so every row holds the same
 pyoxigraph terms a local store gives and every reader above (the engine, describe,
 stats, export, the SHACL engine) works unchanged. ``RemoteGraphStore`` stands where
-``kg.store.GraphStore`` stands.
+``kg.store.local.GraphStore`` stands.
 
 ``push`` uploads the local store with the SPARQL 1.1 Graph Store HTTP Protocol: each named
 graph (one per file) to ``GSP?graph=IRI``, and their union to ``GSP?default``, so the
 endpoint holds the local layout exactly (the default graph is the union as a set, as in
-``kg.store``) and stored queries give the same rows there as here. It then counts the
+``kg.store.local``) and stored queries give the same rows there as here. It then counts the
 statements of every graph on the endpoint against the local counts.
 
 Only the standard library speaks HTTP (urllib): nothing is installed for it, and nothing
@@ -43,7 +43,7 @@ from kg.errors import QueryError, RemoteError, UsageError
 #: instead of blocking it for ever.
 DEFAULT_HTTP_TIMEOUT = 60.0
 #: A query's HTTP timeout is its time limit plus this margin, so that the limit itself
-#: (``kg.limits`` kills the worker and says which query and which limit) is what stops it.
+#: (``kg.sparql.limits`` kills the worker and says which query and which limit) is what stops it.
 TIMEOUT_MARGIN = 5.0
 #: A store answers an upload once it has loaded it: a large graph takes a while.
 UPLOAD_TIMEOUT = 600.0
@@ -333,7 +333,7 @@ class _Triples(_Answer):
 
 
 def _form(query: str) -> str:
-    from kg.lexer import query_tokens
+    from kg.sparql.tokens import query_tokens
 
     tokens = query_tokens(query)
     first = tokens[0].text.upper() if tokens and tokens[0].kind == "word" else ""
@@ -345,7 +345,7 @@ def _form(query: str) -> str:
 def _prologue(query: str, prefixes: Mapping[str, str]) -> str:
     """``PREFIX`` lines for the ``prefixes`` the query does not declare itself (the endpoint
     has its own predeclared prefixes, or none)."""
-    from kg.lexer import tokens as scan
+    from kg.sparql.tokens import tokens as scan
 
     tokens = list(scan(query))
     declared = {tokens[i + 1].text.rstrip(":") for i, t in enumerate(tokens[:-1]) if t.kind == "word" and t.text.upper() == "PREFIX"}
@@ -373,7 +373,7 @@ def _short(exc: BaseException) -> str:
 
 @dataclass
 class RemoteGraphStore:
-    """Stands where ``kg.store.GraphStore`` stands when the facade reads from an endpoint.
+    """Stands where ``kg.store.local.GraphStore`` stands when the facade reads from an endpoint.
 
     The tool does not hold the endpoint's data, so there is no content key: the key is the
     endpoint's URL, and nothing is built, reloaded or inferred here.
@@ -472,7 +472,7 @@ def push(
     merge: bool = False,
     progress: Progress | None = None,
 ) -> PushReport:
-    """Upload the local store version ``gs`` (a ``kg.store.GraphStore``) to ``endpoint``'s
+    """Upload the local store version ``gs`` (a ``kg.store.local.GraphStore``) to ``endpoint``'s
     graph store: PUT (replace) or POST (merge) each named graph and the union, then count
     what the endpoint holds. A store that refuses or counts otherwise is a ``RemoteError``."""
     from kg.namespaces import PREFIXES

@@ -4,7 +4,7 @@ A stored query is a SPARQL file with a YAML header in ``#+`` comment lines (see
 ``queries/README.md``). This module reads and checks those files and turns the strings a
 user passes as parameters into RDF terms. It never runs a query and never parses SPARQL
 with rdflib: parsing every file on each CLI call is slow, and the engine parses the one it
-runs. The project's tokenizer (``kg.lexer``) finds the query form, the projection and the
+runs. The project's tokenizer (``kg.sparql.tokens``) finds the query form, the projection and the
 variables, which is all the header checks need.
 """
 
@@ -30,7 +30,7 @@ def _xsd(local: str) -> NamedNode:
     return NamedNode(_XSD + local)
 
 from kg.errors import QueryError, UsageError
-from kg.lexer import Token, query_tokens
+from kg.sparql.tokens import Token, query_tokens
 from kg.namespaces import PREFIXES, expand_curie
 
 __all__ = [
@@ -198,7 +198,7 @@ def to_term(value: str, type_: str, *, param: str) -> Identifier:
     if type_ == "integer":
         if _INTEGER_RE.fullmatch(value):
             # canonical form, so "+07" matches 7 in a triple pattern even when the store
-            # keeps lexical forms as written (kg.files turns literal normalisation off)
+            # keeps lexical forms as written (kg.rdf.parse turns literal normalisation off)
             return Literal(str(int(value)), datatype=_xsd("integer"))
     elif type_ == "decimal":
         if _DECIMAL_RE.fullmatch(value):

@@ -1,14 +1,14 @@
 """Releases: a versioned, reproducible bundle of the graph, its description and its changes.
 
     >>> import kg
-    >>> from kg.release import release
+    >>> from kg.publish.release import release
     >>> release(kg.open(), "1.0.0", Path("releases"))       # -> releases/1.0.0/
 
 ``root/<version>/`` holds:
 
 * ``jckg-<version>.nq``, ``.trig``, ``.jsonld`` (every named graph, one per file,
   superseded statements included) and ``.ttl`` (the current view), from ``Graph.export``;
-* ``void.ttl``: ``kg.dataset.describe_dataset`` with the version and one distribution
+* ``void.ttl``: ``kg.publish.dataset.describe_dataset`` with the version and one distribution
   per export, with its size and SHA-256 (``spdx:checksum``);
 * ``docs/``: whatever ``docs(graph, <bundle>/docs)`` writes, when ``docs`` is given;
 * ``CHANGELOG.md``: what changed since the previous release in ``root`` (the highest
@@ -191,9 +191,9 @@ def changes(previous: bytes | None, new: bytes, *, previous_version: str | None 
 
 
 def _show(term: Any) -> str:
-    from kg.dataset import DESCRIPTION_PREFIXES
+    from kg.publish.dataset import DESCRIPTION_PREFIXES
     from kg.namespaces import curie
-    from kg.output import _nt_object
+    from kg.rdf.render import _nt_object
 
     if isinstance(term, ox.NamedNode):
         return curie(term.value, DESCRIPTION_PREFIXES)
@@ -287,7 +287,7 @@ def changelog(version: str, c: Changes, *, statements: int, graphs: int, current
 
 
 def _nquads(quads: Iterable[ox.Quad]) -> bytes:
-    from kg.output import render_quads
+    from kg.rdf.render import render_quads
 
     return render_quads(quads, "nq")
 
@@ -367,7 +367,7 @@ def release(
     ``WriteError`` (or ``UsageError``) when ``root`` cannot be written: in every case
     nothing is left half-written.
     """
-    from kg.dataset import describe_dataset, release_files
+    from kg.publish.dataset import describe_dataset, release_files
     from kg.fileio import exclusive_lock
 
     v = parse_version(version)

@@ -12,9 +12,9 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.errors import InputError, UsageError
 from kg.namespaces import BASE, INFERRED_GRAPH
-from kg.files import fill_current_view, union_graph
+from kg.reference.load import fill_current_view, union_graph
 
-from kg.store import INFERENCE_MODES  # noqa: E402
+from kg.store.local import INFERENCE_MODES  # noqa: E402
 
 # owlrl reports inconsistencies as triples in this namespace
 _ERRNS = "http://www.daml.org/2002/03/agents/agent-ont#"

@@ -3,7 +3,7 @@
 The engine parses every query it runs; this scanner is for the few decisions taken on a
 query's text before or beside that parse: the query form and the projection a stored
 query's header is checked against, where parameters are bound, the prologue sent to an
-endpoint, and which keywords a query uses (``keywords``), which ``kg.engine`` refuses.
+endpoint, and which keywords a query uses (``keywords``), which ``kg.sparql.engine`` refuses.
 
 The terminals follow the grammar: strings in their four forms with their escapes, IRIs,
 comments that end at a line feed *or* a carriage return, prefixed names with the local
@@ -13,7 +13,7 @@ refusal is decided on must never be hidden from it, so ``keywords`` reads the te
 every way a parser could: with the grammar's escapes and leniently (a backslash escapes
 any character inside a name), each before and after the codepoint escapes of §19.2
 (``\\u0053ERVICE``); a word any of them sees counts. The refusal is still a second line:
-a query the engine runs cannot reach the network anyway (``kg.sandbox``).
+a query the engine runs cannot reach the network anyway (``kg.sparql.sandbox``).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """The dataset description (VoID + DCAT + DCTERMS), generated from the graph itself.
 
     >>> import kg
-    >>> from kg.dataset import describe_dataset, check_description
+    >>> from kg.publish.dataset import describe_dataset, check_description
     >>> g = kg.open()
     >>> ttl = describe_dataset(g, version="1.0.0", endpoint="https://example.org/sparql")
-    >>> check_description(ttl)                         # [] : valid against kg/dataset-shapes.ttl
+    >>> check_description(ttl)                         # [] : valid against kg/publish/dataset-shapes.ttl
     []
 
 The description of ``https://w3id.org/jckg/dataset`` (a ``dcat:Dataset`` and a
@@ -234,7 +234,7 @@ def count(store: Any) -> Counts:
 
 
 def _check_version(version: str) -> str:
-    from kg.release import parse_version  # one definition of a valid version
+    from kg.publish.release import parse_version  # one definition of a valid version
 
     return parse_version(version).text
 
@@ -275,7 +275,7 @@ def describe_store(
     files: Mapping[str, bytes] | None = None,
     download_base: str = RELEASES,
 ) -> bytes:
-    """:func:`describe_dataset` for a store (pyoxigraph, or ``kg.remote``'s) whose default
+    """:func:`describe_dataset` for a store (pyoxigraph, or ``kg.store.remote``'s) whose default
     graph is the current view."""
     if version is not None:
         version = _check_version(version)
@@ -392,7 +392,7 @@ def _header(version: str | None) -> str:
     what = f"release {version}" if version else "the graph as it is"
     return (
         f"# The dataset description (VoID, DCAT) of the jckg knowledge graph, {what}.\n"
-        "# Written by kg.dataset.describe_dataset from the graph itself; checked against kg/dataset-shapes.ttl."
+        "# Written by kg.publish.dataset.describe_dataset from the graph itself; checked against kg/publish/dataset-shapes.ttl."
     )
 
 
@@ -402,12 +402,12 @@ def _header(version: str | None) -> str:
 def turtle(
     triples: Iterable[tuple[Any, Any, Any]], *, first: Any = None, header: str = "", prefixes: Mapping[str, str] = DESCRIPTION_PREFIXES
 ) -> bytes:
-    """Canonical Turtle (``kg.serialize``, the writer of the data files) of pyoxigraph
+    """Canonical Turtle (``kg.rdf.turtle``, the writer of the data files) of pyoxigraph
     triples: ``first`` before the other subjects, titles and names right after the types."""
     from rdflib import URIRef
 
-    from kg.output import to_rdflib
-    from kg.serialize import canonical_turtle
+    from kg.rdf.convert import to_rdflib
+    from kg.rdf.turtle import canonical_turtle
 
     leading = [URIRef(PREFIXES["dcterms"] + "title"), URIRef(PREFIXES["foaf"] + "name")]
     converted = [(to_rdflib(s), to_rdflib(p), to_rdflib(o)) for s, p, o in triples]
@@ -419,7 +419,7 @@ def turtle(
 
 @functools.lru_cache(maxsize=1)
 def _shapes() -> Any:
-    from kg.shacl import Shapes
+    from kg.shacl.shapes import Shapes
 
     return Shapes.from_file(_SHAPES)
 
@@ -428,17 +428,17 @@ def _show(term: Any) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        from kg.serialize import turtle_iri
+        from kg.rdf.turtle import turtle_iri
 
         return turtle_iri(term.value, DESCRIPTION_PREFIXES)
     return str(term)
 
 
 def check_description(data: bytes) -> list[str]:
-    """The violations of ``data`` (Turtle) against kg/dataset-shapes.ttl, one line each
+    """The violations of ``data`` (Turtle) against kg/publish/dataset-shapes.ttl, one line each
     (``focus path: message``), sorted; empty when the description is valid. Turtle that
     does not parse is one violation that says where."""
-    from kg.shacl import validate_store
+    from kg.shacl.shapes import validate_store
 
     store = ox.Store()
     try:

@@ -120,7 +120,7 @@ from typing import Any, Union
 
 import pyoxigraph as ox
 
-from kg.lexer import tokens as _scan
+from kg.sparql.tokens import tokens as _scan
 
 __all__ = ["Shapes", "ShaclResult", "ShapesError", "validate_store", "report_triples"]
 
@@ -500,7 +500,7 @@ class Shapes:
         name = _show(node)
         for p in g.spo.get(node, {}):
             if p.value.startswith(_SH) and p.value[len(_SH) :] not in _SUPPORTED:
-                raise ShapesError(f"shape {name}: sh:{p.value[len(_SH):]} is not supported by kg.shacl")
+                raise ShapesError(f"shape {name}: sh:{p.value[len(_SH):]} is not supported by kg.shacl.shapes")
         paths = g.objects(node, _sh("path"))
         if len(paths) > 1:
             raise ShapesError(f"shape {name}: more than one sh:path")
@@ -1623,7 +1623,7 @@ class _Tok:
 
 
 def _tokenize(text: str, where: str) -> list[_Tok]:
-    """The query's tokens (the project's one tokenizer, ``kg.lexer``), words told apart."""
+    """The query's tokens (the project's one tokenizer, ``kg.sparql.tokens``), words told apart."""
     kinds = {"string": "str"}
     return [_Tok(kinds.get(t.category, t.category), t.text, t.offset, t.end) for t in _scan(text)]
 

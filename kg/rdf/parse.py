@@ -21,13 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import rdflib
-from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import RDF, XSD
+from rdflib import BNode, Graph, Literal
+from rdflib.namespace import XSD
 
 from kg.errors import InputError
-from kg.layout import Layout, find_layout  # noqa: F401 - re-exported
-from kg.namespaces import PREFIXES, bind_prefixes
+from kg.namespaces import bind_prefixes
 
 # rdflib rewrites lexical forms by default ("007" -> "7", "x"^^xsd:boolean -> "false"):
 # the graph must keep what its sources say, byte for byte.
@@ -117,7 +115,7 @@ def parse_file(
     ``InputError`` on any problem.
 
     The statement checks of ``parse_text`` are left to the store build, which runs them on
-    every graph file (``kg.store.check_statements``); the shapes file, which is no graph
+    every graph file (``kg.store.local.check_statements``); the shapes file, which is no graph
     file, has blank nodes (its RDF lists)."""
     fmt = fmt or rdf_format(path)
     text = read_text(path, max_bytes=max_bytes)
@@ -143,7 +141,7 @@ def parse_text(
        ``MAX_NESTING``, and JSON with more than ``JSON_VALUES_PER_STATEMENT`` keys and
        values per allowed statement, are refused by a scan of the text: the parsers hold
        what is nested (Turtle) or the whole document (JSON-LD) before the first statement;
-    2. pyoxigraph streams the statements through ``kg.store.check_parsed`` (blank nodes,
+    2. pyoxigraph streams the statements through ``kg.store.local.check_parsed`` (blank nodes,
        characters XML cannot carry, literal length, canonical forms) and stops past
        ``limit`` statements (``max_statements()``);
     3. the graph is built (rdflib parses Turtle a second time, it is stricter on a few
@@ -153,7 +151,7 @@ def parse_text(
     Without ``check`` (files of the graph directory, see ``parse_file``) only the syntax
     is checked.
     """
-    from kg.store import check_parsed
+    from kg.store.local import check_parsed
 
     limit = (limit if limit is not None else max_statements()) if check else None
     syntax = "json-ld" if fmt == "json-ld" else "turtle"
@@ -180,7 +178,7 @@ def parse_text(
         line, col = _position(message)
         raise InputError(_clean(message), location=f"{location}:{line}:{col}" if line else location) from exc
     except MemoryError as exc:  # pyoxigraph caps one token (a literal, an IRI) at 16 MiB
-        from kg.store import MAX_LITERAL_CHARS
+        from kg.store.local import MAX_LITERAL_CHARS
 
         line = _long_token_line(text, syntax, MAX_LITERAL_CHARS)
         raise InputError(
@@ -198,7 +196,7 @@ def parse_text(
     rdflib.NORMALIZE_LITERALS = False
     try:
         if fmt == "json-ld":
-            from kg.output import to_rdflib
+            from kg.rdf.convert import to_rdflib
 
             graph.addN((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), graph) for q in kept)
             kept.clear()
@@ -264,7 +262,7 @@ def _oxigraph_statements(text: str, location: str, fmt: str, kept: list[Any] | N
 def _as_oxigraph(graph: Graph, location: str) -> Iterator[Any]:
     import pyoxigraph as ox
 
-    from kg.output import to_pyoxigraph
+    from kg.rdf.convert import to_pyoxigraph
 
     for s, p, o in graph:
         try:
@@ -387,85 +385,3 @@ def _remote_context(text: str, location: str) -> bool:
 def blank_nodes(graph: Graph) -> list[tuple]:
     """Triples with a blank node: stored data must have none (they break merging and diffs)."""
     return [t for t in graph if any(isinstance(x, BNode) for x in t)]
-
-
-# ---------------------------------------------------------------- the dataset
-
-
-def load_dataset(layout: Layout | None = None, *, extra: list[tuple[URIRef, Graph]] | None = None) -> Dataset:
-    """Every graph file of ``layout`` as one named graph of a new dataset.
-
-    The default graph is the current view, as in the store: the union of the named graphs
-    minus the statements a supersession record retires (``kg.history``), so queries need
-    no GRAPH clause. ``extra`` adds already-parsed graphs (new facts under validation)
-    under their names.
-    """
-    layout = layout or find_layout()
-    ds = Dataset(default_union=False)
-    bind_prefixes(ds)
-    for path in layout.graph_files():
-        graph = parse_file(path, max_bytes=None, into=ds.graph(layout.graph_name(path)))
-        bnodes = blank_nodes(graph)
-        if bnodes:
-            raise InputError(
-                f"{len(bnodes)} statement(s) use a blank node, e.g. {bnodes[0][0].n3()} {bnodes[0][1].n3()}",
-                location=layout.relative(path),
-                hint="give every node an IRI under https://w3id.org/jckg/id/",
-            )
-    for name, graph in extra or []:
-        target = ds.graph(name)
-        target.addN((s, p, o, target) for s, p, o in graph)
-    fill_current_view(ds)
-    return ds
-
-
-def superseded(ds: Dataset) -> set[tuple]:
-    """The statements the supersession records of ``ds``'s named graphs retire."""
-    kg, rdf = Namespace(PREFIXES["kg"]), RDF
-    found = set()
-    for graph in ds.graphs():
-        if graph.identifier == DATASET_DEFAULT_GRAPH_ID:
-            continue
-        for record in graph.subjects(rdf.type, kg.Supersession):
-            s, p, o = graph.value(record, rdf.subject), graph.value(record, rdf.predicate), graph.value(record, rdf.object)
-            if s is not None and isinstance(p, URIRef) and o is not None:
-                found.add((s, p, o))
-    return found
-
-
-def fill_current_view(ds: Dataset) -> None:
-    """(Re)make ``ds``'s default graph the union of its named graphs minus what is superseded."""
-    default = ds.default_graph
-    default.remove((None, None, None))
-    retired = superseded(ds)
-    for graph in ds.graphs():
-        if graph.identifier != DATASET_DEFAULT_GRAPH_ID:
-            default.addN((s, p, o, default) for s, p, o in graph if (s, p, o) not in retired)
-
-
-def union_graph(ds: Dataset) -> Graph:
-    """A plain graph holding the current view of ``ds``: its named graphs' triples minus
-    what is superseded (for tools that do not read datasets)."""
-    g = Graph()
-    bind_prefixes(g)
-    retired = superseded(ds)
-    for graph in ds.graphs():
-        if graph.identifier != DATASET_DEFAULT_GRAPH_ID:
-            for t in graph:
-                if t not in retired:
-                    g.add(t)
-    return g
-
-
-def ontology_graph(layout: Layout, dataset: Dataset | None = None) -> Graph:
-    """Ontology and vocabularies only (pyshacl's ont_graph): taken from ``dataset`` when
-    it is already loaded, else parsed from the files."""
-    g = Graph()
-    for path in sorted(layout.ontology_dir.glob("*.ttl")):
-        if path == layout.shapes_file:
-            continue
-        if dataset is not None:
-            g += dataset.graph(layout.graph_name(path))
-        else:
-            g += parse_file(path, max_bytes=None)
-    return g

@@ -9,20 +9,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import sys
 import warnings
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 from typing import Any
 
 import pyoxigraph as ox
 
+from kg import formats
 from kg.errors import UsageError
-from kg.fileio import atomic_write
 from kg.namespaces import PREFIXES, curie
-from kg.results import Result
+from kg.rdf.convert import to_rdflib_dataset
+from kg.sparql.results import Result
 
 # Tables (SELECT, ASK) are rendered from pyoxigraph terms without rdflib, so a stored
 # query never pays rdflib's import; graphs go through rdflib's serializers (sorted, with
@@ -31,14 +29,9 @@ from kg.results import Result
 Node = Any
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 
-RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
-GRAPH_FORMATS = ("turtle", "nt", "nq", "trig", "json-ld", "xml")
+RESULT_FORMATS = formats.names("table")
+GRAPH_FORMATS = formats.names("graph")
 
-_SUFFIXES = {
-    ".ttl": "turtle", ".nt": "nt", ".nq": "nq", ".trig": "trig",
-    ".jsonld": "json-ld", ".json-ld": "json-ld", ".rdf": "xml", ".owl": "xml", ".xml": "xml",
-    ".csv": "csv", ".tsv": "tsv", ".json": "json", ".srj": "json", ".srx": "xml", ".md": "markdown",
-}
 
 
 def escape(text: str) -> str:
@@ -48,29 +41,6 @@ def escape(text: str) -> str:
 
 def quoteattr(text: str) -> str:
     return '"' + escape(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;") + '"'
-
-
-def format_from_suffix(path: Path) -> str | None:
-    """The output format a file name implies (``out.ttl`` -> ``turtle``), or ``None``."""
-    return _SUFFIXES.get(Path(path).suffix.lower())
-
-
-def emit(data: bytes, output: Path | None) -> None:
-    """Write ``data`` to standard output (``output`` is ``None``) or atomically to a file.
-
-    A missing target directory raises ``UsageError`` and nothing is created.
-    """
-    if output is None:
-        try:
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        except BrokenPipeError:
-            # the reader went away (`kg ... | head`): not an error; silence the final flush
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            raise SystemExit(0) from None
-    else:
-        atomic_write(output, data)
 
 
 def render_result(result: Result, fmt: str, *, prefixes: dict[str, str] = PREFIXES) -> bytes:
@@ -287,60 +257,6 @@ def _nt_object(term: Node) -> str:
     if isinstance(term, ox.Literal) and not term.language and term.datatype.value != _XSD + "string":
         return f"{_nt_string(term.value)}^^<{term.datatype.value}>"
     return _nt_term(term)
-
-
-def to_rdflib(term: Node) -> Any:
-    """The rdflib term for a pyoxigraph term (lexical forms kept as they are)."""
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == _XSD + "string":
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
-def to_pyoxigraph(term: Any) -> Any:
-    """The pyoxigraph term for an rdflib term (lexical forms kept as they are)."""
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    assert isinstance(term, Literal)
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype is not None:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
-
-
-def to_rdflib_dataset(quads: Iterable[ox.Quad]) -> Any:
-    """An rdflib ``Dataset`` (or ``Graph`` when every statement is in the default graph)."""
-    import rdflib
-
-    import kg.files  # noqa: F401 - turns rdflib's literal normalisation off
-
-    items = list(quads)
-    named = any(isinstance(getattr(q, "graph_name", None), (ox.NamedNode, ox.BlankNode)) for q in items)
-    if not named:
-        g = rdflib.Graph()
-        g.addN((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), g) for q in items)
-        return g
-    ds = rdflib.Dataset()
-    graphs: dict[str, Any] = {}
-    for q in items:
-        name = q.graph_name
-        key = str(name)
-        if key not in graphs:
-            graphs[key] = ds.graph(to_rdflib(name)) if isinstance(name, (ox.NamedNode, ox.BlankNode)) else ds.default_context
-        graphs[key].add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-    return ds
 
 
 def _sorted_graph_class() -> type:

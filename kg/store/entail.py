@@ -3,7 +3,7 @@
 ``closure(store)`` works out what OWL RL (or RDFS) adds to the asserted graphs and puts it
 in the named graph ``kgg:inferred`` of the same store, replacing what was there. It runs
 once per store content (the store is a cache of the files); a query with inference then
-only reads one more graph. owlrl is never imported: ``kg.reason`` keeps the owlrl
+only reads one more graph. owlrl is never imported: ``kg.reference.closure`` keeps the owlrl
 materialisation, and the tests hold this module to it triple for triple.
 
 How it works
@@ -35,7 +35,7 @@ How it works
    larger schema, until it no longer changes.
 4. **Consistency, then the filter.** The OWL RL rules that report an inconsistency are
    checked on the closure and raise ``InputError`` (the message is owlrl's); the inferred
-   graph then keeps what ``kg.reason`` keeps: triples about the project's own resources
+   graph then keeps what ``kg.reference.closure`` keeps: triples about the project's own resources
    (subject under ``https://w3id.org/jckg/``), no reflexive ``owl:sameAs``, no typing as
    ``owl:Thing``, ``rdfs:Resource``, ``owl:NamedIndividual``, ``rdfs:Class`` or ``owl:Class``.
 
@@ -80,11 +80,11 @@ Where the result differs from owlrl (both are checked by tests/test_entail.py)
   form and types every integer as ``xsd:integer`` (``"04"^^xsd:positiveInteger`` is
   ``"4"^^xsd:integer`` in the store). Two literals owlrl keeps apart because they are
   spelt differently are one term here, and the lexical check cannot see the bounds of
-  the derived integer types (``kg.store`` and ``kg.files`` refuse such literals when
+  the derived integer types (``kg.store.local`` and ``kg.rdf.parse`` refuse such literals when
   loading, so neither reaches a store built from the files).
 * Triples with a literal subject (``4 rdf:type xsd:positiveInteger`` from a range, a
   ``owl:sameAs`` between two literals) cannot be stored; owlrl makes them and
-  ``kg.reason`` filters them out. What they entail about IRIs (a functional datatype
+  ``kg.reference.closure`` filters them out. What they entail about IRIs (a functional datatype
   property with two values copies the triples of one value to the other) is made here.
 """
 
@@ -158,7 +158,7 @@ INVERSE_FUNCTIONAL = _n(_OWL, "InverseFunctionalProperty")
 IRREFLEXIVE = _n(_OWL, "IrreflexiveProperty")
 ASYMMETRIC = _n(_OWL, "AsymmetricProperty")
 
-#: Types ``kg.reason`` does not keep (they hold of everything, or restate the schema).
+#: Types ``kg.reference.closure`` does not keep (they hold of everything, or restate the schema).
 TRIVIAL_TYPES = frozenset({THING, RESOURCE, NAMED_INDIVIDUAL, RDFS_CLASS, OWL_CLASS})
 
 _SCHEMA_PREDICATES = {
@@ -493,7 +493,7 @@ class _SameAs:
         for a, b in found:
             if isinstance(a, BlankNode) or isinstance(b, BlankNode):
                 raise InputError(
-                    f"owl:sameAs on a blank node ({a} = {b}) is not supported by kg.entail",
+                    f"owl:sameAs on a blank node ({a} = {b}) is not supported by kg.store.entail",
                     hint="give the node an IRI",
                 )
             ca, cb = self.cls.get(a, {a}), self.cls.get(b, {b})
@@ -570,7 +570,7 @@ def _schema_triples(run: _Run) -> set[Triple]:
             continue
         if isinstance(s, BlankNode) or isinstance(o, BlankNode):
             raise InputError(
-                f"the schema triple {s} {p} {o} has a blank node, which kg.entail does not support",
+                f"the schema triple {s} {p} {o} has a blank node, which kg.store.entail does not support",
                 hint="give the class or property an IRI",
             )
         triples.add(Triple(s, p, o))
@@ -585,8 +585,8 @@ def _unsupported(run: _Run) -> None:
     for s, p, o in run.select(text):
         construct = o.value if p == TYPE else p.value
         raise InputError(
-            f"the graph uses {construct.replace(_OWL, 'owl:')} ({s} {p} {o}), which kg.entail does not implement",
-            hint="kg.entail implements the OWL RL rules of property and class axioms; use kg.reason (owlrl) "
+            f"the graph uses {construct.replace(_OWL, 'owl:')} ({s} {p} {o}), which kg.store.entail does not implement",
+            hint="kg.store.entail implements the OWL RL rules of property and class axioms; use kg.reference.closure (owlrl) "
             "for class expressions, lists and keys, or remove the axiom",
         )
 
@@ -718,7 +718,7 @@ def _seed(run: _Run, triples: frozenset[Triple]) -> int:
 
 
 def _filter(run: _Run) -> None:
-    """Keep what ``kg.reason`` keeps (see ``kg.reason._keep``)."""
+    """Keep what ``kg.reference.closure`` keeps (see ``kg.reference.closure._keep``)."""
     trivial = ", ".join(str(t) for t in sorted(TRIVIAL_TYPES, key=str))
     run.store.update(
         f"DELETE {{ GRAPH {INFERRED} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {INFERRED} {{ ?s ?p ?o }} "

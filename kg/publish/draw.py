@@ -1,7 +1,7 @@
 """Pictures of the graph: a timeline of events, the participation network, the membership matrix.
 
     >>> import kg
-    >>> from kg.draw import render
+    >>> from kg.publish.draw import render
     >>> g = kg.open()
     >>> svg = render(g, "timeline")                          # bytes of an SVG document
     >>> png = render(g, "network", entity="kgi:eco-apg-meeting-4", fmt="png")
@@ -61,7 +61,7 @@ KG = PREFIXES["kg"]
 KGC = PREFIXES["kgc"]
 
 _RC = {
-    "svg.hashsalt": "kg.draw",
+    "svg.hashsalt": "kg.publish.draw",
     "svg.fonttype": "none",
     "font.family": "DejaVu Sans",
     "font.size": 9,
@@ -155,10 +155,10 @@ class _Reader:
         self._short: dict[str, str] = {}
 
     def rows(self, text: str) -> list[dict[str, Any]]:
-        return list(self.graph.sparql(text, as_of=self.as_of, source="<kg.draw>"))
+        return list(self.graph.sparql(text, as_of=self.as_of, source="<kg.publish.draw>"))
 
     def ask(self, text: str) -> bool:
-        return bool(self.graph.sparql(text, as_of=self.as_of, source="<kg.draw>").boolean)
+        return bool(self.graph.sparql(text, as_of=self.as_of, source="<kg.publish.draw>").boolean)
 
     def labels(self, iris: Iterable[str]) -> dict[str, str]:
         """Readable names: the @en label, else the first label, else the CURIE."""

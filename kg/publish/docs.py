@@ -1,11 +1,11 @@
 """HTML documentation of the ontology, the controlled vocabularies and the SHACL shapes.
 
-    >>> import kg, kg.docs
+    >>> import kg, kg.publish.docs
     >>> g = kg.open()
-    >>> kg.docs.build(g, Path("site/docs"))       # index.html, vocab.html, shapes.html, docs.css
-    >>> html = kg.docs.render(g, "vocab.html")     # one page, for the server
+    >>> kg.publish.docs.build(g, Path("site/docs"))       # index.html, vocab.html, shapes.html, docs.css
+    >>> html = kg.publish.docs.render(g, "vocab.html")     # one page, for the server
 
-Rendered with our own Jinja2 templates (``kg/docs_templates/``, autoescaped) from the
+Rendered with our own Jinja2 templates (``kg/publish/templates/``, autoescaped) from the
 store: the ontology and the vocabularies from the named graphs of ``ontology/*.ttl``, the
 examples and usage counts from the current view (the default graph). The shapes are not
 part of the dataset (``docs/design.md``: a data file must not switch a shape off), so
@@ -48,7 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 PAGES = ("index.html", "vocab.html", "shapes.html")
 STYLESHEET = "docs.css"
-TEMPLATES = Path(__file__).resolve().parent / "docs_templates"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 _RDF, _RDFS, _OWL, _SKOS, _SH = (PREFIXES[p] for p in ("rdf", "rdfs", "owl", "skos", "sh"))
 _DCT, _VANN, _XSD = PREFIXES["dcterms"], PREFIXES["vann"], PREFIXES["xsd"]

@@ -1,15 +1,15 @@
 """The SPARQL seam: every query the tool runs goes through ``prepare`` and ``run``.
 
-The engine is pyoxigraph over the store (``kg.store``); the default graph is the union of
-the store's named graphs (a set, as RDF merges graphs; see ``kg.store``). Rules, applied before anything runs:
+The engine is pyoxigraph over the store (``kg.store.local``); the default graph is the union of
+the store's named graphs (a set, as RDF merges graphs; see ``kg.store.local``). Rules, applied before anything runs:
 
 * read-only: SPARQL Update is refused (the graph changes only through ``kg add``);
 * no network: ``SERVICE`` and ``FROM``/``FROM NAMED`` are refused unless the caller passes
   ``allow_network=True``. pyoxigraph makes SERVICE calls from Rust, out of Python's sight,
   and cannot be told not to, so there are two lines: the refusal, made on every reading of
-  the query's text (``kg.lexer.keywords``) so that the user is told why; and the guarantee,
+  the query's text (``kg.sparql.tokens.keywords``) so that the user is told why; and the guarantee,
   made where the query runs: ``execute`` evaluates it in a worker process that cannot open
-  a network socket (``kg.limits.call(offline=True)``, ``kg.sandbox``);
+  a network socket (``kg.sparql.limits.call(offline=True)``, ``kg.sparql.sandbox``);
 * nothing of the user's text is evaluated outside that worker: ``execute`` checks, binds
   and runs the query there, under the time limit (``prepare`` alone parses the query by
   running it on an empty store, which a crafted query can make slow);
@@ -19,7 +19,7 @@ the store's named graphs (a set, as RDF merges graphs; see ``kg.store``). Rules,
   do, but it binds only variables the query projects, and stored queries filter on
   parameters they do not return;
 * limits: a time limit (the query runs in a worker process that is killed on time, see
-  ``kg.limits``) and a result-size limit, each reported with its own error.
+  ``kg.sparql.limits``) and a result-size limit, each reported with its own error.
 """
 
 from __future__ import annotations
@@ -32,11 +32,11 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.errors import NetworkRefused, QueryError, ResultTooLarge
-from kg.lexer import keywords, query_tokens, tokens
-from kg.limits import call
+from kg.sparql.tokens import keywords, query_tokens, tokens
+from kg.sparql.limits import call
 from kg.namespaces import PREFIXES
-from kg.queries import _UPDATE_KEYWORDS
-from kg.results import Result
+from kg.sparql.catalog import _UPDATE_KEYWORDS
+from kg.sparql.results import Result
 
 _EMPTY = ox.Store()
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -268,7 +268,7 @@ def run(
 ) -> Result:
     """Run ``prepared`` on ``store`` (default graph: the union) within the limits.
 
-    ``store`` is a pyoxigraph ``Store`` or a ``kg.remote.RemoteStore`` (the query goes to
+    ``store`` is a pyoxigraph ``Store`` or a ``kg.store.remote.RemoteStore`` (the query goes to
     the endpoint from the worker, so the time limit stops it the same way)."""
     text = bind(prepared, bindings or {})
     offline = not prepared.network and isinstance(store, ox.Store)
@@ -280,7 +280,7 @@ def _execute(store: ox.Store, text: str, prepared: Prepared, max_rows: int | Non
         answer = store.query(text, prefixes=PREFIXES)
         if isinstance(answer, ox.QueryBoolean):
             return Result("ASK", boolean=bool(answer))
-        if not hasattr(answer, "variables"):  # ox.QueryTriples, or an endpoint's triples (kg.remote)
+        if not hasattr(answer, "variables"):  # ox.QueryTriples, or an endpoint's triples (kg.store.remote)
             triples = _take(answer, max_rows, prepared, "statements")
             return Result(prepared.form if prepared.form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT", triples=triples)
         variables = [v.value for v in answer.variables]
