@@ -14,7 +14,14 @@ pyshacl.
 
 from __future__ import annotations
 
-from kg.errors import InputError, KgError, LimitExceeded, QueryError, RemoteError, UsageError
+from kg.errors import (
+    InputError,
+    KgError,
+    LimitExceeded,
+    QueryError,
+    RemoteError,
+    UsageError,
+)
 
 _LAZY = {
     "open": "kg.graph",

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -33,13 +34,21 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH
 from kg.describe import normalise
 from kg.errors import InputError, UsageError, WriteError
 from kg.fileio import atomic_write, exclusive_lock
-from kg.rdf.parse import MAX_FILE_BYTES, blank_nodes, max_statements, parse_text, rdf_format, read_text
-from kg.layout import Layout
 from kg.identifiers import check_identifiers, confusable_labels
+from kg.layout import Layout
 from kg.namespaces import KG, KGI, curie
 from kg.rdf.convert import to_pyoxigraph, to_rdflib
+from kg.rdf.parse import (
+    MAX_FILE_BYTES,
+    blank_nodes,
+    max_statements,
+    parse_text,
+    rdf_format,
+    read_text,
+)
 from kg.rdf.turtle import canonical_turtle, leading_comment, one_line
 from kg.shacl.report import Report, check_store
+from kg.store.local import open_store
 
 SOURCE_CLASSES = (KG.SourceDocument, KG.SourceSection)
 
@@ -432,7 +441,7 @@ def add_files(
     force: bool = False,
     allow_foreign: bool = False,
     incremental: bool = True,
-    graph: object | None = None,
+    graph: Any = None,
     amend: bool = False,
 ) -> AddResult:
     """Check ``files`` as one submission and, if they conform, merge them into the graph.
@@ -444,18 +453,17 @@ def add_files(
     Raises ``InputError`` for input that can never be merged; returns a result whose
     ``report`` holds the violations otherwise (nothing written unless ``accepted``).
     """
-    from kg.graph import Graph as KnowledgeGraph
-
     files = list(files)
     if not files:
         raise UsageError("no file given", hint="kg add FILE...")
     limit = None if force else max_input_bytes()
-    facade = graph if graph is not None else KnowledgeGraph(layout)
     # a dry run writes nothing, so it needs no write access: it only waits for a writer
     with exclusive_lock(layout.data_dir, shared=dry_run):
         if not dry_run:
             _remove_stale_temporaries(layout.data_dir)
-        gs = facade.store()  # the files as they are now that no one else may write them
+        # the files as they are now that no one else may write them: the facade's store
+        # version when a facade calls (it keeps it for its next reads), else one of our own
+        gs = graph.store() if graph is not None else open_store(layout)
         store = gs.store
         new = Graph()
         texts = []

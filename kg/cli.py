@@ -15,7 +15,15 @@ from typing import Any
 import click
 
 from kg import formats
-from kg.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_PROBLEMS, EXIT_USAGE, InputError, KgError, UsageError
+from kg.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    InputError,
+    KgError,
+    UsageError,
+)
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 INFERENCE = click.Choice(["none", "rdfs", "owlrl"])
@@ -337,8 +345,8 @@ def sparql_cmd(state: State, query: str | None, query_file: Path | None, fmt: st
       kg sparql 'SELECT ?state ?label WHERE { ?state a kg:State ; rdfs:label ?label FILTER(lang(?label)="ru") }'
       echo 'ASK { kgi:state-tj kg:isoAlpha2 "TJ" }' | kg sparql -
     """
-    from kg.sparql.engine import check
     from kg.rdf.parse import read_text
+    from kg.sparql.engine import check
 
     if query_file is not None:
         if query:

@@ -6,6 +6,8 @@ message says what is wrong and what to do; ``location`` is ``file:line:col`` whe
 
 from __future__ import annotations
 
+import pickle
+
 #: Exit codes, documented in the README.
 EXIT_OK = 0
 EXIT_PROBLEMS = 1  # ran correctly and found problems (violations)
@@ -89,3 +91,21 @@ class QueryTimeout(LimitExceeded):
 
 class ResultTooLarge(LimitExceeded):
     pass
+
+
+def portable(exc: BaseException) -> BaseException:
+    """The exception itself if it survives pickling (a worker sends it to its parent), else a
+    QueryError saying what it was."""
+    if isinstance(exc, KgError):
+        try:
+            pickle.loads(pickle.dumps(exc))
+            return exc
+        except Exception:  # noqa: BLE001
+            pass
+    if isinstance(exc, (SyntaxError, ValueError, TypeError, OSError, MemoryError, RuntimeError)):
+        try:
+            pickle.loads(pickle.dumps(exc))
+            return exc
+        except Exception:  # noqa: BLE001
+            pass
+    return QueryError(f"{type(exc).__name__}: {exc}")

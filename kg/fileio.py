@@ -19,7 +19,7 @@ from pathlib import Path
 from kg.errors import UsageError, WriteError
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     with contextlib.suppress(OSError):  # not every platform can open a directory
         fd = os.open(directory, os.O_RDONLY)
         try:
@@ -40,7 +40,7 @@ def atomic_write(path: Path | str, data: bytes) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise WriteError(f"cannot write {path}: {exc.strerror}", hint=_advice(exc)) from exc
+        raise WriteError(f"cannot write {path}: {exc.strerror}", hint=advice(exc)) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             pause = _test_pause()
@@ -68,9 +68,9 @@ def atomic_write(path: Path | str, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
-            raise WriteError(f"cannot write {path}: {exc.strerror}", hint=_advice(exc)) from exc
+            raise WriteError(f"cannot write {path}: {exc.strerror}", hint=advice(exc)) from exc
         raise
-    _fsync_dir(directory)
+    fsync_dir(directory)
 
 
 def _test_pause() -> float:
@@ -80,7 +80,7 @@ def _test_pause() -> float:
         return 0.0
 
 
-def _advice(exc: OSError) -> str:
+def advice(exc: OSError) -> str:
     if exc.errno == errno.ENOSPC:
         return "the disk is full; free space and run again, nothing was changed"
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -105,7 +105,7 @@ def exclusive_lock(directory: Path, *, name: str = ".kg.lock", shared: bool = Fa
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         if not shared:
-            raise WriteError(f"cannot lock {directory}: {exc.strerror}", hint=_advice(exc)) from exc
+            raise WriteError(f"cannot lock {directory}: {exc.strerror}", hint=advice(exc)) from exc
         try:
             fd = os.open(lock_path, os.O_RDONLY)
         except OSError:

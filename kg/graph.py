@@ -32,7 +32,6 @@ from kg.layout import Layout, find_layout
 from kg.sparql.results import Result
 from kg.store.local import GraphStore, Progress, open_store
 
-
 #: In-memory views as of a day kept per Graph (a server asked about many days stays bounded).
 MAX_VIEWS = 4
 
@@ -344,7 +343,9 @@ class Graph:
 def _endpoint(url: str | None) -> str | None:
     if not url:
         return None
-    from kg.store.remote import check_url  # only then: urllib costs every local command its import
+    from kg.store.remote import (
+        check_url,  # only then: urllib costs every local command its import
+    )
 
     return check_url(url)
 

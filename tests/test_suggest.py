@@ -295,7 +295,7 @@ def test_a_reviewer_edits_a_date_range_and_an_ordinal(graph: kg.Graph, gz: Gazet
     assert 'schema:endDate "2026-09-24"^^xsd:date .' in one_day
     checked = _dry_run(tmp_path, turtle)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    from kg.suggest.draft import edited_term
+    from kg.suggest.model import edited_term
 
     assert edited_term("7", "8") == "8"  # an ordinal stays an integer
     assert edited_term('"Tashkent"@en', "Toshkent") == '"Toshkent"@en'

@@ -234,7 +234,7 @@ def count(store: Any) -> Counts:
 
 
 def _check_version(version: str) -> str:
-    from kg.publish.release import parse_version  # one definition of a valid version
+    from kg.publish.version import parse_version  # one definition of a valid version
 
     return parse_version(version).text
 

@@ -124,7 +124,7 @@ def stylesheet() -> str:
 
 
 def _write_tree(out_dir: Path, contents: dict[str, bytes]) -> None:
-    from kg.fileio import _advice, _fsync_dir
+    from kg.fileio import advice, fsync_dir
 
     where = f"cannot write the documentation to {out_dir}"
     if out_dir.exists() and not out_dir.is_dir():
@@ -143,7 +143,7 @@ def _write_tree(out_dir: Path, contents: dict[str, bytes]) -> None:
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir if existing else parent))
     except OSError as exc:
-        raise WriteError(f"{where}: {exc.strerror}", hint=_advice(exc)) from exc
+        raise WriteError(f"{where}: {exc.strerror}", hint=advice(exc)) from exc
     try:
         for name, data in sorted(contents.items()):
             path = tmp / name
@@ -152,20 +152,20 @@ def _write_tree(out_dir: Path, contents: dict[str, bytes]) -> None:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(path, 0o666 & ~umask)
-        _fsync_dir(tmp)
+        fsync_dir(tmp)
         if existing:
             for name in sorted(contents):
                 os.replace(tmp / name, out_dir / name)
             tmp.rmdir()
-            _fsync_dir(out_dir)
+            fsync_dir(out_dir)
         else:
             os.chmod(tmp, 0o777 & ~umask)
             os.rename(tmp, out_dir)
-            _fsync_dir(parent)
+            fsync_dir(parent)
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, OSError):
-            raise WriteError(f"{where}: {exc.strerror or exc}", hint=_advice(exc)) from exc
+            raise WriteError(f"{where}: {exc.strerror or exc}", hint=advice(exc)) from exc
         raise
 
 

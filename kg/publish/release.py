@@ -36,7 +36,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
@@ -47,59 +46,19 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from kg.errors import UsageError, WriteError
+from kg.publish.version import VERSION_PATTERN as _VERSION
+from kg.publish.version import Version, parse_version
 
 if TYPE_CHECKING:
     from kg.graph import Graph
 
 __all__ = ["Changes", "Version", "changes", "parse_version", "release", "releases"]
 
-_VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-rc\.(0|[1-9][0-9]*))?")
-_FORM = "MAJOR.MINOR.PATCH with an optional -rc.N, e.g. 1.0.0 or 1.1.0-rc.1"
 LOCK = ".kg-release.lock"
 _TEMP_PREFIX = ".release-"
 _TEMP_SUFFIX = ".tmp"
 #: Statements listed per section of CHANGELOG.md; the rest are in changes/*.nq.
 MAX_LISTED = 500
-
-
-@dataclass(frozen=True)
-class Version:
-    major: int
-    minor: int
-    patch: int
-    rc: int | None = None
-
-    @property
-    def key(self) -> tuple[int, int, int, int, int]:
-        # a release candidate comes before its release
-        return (self.major, self.minor, self.patch, 0 if self.rc is not None else 1, self.rc or 0)
-
-    @property
-    def text(self) -> str:
-        return f"{self.major}.{self.minor}.{self.patch}" + (f"-rc.{self.rc}" if self.rc is not None else "")
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __lt__(self, other: Version) -> bool:
-        return self.key < other.key
-
-    def __le__(self, other: Version) -> bool:
-        return self.key <= other.key
-
-    def __gt__(self, other: Version) -> bool:
-        return self.key > other.key
-
-    def __ge__(self, other: Version) -> bool:
-        return self.key >= other.key
-
-
-def parse_version(text: str) -> Version:
-    """A semantic version, or a ``UsageError`` that gives the expected form."""
-    m = _VERSION.fullmatch(str(text)) if isinstance(text, str) else None
-    if m is None:
-        raise UsageError(f"{text!r} is not a release version", hint=f"write it as {_FORM}")
-    return Version(int(m[1]), int(m[2]), int(m[3]), int(m[4]) if m[4] is not None else None)
 
 
 def releases(root: Path | str) -> list[Version]:
@@ -191,15 +150,15 @@ def changes(previous: bytes | None, new: bytes, *, previous_version: str | None 
 
 
 def _show(term: Any) -> str:
-    from kg.publish.dataset import DESCRIPTION_PREFIXES
     from kg.namespaces import curie
-    from kg.rdf.render import _nt_object
+    from kg.publish.dataset import DESCRIPTION_PREFIXES
+    from kg.rdf.render import nt_object
 
     if isinstance(term, ox.NamedNode):
         return curie(term.value, DESCRIPTION_PREFIXES)
     if isinstance(term, ox.Literal) and not term.language and term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        return _nt_object(ox.Literal(term.value)) + "^^" + curie(term.datatype.value, DESCRIPTION_PREFIXES)
-    return _nt_object(term)
+        return nt_object(ox.Literal(term.value)) + "^^" + curie(term.datatype.value, DESCRIPTION_PREFIXES)
+    return nt_object(term)
 
 
 def _code(text: str) -> str:
@@ -302,7 +261,7 @@ def _write(path: Path, data: bytes) -> None:
         os.fsync(fh.fileno())
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(directory, os.O_RDONLY)
         try:
@@ -329,8 +288,8 @@ def sha256sums(directory: Path, *, exclude: str = "SHA256SUMS") -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-def _advice(exc: OSError) -> str:
-    from kg.fileio import _advice as advice
+def advice(exc: OSError) -> str:
+    from kg.fileio import advice
 
     return advice(exc)
 
@@ -341,7 +300,7 @@ def _prepare_root(root: Path) -> None:
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WriteError(f"cannot create the release directory {root}: {exc.strerror}", hint=_advice(exc)) from exc
+        raise WriteError(f"cannot create the release directory {root}: {exc.strerror}", hint=advice(exc)) from exc
 
 
 def _remove_stale(root: Path) -> None:
@@ -367,8 +326,8 @@ def release(
     ``WriteError`` (or ``UsageError``) when ``root`` cannot be written: in every case
     nothing is left half-written.
     """
-    from kg.publish.dataset import describe_dataset, release_files
     from kg.fileio import exclusive_lock
+    from kg.publish.dataset import describe_dataset, release_files
 
     v = parse_version(version)
     root = Path(root)
@@ -397,7 +356,7 @@ def release(
         try:
             tmp = Path(tempfile.mkdtemp(prefix=f"{_TEMP_PREFIX}{v}-", suffix=_TEMP_SUFFIX, dir=root))
         except OSError as exc:
-            raise WriteError(f"cannot write the release {v} in {root}: {exc.strerror}", hint=_advice(exc)) from exc
+            raise WriteError(f"cannot write the release {v} in {root}: {exc.strerror}", hint=advice(exc)) from exc
         target = root / v.text
         try:
             os.chmod(tmp, 0o755)
@@ -408,11 +367,11 @@ def release(
             os.rename(tmp, target)
         except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
-            raise WriteError(f"cannot write the release {v} in {root}: {exc.strerror}", hint=_advice(exc)) from exc
+            raise WriteError(f"cannot write the release {v} in {root}: {exc.strerror}", hint=advice(exc)) from exc
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        _fsync_dir(root)
+        fsync_dir(root)
     return target
 
 
@@ -437,7 +396,7 @@ def _build(
         (tmp / "changes").mkdir()
         _write(tmp / "changes" / "added.nq", _nquads(found.added))
         _write(tmp / "changes" / "removed.nq", _nquads(found.removed))
-        _fsync_dir(tmp / "changes")
+        fsync_dir(tmp / "changes")
     if docs is not None:
         directory = tmp / "docs"
         directory.mkdir()
@@ -447,7 +406,7 @@ def _build(
                 with open(p, "rb") as fh:
                     os.fsync(fh.fileno())
         for d in [directory, *(p for p in directory.rglob("*") if p.is_dir())]:
-            _fsync_dir(d)
+            fsync_dir(d)
     _write(tmp / "SHA256SUMS", sha256sums(tmp))
-    _fsync_dir(tmp)
+    fsync_dir(tmp)
 

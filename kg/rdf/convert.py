@@ -49,7 +49,8 @@ def to_rdflib_dataset(quads: Iterable[ox.Quad]) -> Any:
     """An rdflib ``Dataset`` (or ``Graph`` when every statement is in the default graph)."""
     import rdflib
 
-    import kg.rdf.parse  # noqa: F401 - turns rdflib's literal normalisation off
+    # keep lexical forms as written ("007" stays "007"), as kg.rdf.parse does for every rdflib graph
+    rdflib.NORMALIZE_LITERALS = False
 
     items = list(quads)
     named = any(isinstance(getattr(q, "graph_name", None), (ox.NamedNode, ox.BlankNode)) for q in items)

@@ -11,7 +11,6 @@ import io
 import json
 import warnings
 from collections.abc import Iterable, Sequence
-
 from typing import Any
 
 import pyoxigraph as ox
@@ -239,7 +238,7 @@ def render_quads(quads: Iterable[ox.Quad], fmt: str, *, prefixes: dict[str, str]
         keep = fmt == "nq"
         lines = set()
         for q in quads:
-            line = f"{_nt_term(q.subject)} {_nt_term(q.predicate)} {_nt_object(q.object)}"
+            line = f"{_nt_term(q.subject)} {_nt_term(q.predicate)} {nt_object(q.object)}"
             graph = getattr(q, "graph_name", None)
             if keep and isinstance(graph, (ox.NamedNode, ox.BlankNode)):
                 line += f" {_nt_term(graph)}"
@@ -252,7 +251,7 @@ def render_triples(triples: Iterable[ox.Triple], fmt: str, *, prefixes: dict[str
     return render_quads((ox.Quad(t.subject, t.predicate, t.object) for t in triples), fmt, prefixes=prefixes)
 
 
-def _nt_object(term: Node) -> str:
+def nt_object(term: Node) -> str:
     # in N-Triples every typed literal is written in full, booleans included
     if isinstance(term, ox.Literal) and not term.language and term.datatype.value != _XSD + "string":
         return f"{_nt_string(term.value)}^^<{term.datatype.value}>"

@@ -17,7 +17,6 @@ from kg.namespaces import PREFIXES, bind_prefixes
 from kg.rdf.parse import blank_nodes, parse_file
 
 
-
 def load_dataset(layout: Layout | None = None, *, extra: list[tuple[URIRef, Graph]] | None = None) -> Dataset:
     """Every graph file of ``layout`` as one named graph of a new dataset.
 

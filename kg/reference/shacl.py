@@ -17,9 +17,9 @@ from rdflib.namespace import DCTERMS, RDFS, SH
 
 from kg.errors import InputError
 from kg.layout import Layout
+from kg.namespaces import bind_prefixes
 from kg.rdf.parse import parse_file
 from kg.reference.load import ontology_graph, union_graph
-from kg.namespaces import bind_prefixes
 from kg.shacl.report import Report, Result
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}

@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterable
-from typing import Any
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kg import formats
 from kg.errors import InputError
@@ -161,9 +161,9 @@ def validate_store(graph: Any, files: list[Path], *, focus: Iterable[Any] | None
     (checked as strictly as ``kg add`` reads them), in a copy that is thrown away."""
     import pyoxigraph as ox
 
-    from kg.rdf.parse import parse_text, rdf_format, read_text
     from kg.namespaces import PREFIXES
     from kg.rdf.convert import to_pyoxigraph
+    from kg.rdf.parse import parse_text, rdf_format, read_text
 
     gs = graph.store()
     if not files:

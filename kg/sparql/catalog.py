@@ -30,8 +30,8 @@ def _xsd(local: str) -> NamedNode:
     return NamedNode(_XSD + local)
 
 from kg.errors import QueryError, UsageError
-from kg.sparql.tokens import Token, query_tokens
 from kg.namespaces import PREFIXES, expand_curie
+from kg.sparql.tokens import UPDATE_KEYWORDS, Token, query_tokens
 
 __all__ = [
     "INFERENCE_MODES",
@@ -53,9 +53,6 @@ QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 _HEADER_KEYS = ("summary", "description", "tags", "inference", "as-of", "params", "returns", "example")
 _PARAM_KEYS = ("type", "description", "default", "enum")
-_UPDATE_KEYWORDS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-)
 
 # Parameter names become `-p NAME` on the command line and `?NAME` in SPARQL, so keep them
 # to the characters both accept without quoting.
@@ -531,7 +528,7 @@ class _Checker:
         location = f"{self.path}:{_line_of(self.text, first.offset)}"
         if keyword in QUERY_FORMS:
             return keyword
-        if keyword in _UPDATE_KEYWORDS:
+        if keyword in UPDATE_KEYWORDS:
             raise QueryError(
                 f"stored queries must be read-only; this is a SPARQL update ({keyword})",
                 location=location,

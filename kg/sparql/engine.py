@@ -32,11 +32,10 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.errors import NetworkRefused, QueryError, ResultTooLarge
-from kg.sparql.tokens import keywords, query_tokens, tokens
-from kg.sparql.limits import call
 from kg.namespaces import PREFIXES
-from kg.sparql.catalog import _UPDATE_KEYWORDS
+from kg.sparql.limits import call
 from kg.sparql.results import Result
+from kg.sparql.tokens import UPDATE_KEYWORDS, keywords, query_tokens, tokens
 
 _EMPTY = ox.Store()
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -67,7 +66,7 @@ def _prepare(text: str, source: str, allow_network: bool) -> Prepared:
     if not found:
         raise QueryError("the query is empty", location=source, hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     first = found[0].keyword
-    if first in _UPDATE_KEYWORDS:
+    if first in UPDATE_KEYWORDS:
         raise QueryError(
             "SPARQL Update is not allowed: queries are read-only",
             location=source,

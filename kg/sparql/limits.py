@@ -22,8 +22,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from kg.errors import QueryError, QueryTimeout, portable
 from kg.sparql import sandbox
-from kg.errors import KgError, QueryError, QueryTimeout
 
 T = TypeVar("T")
 
@@ -59,7 +59,7 @@ def call(fn: Callable[..., T], *args: Any, timeout: float | None = None, what: s
                     raise QueryError("the query could not be cut off from the network", hint="report this; run it with --allow-network only if you trust it")
                 payload = pickle.dumps(("ok", fn(*args)), protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
-                payload = pickle.dumps(("error", _portable(exc)), protocol=pickle.HIGHEST_PROTOCOL)
+                payload = pickle.dumps(("error", portable(exc)), protocol=pickle.HIGHEST_PROTOCOL)
             _write_all(write_fd, struct.pack("!Q", len(payload)) + payload)
         except BaseException:  # noqa: BLE001
             status = 1
@@ -88,23 +88,6 @@ def call(fn: Callable[..., T], *args: Any, timeout: float | None = None, what: s
     if kind == "error":
         raise value
     return value  # type: ignore[no-any-return]
-
-
-def _portable(exc: BaseException) -> BaseException:
-    """The exception itself if it survives pickling, else a QueryError saying what it was."""
-    if isinstance(exc, KgError):
-        try:
-            pickle.loads(pickle.dumps(exc))
-            return exc
-        except Exception:  # noqa: BLE001
-            pass
-    if isinstance(exc, (SyntaxError, ValueError, TypeError, OSError, MemoryError, RuntimeError)):
-        try:
-            pickle.loads(pickle.dumps(exc))
-            return exc
-        except Exception:  # noqa: BLE001
-            pass
-    return QueryError(f"{type(exc).__name__}: {exc}")
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -22,7 +22,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Token", "keywords", "query_tokens", "tokens", "unescape_codepoints"]
+__all__ = ["UPDATE_KEYWORDS", "Token", "keywords", "query_tokens", "tokens", "unescape_codepoints"]
+
+#: the keywords that start a SPARQL Update operation, which every reader refuses
+UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
 
 _NAME_CHARS = r"\w\u00B7\u0300-\u036F\u203F-\u2040"
 # PN_LOCAL_ESC: the characters a backslash may escape in a prefixed name's local part

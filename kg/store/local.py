@@ -541,8 +541,8 @@ def closure_of_current_view(store: ox.Store, graphs: list[ox.NamedNode] | None, 
     """The closure of what the graph says now: the rules read the named graphs, so the
     statements later sources superseded are taken out of them first (``store`` is a
     scratch copy, or a memory store whose named graphs then lack them too)."""
-    from kg.store.entail import closure
     from kg.history import superseded_triples
+    from kg.store.entail import closure
 
     for t in superseded_triples(store):
         for q in list(store.quads_for_pattern(t.subject, t.predicate, t.object, None)):

@@ -83,7 +83,7 @@ _ORDINAL_WORDS = {
 
 
 @functools.lru_cache(maxsize=1)
-def _morph() -> Any:
+def morph() -> Any:
     import pymorphy3
 
     return pymorphy3.MorphAnalyzer(lang="ru")
@@ -96,7 +96,7 @@ def word_key(word: str) -> str:
     if _CYRILLIC.search(lowered):
         # lemmatise first: the dictionary needs "й" whole ("Китайской" -> "китайский"), and
         # only then fold the lemma like any other word
-        lowered = str(_morph().parse(lowered.replace("ё", "е"))[0].normal_form)
+        lowered = str(morph().parse(lowered.replace("ё", "е"))[0].normal_form)
     folded = unicodedata.normalize("NFKD", lowered)
     folded = "".join(c for c in folded if not unicodedata.combining(c))
     folded = re.sub(r"['’ʼʻ`]", "", folded).replace("ё", "е")

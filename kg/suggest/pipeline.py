@@ -16,8 +16,15 @@ from kg.suggest.dates import find_dates
 from kg.suggest.gazetteer import KGC, KGI, Entry, Gazetteer
 from kg.suggest.model import Candidate, Draft, SourceInfo
 from kg.suggest.reading import language_of, read_text
-from kg.suggest.rules import EventFact, Fact, Reader, _expand, _short
-from kg.suggest.text import Sentence, ordinal_word, sentences, slug
+from kg.suggest.rules import EventFact, Fact, Reader, expand, short_iri
+from kg.suggest.text import (
+    Sentence,
+    local_name,
+    ordinal_word,
+    sentences,
+    slug,
+    turtle_literal,
+)
 
 KNOWN_LANGUAGES = ("en", "ru")
 # the statements the shapes want a passage for (kg:AttributedStatementShape)
@@ -121,9 +128,9 @@ class _Builder:
 
     def attribution(self, subject: str, predicate: str, obj: str, quote: str) -> list[str]:
         prop = re.sub(r"(?<!^)(?=[A-Z])", "-", predicate.split(":", 1)[1]).lower()  # eventStatus -> event-status
-        node = f"{subject}--{prop}--{_local(obj)}"
+        node = f"{subject}--{prop}--{local_name(obj)}"
         node = re.sub(r"-{3,}", "--", node)
-        return [f"{node} a kg:Attribution .", f"{node} kg:quote {_lit(quote)} .", f"{node} rdf:subject {subject} .",
+        return [f"{node} a kg:Attribution .", f"{node} kg:quote {turtle_literal(quote)} .", f"{node} rdf:subject {subject} .",
                 f"{node} rdf:predicate {predicate} .", f"{node} rdf:object {obj} .", self.cite(node)]
 
     # ------------------------------------------------------------ the run
@@ -187,13 +194,13 @@ class _Builder:
                      [], subject=self.src)
             self.messages.append(f"the graph already holds this source ({self.src}): the draft adds to it")
             return
-        pub = _short(publisher[0].iri) if publisher else slug(s.publisher, 3)
+        pub = short_iri(publisher[0].iri) if publisher else slug(s.publisher, 3)
         base = "-".join(p for p in ("src", pub, self.issued.isoformat() if self.issued else "", slug(s.title, 5)) if p)
         self.src = self.fresh(base)
         lang = self.language if self.language in ("en", "ru") else "en"
-        st = [f"{self.src} a kg:SourceDocument .", f"{self.src} dcterms:title {_lit(s.title, 'en')} .",
-              f"{self.src} kg:publisherName {_lit(s.publisher)} .", f"{self.src} kg:documentKind kgc:news-item .",
-              f"{self.src} dcterms:language {_lit(lang)} ."]
+        st = [f"{self.src} a kg:SourceDocument .", f"{self.src} dcterms:title {turtle_literal(s.title, 'en')} .",
+              f"{self.src} kg:publisherName {turtle_literal(s.publisher)} .", f"{self.src} kg:documentKind kgc:news-item .",
+              f"{self.src} dcterms:language {turtle_literal(lang)} ."]
         if publisher:
             st.append(f"{self.src} dcterms:publisher {publisher[0].curie} .")
         if self.issued:
@@ -225,8 +232,8 @@ class _Builder:
             org = _curie(ev.series.organisation)
             iri = _curie(ev.series.iri)
             if not any(c.subject == iri for c in self.candidates):
-                st = [f"{iri} a kg:MeetingFormat .", f"{iri} rdfs:label {_lit(ev.series.label, 'en')} .", f"{iri} kg:unitOf {org} .",
-                      f"{iri} kg:establishmentStatus kgc:established .", f"{iri} kg:quote {_lit(ev.passage.text)} .", self.cite(iri)]
+                st = [f"{iri} a kg:MeetingFormat .", f"{iri} rdfs:label {turtle_literal(ev.series.label, 'en')} .", f"{iri} kg:unitOf {org} .",
+                      f"{iri} kg:establishmentStatus kgc:established .", f"{iri} kg:quote {turtle_literal(ev.passage.text)} .", self.cite(iri)]
                 series_cid = self.add("body", ev.passage, f"{iri}: {ev.series.label} (a meeting series the graph does not hold)",
                                       "the text reports a sitting of it", 0.7, st, status="new", subject=iri).id
             else:
@@ -243,8 +250,8 @@ class _Builder:
         e = self.fresh(local)
         status = ev.status or ("held" if self.issued and (ev.dates is None or ev.dates.last <= self.issued) else "scheduled")
         why_status = f'"{_cue(ev)}"' if ev.status else "no tense cue: " + ("dates before the publication day" if ev.dates else "a report of the past")
-        st = [f"{e} a {_curie(ev.cls)} .", f"{e} rdfs:label {_lit(label, 'en')} .", f"{e} kg:eventStatus kgc:{status} .",
-              f"{e} kg:quote {_lit(ev.passage.text)} .", self.cite(e)]
+        st = [f"{e} a {_curie(ev.cls)} .", f"{e} rdfs:label {turtle_literal(label, 'en')} .", f"{e} kg:eventStatus kgc:{status} .",
+              f"{e} kg:quote {turtle_literal(ev.passage.text)} .", self.cite(e)]
         if ev.series is not None:
             st.append(f"{e} kg:sittingOf {_curie(ev.series.iri)} .")
         if ev.ordinal is not None:
@@ -280,7 +287,7 @@ class _Builder:
         if ev.series is None:
             kind = "courtesy-call" if ev.cls.endswith("CourtesyCall") else "bilateral-meeting"
             return f"{kind}-{ev.dates.first.isoformat() if ev.dates else (self.issued.isoformat() if self.issued else 'undated')}"
-        base = _short(ev.series.iri)
+        base = short_iri(ev.series.iri)
         if ev.ordinal is not None:
             return f"{base}-{ev.ordinal}"
         if ev.dates is not None:
@@ -328,8 +335,8 @@ class _Builder:
                 name, state, s, _end = ev.new_place  # type: ignore[misc]
                 place = self.fresh(slug(name))
                 lang = "ru" if self.language == "ru" else "en"
-                st = [f"{place} a kg:City .", f"{place} rdfs:label {_lit(name, lang)} .", self.cite(place),
-                      f"{place} kg:quote {_lit((ev.place_passage or ev.passage).text)} ."]
+                st = [f"{place} a kg:City .", f"{place} rdfs:label {turtle_literal(name, lang)} .", self.cite(place),
+                      f"{place} kg:quote {turtle_literal((ev.place_passage or ev.passage).text)} ."]
                 if state is not None:
                     st.append(f"{place} kg:locatedIn {state.curie} .")
                 # the graph holds a city with its state (kg:CityShape); a text that does not say
@@ -356,9 +363,9 @@ class _Builder:
         """Another report of a sitting gives another date or place: by default both stay,
         each with its source (a kg:DivergentReport; the query disagreements lists them).
         The alternative, an amendment, is for a source that corrects the earlier one."""
-        node = self.fresh(f"div-{_local(self.src)}-{_local(e)}-{slug(predicate.split(':')[1], 3)}")
+        node = self.fresh(f"div-{local_name(self.src)}-{local_name(e)}-{slug(predicate.split(':')[1], 3)}")
         st = [f"{node} a kg:DivergentReport .", f"{node} rdf:subject {e} .", f"{node} rdf:predicate {predicate} .",
-              f"{node} rdf:object {reported} .", f"{node} kg:quote {_lit(passage.text)} .", self.cite(node)]
+              f"{node} rdf:object {reported} .", f"{node} kg:quote {turtle_literal(passage.text)} .", self.cite(node)]
         self.add("disagreement", passage, f"{e} {predicate}: the graph has {held}, this text {reported}: both kept, each with its source",
                  "another report of this sitting says otherwise; tick the amendment instead if this text corrects the earlier one",
                  0.8, st, status="amendment", depends=(event_cid,) + depends, subject=e, value=reported, previous=held,
@@ -372,9 +379,9 @@ class _Builder:
         day = self.issued.isoformat() if self.issued else (starts[0] if starts else dt.date.today().isoformat())
         if not self.issued:
             reason += f" (no publication day: dated {'by the sitting' if starts else 'today; correct it'})"
-        node = self.fresh(f"chg-{day}-{_local(e)}-{slug(predicate.split(':')[1], 3)}")
+        node = self.fresh(f"chg-{day}-{local_name(e)}-{slug(predicate.split(':')[1], 3)}")
         st = [f"{node} a kg:Supersession .", f"{node} kg:changeKind kgc:{change} .", f"{node} kg:newValue {new} .",
-              f"{node} kg:quote {_lit(passage.text)} .", f"{node} kg:reason {_lit(reason[0].upper() + reason[1:] + '.', 'en')} .",
+              f"{node} kg:quote {turtle_literal(passage.text)} .", f"{node} kg:reason {turtle_literal(reason[0].upper() + reason[1:] + '.', 'en')} .",
               f'{node} kg:supersededOn "{day}"^^xsd:date .', f"{node} rdf:subject {e} .", f"{node} rdf:predicate {predicate} .",
               f"{node} rdf:object {old} .", self.cite(node), f"{e} {predicate} {new} .", self.cite(e)]
         st += self.attribution(e, predicate, new, passage.text) + (extra or [])
@@ -397,13 +404,13 @@ class _Builder:
         held = self.held_participation(e, entry.iri)
         if held is not None:
             return held, ""  # the graph has it already
-        node = self.fresh(f"{_local(e)}-{role}-{_local(entry.curie).removeprefix('state-')}")
+        node = self.fresh(f"{local_name(e)}-{role}-{local_name(entry.curie).removeprefix('state-')}")
         cls = "kg:Delegation" if role == "delegation" else "kg:Participation"
         what = {"delegation": "Delegation of {} to the {}", "host": "{}, host of the {}", "guest": "{}, guest at the {}"}[role]
         ev_label = self._short_event_label(e)
-        st = [f"{node} a {cls} .", f"{node} rdfs:label {_lit(what.format(entry.label, ev_label), 'en')} .",
+        st = [f"{node} a {cls} .", f"{node} rdfs:label {turtle_literal(what.format(entry.label, ev_label), 'en')} .",
               f"{node} kg:participant {entry.curie} .", f"{node} kg:participationRole kgc:{role} .",
-              f"{node} kg:quote {_lit(fact.passage.text)} .", self.cite(node), f"{e} kg:participation {node} ."]
+              f"{node} kg:quote {turtle_literal(fact.passage.text)} .", self.cite(node), f"{e} kg:participation {node} ."]
         c = self.add("participant", fact.passage, f"{entry.label} at {e} as {role}", fact.why, fact.confidence, st,
                      depends=(event_cid,), subject=node, value=entry.curie)
         return node, c.id
@@ -426,28 +433,28 @@ class _Builder:
             if found:
                 post = found[0].curie
             else:
-                post = self.fresh("post-" + slug(d["post_text"], 4) + "-" + _local(holder.curie).removeprefix("state-"))
-                st += [f"{post} a kg:Post .", f"{post} rdfs:label {_lit(d['post_label'], 'en')} .", f"{post} kg:postIn {holder.curie} .",
-                       f"{post} kg:postRole kgc:{d['role']} .", f"{post} kg:quote {_lit(fact.passage.text)} .", self.cite(post)]
+                post = self.fresh("post-" + slug(d["post_text"], 4) + "-" + local_name(holder.curie).removeprefix("state-"))
+                st += [f"{post} a kg:Post .", f"{post} rdfs:label {turtle_literal(d['post_label'], 'en')} .", f"{post} kg:postIn {holder.curie} .",
+                       f"{post} kg:postRole kgc:{d['role']} .", f"{post} kg:quote {turtle_literal(fact.passage.text)} .", self.cite(post)]
         if known is not None:
             p = known.curie
             st.append(self.cite(p))
             status = "matched"
         else:
             p = self.fresh(slug(d["name"]))
-            st += [f"{p} a kg:Person .", f"{p} rdfs:label {_lit(d['name'], 'en')} .", f"{p} kg:quote {_lit(fact.passage.text)} .", self.cite(p)]
+            st += [f"{p} a kg:Person .", f"{p} rdfs:label {turtle_literal(d['name'], 'en')} .", f"{p} kg:quote {turtle_literal(fact.passage.text)} .", self.cite(p)]
             if d["honorific"]:
-                st.append(f"{p} schema:honorificPrefix {_lit(d['honorific'])} .")
+                st.append(f"{p} schema:honorificPrefix {turtle_literal(d['honorific'])} .")
             status = "new"
         if post and not (known is not None and any(_curie(v.value) == post for v in self.values(p, "kg:holds"))):
             st.append(f"{p} kg:holds {post} .")
         if post and main is not None and main.dates is not None:
             # the graph dates who held a post by tenures: this text shows them in it on the day of the meeting
             day = main.dates.first.isoformat()
-            t = f"kgi:tenure-{_local(post).removeprefix('post-')}-{_local(p)}"
+            t = f"kgi:tenure-{local_name(post).removeprefix('post-')}-{local_name(p)}"
             if not self.exists(t):
                 st += [f"{t} a kg:Tenure .", f"{t} kg:tenureHolder {p} .", f"{t} kg:tenureOf {post} .",
-                       f"{t} kg:quote {_lit(fact.passage.text)} .", f'{t} kg:attestedOn "{day}"^^xsd:date .', self.cite(t)]
+                       f"{t} kg:quote {turtle_literal(fact.passage.text)} .", f'{t} kg:attestedOn "{day}"^^xsd:date .', self.cite(t)]
         # the person speaks for their state's (or organisation's) participation in the main
         # event; a head of state named in a ministers' or prosecutors' report sent greetings
         # or was praised far more often than he attended: he is not taken as its head
@@ -458,12 +465,12 @@ class _Builder:
                 part = (self.held_participation(e, holder.iri), "")  # a second report: the graph's own delegation
             if part is None and holder.kind in ("organisation", "body", "state"):
                 role = "attendee" if holder.kind != "state" else "delegation"
-                node = self.fresh(f"{_local(e)}-{role}-{_local(holder.curie).removeprefix('state-')}")
+                node = self.fresh(f"{local_name(e)}-{role}-{local_name(holder.curie).removeprefix('state-')}")
                 cls = "kg:Delegation" if role == "delegation" else "kg:Participation"
                 label = (f"Delegation of {holder.label} to the {self._short_event_label(e)}" if role == "delegation"
                          else f"{holder.label} at the {self._short_event_label(e)}")
-                st += [f"{node} a {cls} .", f"{node} rdfs:label {_lit(label, 'en')} .", f"{node} kg:participant {holder.curie} .",
-                       f"{node} kg:participationRole kgc:{role} .", f"{node} kg:quote {_lit(fact.passage.text)} .", self.cite(node),
+                st += [f"{node} a {cls} .", f"{node} rdfs:label {turtle_literal(label, 'en')} .", f"{node} kg:participant {holder.curie} .",
+                       f"{node} kg:participationRole kgc:{role} .", f"{node} kg:quote {turtle_literal(fact.passage.text)} .", self.cite(node),
                        f"{e} kg:participation {node} ."]
                 depends.append(event_cid)
                 part = (node, "")
@@ -495,15 +502,15 @@ class _Builder:
         title = d["title"]
         cls = _instrument_class(title)
         doc = self.fresh(slug(title, 7))
-        st = [f"{doc} a {cls} .", f"{doc} dcterms:title {_lit(title, 'en')} .", f"{doc} rdfs:label {_lit(title, 'en')} .",
-              f"{doc} kg:quote {_lit(fact.passage.text)} .", self.cite(doc)]
+        st = [f"{doc} a {cls} .", f"{doc} dcterms:title {turtle_literal(title, 'en')} .", f"{doc} rdfs:label {turtle_literal(title, 'en')} .",
+              f"{doc} kg:quote {turtle_literal(fact.passage.text)} .", self.cite(doc)]
         depends: tuple[str, ...] = ()
         status = d["status"]
         if status == "adopted" and ref is None:
             status = None  # adopted needs who adopted it; the text gives no event
         if status:
             st.append(f"{doc} kg:instrumentStatus kgc:{status} .")
-            st.append(f"{doc} kg:adoptionVerb {_lit(d['verb'].lower())} .")
+            st.append(f"{doc} kg:adoptionVerb {turtle_literal(d['verb'].lower())} .")
         if ref is not None:
             e, event_cid = ref
             st.append(f"{doc} kg:adoptedAt {e} ." if status == "adopted" else f"{e} kg:relatedInstrument {doc} .")
@@ -529,8 +536,8 @@ class _Builder:
         if d["known"] is not None:
             return  # a body the graph holds: its status comes from its own sources
         b = self.fresh(slug(d["label"], 7))
-        st = [f"{b} a kg:Body .", f"{b} rdfs:label {_lit(d['label'], 'en')} .", f"{b} kg:establishmentStatus kgc:{d['status']} .",
-              f"{b} kg:quote {_lit(fact.passage.text)} .", self.cite(b)]
+        st = [f"{b} a kg:Body .", f"{b} rdfs:label {turtle_literal(d['label'], 'en')} .", f"{b} kg:establishmentStatus kgc:{d['status']} .",
+              f"{b} kg:quote {turtle_literal(fact.passage.text)} .", self.cite(b)]
         if d["organisation"] is not None:
             st.append(f"{b} kg:unitOf {d['organisation'].curie} .")
         self.add("body", fact.passage, f"{b}: {d['label']}, {d['status']}", fact.why, fact.confidence, st, status="new",
@@ -551,10 +558,10 @@ def _instrument_class(title: str) -> str:
 
 
 def _cue(ev: EventFact) -> str:
-    from kg.suggest.rules import _FUTURE, _HELD
+    from kg.suggest.rules import FUTURE, HELD
 
     s = (ev.status_passage or ev.passage).text
-    m = (_FUTURE if ev.status == "scheduled" else _HELD).search(s)
+    m = (FUTURE if ev.status == "scheduled" else HELD).search(s)
     return m.group(0) if m else (ev.status or "")
 
 
@@ -573,16 +580,4 @@ def _curie(iri: str) -> str:
     return f"<{iri}>"
 
 
-def _local(curie: str) -> str:
-    if curie.startswith('"'):
-        return slug(curie.split('"')[1]) or "value"
-    return curie.split(":", 1)[-1]
-
-
-def _lit(text: str, lang: str | None = None) -> str:
-    escaped = (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t"))
-    escaped = re.sub(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]", lambda m: f"\\u{ord(m.group()):04X}", escaped)
-    return f'"{escaped}"' + (f"@{lang}" if lang else "")
-
-
-__all__ = ["suggest", "KGI", "KGC", "_expand"]
+__all__ = ["suggest", "KGI", "KGC", "expand"]

@@ -32,12 +32,12 @@ from kg.suggest.dates import DateSpan
 from kg.suggest.gazetteer import Entry, Gazetteer, Mention, lexicon, roman
 from kg.suggest.text import Sentence
 
-_HELD = re.compile(
+HELD = re.compile(
     r"\b(was|were)\s+(held|convened|organi[sz]ed|hosted|opened|conducted)\b|\b(took place|convened|gathered|met|concluded|"
     r"opened|held|hosted|was attended|were attended|participated|took part|signed|adopted)\b|"
     r"прошл[оаи]|состоял[осаи]?|состоялось|провел[иа]?|собрались|приняли участие|завершил|начал[оаи]? (?:свою )?работу|открыл[оасиь]*ся",
     re.I)
-_FUTURE = re.compile(
+FUTURE = re.compile(
     r"\b(will\s+(?:be\s+)?(?:held|take place|convene|hold|meet|gather|host)|is\s+(?:scheduled|expected|set|due)\s+to|are\s+"
     r"(?:scheduled|expected|due)\s+to|scheduled|upcoming|to be held|forthcoming)\b|состоится|пройд[её]т|будет проведен|планируется",
     re.I)
@@ -142,13 +142,13 @@ class EventFact:
 def series_table(gz: Gazetteer) -> list[Series]:
     out = []
     for s in lexicon().get("series", []):
-        iri = _expand(s["iri"])
-        out.append(Series(iri, _expand(s["organisation"]), _expand(s["class"]), tuple(k.lower() for k in s["keywords"]), s["label"],
+        iri = expand(s["iri"])
+        out.append(Series(iri, expand(s["organisation"]), expand(s["class"]), tuple(k.lower() for k in s["keywords"]), s["label"],
                           known=iri in gz.entries))
     return out
 
 
-def _expand(curie: str) -> str:
+def expand(curie: str) -> str:
     from kg.namespaces import PREFIXES
 
     prefix, _, local = curie.partition(":")
@@ -185,11 +185,11 @@ def ordinal_before(text: str, end: int) -> int | None:
 
 
 def _russian_ordinal(words: str) -> int | None:
-    from kg.suggest.gazetteer import _morph
+    from kg.suggest.gazetteer import morph
 
     parts = words.lower().split()
     # the ordinal reading, not the first one ("второе" is also a noun: the main course)
-    parses = _morph().parse(parts[-1])
+    parses = morph().parse(parts[-1])
     lemma = str(next((p for p in parses if "Anum" in p.tag), parses[0]).normal_form).replace("ё", "е")
     unit = _RU_ORD.get(lemma)
     if unit is None:
@@ -268,10 +268,10 @@ class Reader:
                 key = next((k for k in order if k[0] == key[0]), order[0])
             ev = found.get(key)
             if ev is None:
-                cls = _expand("kg:" + kind_cls) if kind_cls else series.cls  # type: ignore[union-attr]
+                cls = expand("kg:" + kind_cls) if kind_cls else series.cls  # type: ignore[union-attr]
                 ev = EventFact(key, None if kind_cls else series, ordinal, cls, s,
                                why=("courtesy call" if kind_cls == "CourtesyCall" else "bilateral meeting") if kind_cls else
-                               f"series keywords and {_short(series.organisation).upper()} in one sentence" + (f", ordinal {ordinal}" if ordinal else ""))  # type: ignore[union-attr]
+                               f"series keywords and {short_iri(series.organisation).upper()} in one sentence" + (f", ordinal {ordinal}" if ordinal else ""))  # type: ignore[union-attr]
                 found[key] = ev
                 order.append(key)
             self._fill(ev, s, dates, is_next)
@@ -366,9 +366,9 @@ class Reader:
 
     def _fill(self, ev: EventFact, s: Sentence, dates: list[DateSpan], is_next: bool) -> None:
         if ev.status is None:
-            if _FUTURE.search(s.text) or is_next:
+            if FUTURE.search(s.text) or is_next:
                 ev.status, ev.status_passage = "scheduled", s
-            elif _HELD.search(s.text):
+            elif HELD.search(s.text):
                 ev.status, ev.status_passage = "held", s
         if dates and (ev.dates is None or ev.dates.relative and not dates[0].relative):
             ev.dates, ev.date_passage = dates[0], s  # an explicit day later on beats a weekday
@@ -406,9 +406,9 @@ class Reader:
         if any(mm.start <= start < mm.end for mm in self.mentions) or name.lower() in _MONTHS or name.lower() in _NOT_NAMES:
             return None
         if self.language == "ru":
-            from kg.suggest.gazetteer import _morph
+            from kg.suggest.gazetteer import morph
 
-            parsed = _morph().parse(name.lower())
+            parsed = morph().parse(name.lower())
             geo = [p for p in parsed if "Geox" in p.tag]
             if not geo and not said_city:
                 return None  # only a word the dictionary knows as a place name
@@ -684,8 +684,8 @@ def _post_label(post_text: str, holder: Entry | None) -> str:
         return words
     if holder.kind == "state":
         return f"{words} of {holder.label}"
-    return f"{_short(holder.iri).upper()} {words}" if len(_short(holder.iri)) <= 4 else f"{words} of the {holder.label}"
+    return f"{short_iri(holder.iri).upper()} {words}" if len(short_iri(holder.iri)) <= 4 else f"{words} of the {holder.label}"
 
 
-def _short(iri: str) -> str:
+def short_iri(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]

@@ -63,3 +63,17 @@ def ordinal_word(n: int) -> str:
     """4 -> "4th", 21 -> "21st"."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def local_name(curie: str) -> str:
+    """The part of an IRI a new one is named after: a CURIE's local name, a literal's slug."""
+    if curie.startswith('"'):
+        return slug(curie.split('"')[1]) or "value"
+    return curie.split(":", 1)[-1]
+
+
+def turtle_literal(text: str, lang: str | None = None) -> str:
+    """A Turtle string literal, with the characters that could hide text escaped."""
+    escaped = (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t"))
+    escaped = re.sub(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]", lambda m: f"\\u{ord(m.group()):04X}", escaped)
+    return f'"{escaped}"' + (f"@{lang}" if lang else "")

@@ -23,7 +23,6 @@ pages. Every address answers only the methods it has (405 with ``Allow`` otherwi
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -35,26 +34,24 @@ from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.http import parse_accept_header
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from kg.errors import KgError, LimitExceeded, NetworkRefused, QueryError, UsageError
-from kg import formats
 from kg.namespaces import BASE, PREFIXES, curie
+from kg.web.http import (
+    DOWNLOADS,
+    HTML,
+    Problem,
+    accepts_json,
+    json_response,
+    negotiate,
+    wants_html,
+)
 from kg.web.pages import LOCAL_SPACES, href, render
 from kg.web.pool import Busy, ClientGone
 
-#: media type -> kg.rdf.render format, in the order offered when the client does not care
-TABLE_TYPES = formats.media_types("table")
-GRAPH_TYPES = formats.media_types("graph")
-#: ``format=`` values people type, for clients that cannot set Accept (and download links)
-FORMAT_NAMES = formats.web_names()
-#: the download links under a result table
-DOWNLOADS = {"table": formats.downloads("table"), "graph": formats.downloads("graph")}
-HTML = "text/html"
 SHOW_ROWS = 500  # rows an HTML table shows; the downloads have them all
 
 
@@ -76,14 +73,6 @@ class Settings:
     base_url: str = "http://127.0.0.1:8787/"
     # who may merge reviewed drafts at /suggest/submit (kg.web.review.Writes; None: nobody)
     writes: Any = None
-
-
-class Problem(Exception):
-    """An answer other than 200, with a message for the person or program that asked."""
-
-    def __init__(self, status: int, message: str, *, hint: str | None = None, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.hint, self.headers = status, message, hint, headers or {}
 
 
 def status_of(exc: KgError) -> int:
@@ -358,7 +347,7 @@ class App:
             if p.status == 404:
                 search = request.path.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
             response = self.page("error.html", status=p.status, problem=p, search=search)
-        elif _accepts_json(request):
+        elif accepts_json(request):
             body = json.dumps({"status": p.status, "error": p.message, "hint": p.hint}, ensure_ascii=False)
             response = Response(body, status=p.status, mimetype="application/json")
         else:
@@ -473,7 +462,7 @@ class App:
         if wants_html(request):
             return self.page("queries.html", queries=queries, tag=tag)
         items = [dict(query_json(q), url=self.url(f"/queries/{q.name}")) for q in queries]
-        return _json(items)
+        return json_response(items)
 
     def on_stored(self, request: Request, name: str) -> Response:
         from kg.errors import UsageError as _Usage
@@ -515,7 +504,7 @@ class App:
     def on_openapi(self, request: Request) -> Response:
         from kg.web.openapi import openapi
 
-        return _json(openapi(self.graph.queries(), self.base))
+        return json_response(openapi(self.graph.queries(), self.base))
 
     def on_api(self, request: Request) -> Response:
         from kg.web.openapi import openapi
@@ -527,7 +516,7 @@ class App:
         hits = self.call(request, "search", text, 100, what="the search") if text else []
         more = hits.pop()["more"] if hits and "more" in hits[-1] else 0
         if not wants_html(request):
-            return _json({"query": text, "results": [
+            return json_response({"query": text, "results": [
                 {"iri": h["iri"], "label": h["label"], "matched": h["matched"], "types": [t for t, _ in h["types"]], "page": self.url(href(h["iri"]))}
                 for h in hits], "more": more})
         return self.page("search.html", q=text, hits=hits, more=more)
@@ -643,60 +632,6 @@ ORDER BY ?label"""
 # ---------------------------------------------------------------- helpers
 
 
-def wants_html(request: Request) -> bool:
-    """A browser (``text/html`` preferred over every RDF and result type) unless ``format=`` says."""
-    if request.args.get("format"):
-        return request.args["format"] in ("html", HTML)
-    return _prefers_html(request.headers.get("Accept", ""))
-
-
-# Parsing Accept and matching it against every type offered cost the front more than
-# anything else per request; clients send the same few headers over and over.
-@functools.lru_cache(maxsize=256)
-def _prefers_html(header: str) -> bool:
-    accept = parse_accept_header(header, MIMEAccept)
-    if not accept or accept.best == "*/*":
-        return False
-    best = accept.best_match([HTML, "application/xhtml+xml"] + [m for m, _ in TABLE_TYPES + GRAPH_TYPES])
-    return best in (HTML, "application/xhtml+xml")
-
-
-def _accepts_json(request: Request) -> bool:
-    return request.accept_mimetypes.best in ("application/json", "application/sparql-results+json")
-
-
-def negotiate(request: Request, form: str, *, allow_html: bool = False) -> tuple[str, str]:
-    """(media type, kg.rdf.render format) for a result of ``form``, from ``format=`` or Accept; 406 if none fits."""
-    asked = request.args.get("format") or (request.form.get("format") if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded" else None)
-    found = _choose(request.headers.get("Accept", ""), asked, form in ("CONSTRUCT", "DESCRIBE"), allow_html)
-    if isinstance(found, Problem):
-        raise Problem(found.status, found.message.replace("{form}", form), hint=found.hint)
-    return found
-
-
-@functools.lru_cache(maxsize=256)
-def _choose(header: str, asked: str | None, graph: bool, allow_html: bool) -> tuple[str, str] | Problem:
-    offered = GRAPH_TYPES if graph else TABLE_TYPES
-    if asked:
-        media = FORMAT_NAMES.get(asked.lower(), asked.lower())
-        for m, fmt in offered:
-            if m == media:
-                return m, fmt
-        return Problem(406, f"format {asked!r} does not fit a {{form}} result",
-                       hint="use one of " + ", ".join(sorted({n for n, m in FORMAT_NAMES.items() if m in dict(offered)})))
-    accept = parse_accept_header(header, MIMEAccept)
-    if not accept:
-        return offered[0]
-    choices = [m for m, _ in offered] + ([HTML] if allow_html else [])
-    best = accept.best_match(choices)
-    if best is None:
-        return Problem(406, "none of the types in Accept fits a {form} result",
-                       hint="accept one of " + ", ".join(m for m, _ in offered[:6]))
-    if best == HTML:
-        return HTML, "html"
-    return best, dict(offered)[best]
-
-
 #: the URL parameter of a stored query that asks for the graph as of a day (--as-of)
 AS_OF = "as_of"
 
@@ -733,10 +668,6 @@ def _with_banner(html: str, notice: str) -> str:
     banner = f'<p class="notice" role="status">{escape(notice)}</p>'
     m = re.search(r"<body[^>]*>", html)
     return html[:m.end()] + banner + html[m.end():] if m else banner + html
-
-
-def _json(value: Any, status: int = 200) -> Response:
-    return Response(json.dumps(value, ensure_ascii=False, indent=1), status=status, mimetype="application/json")
 
 
 def _cors(response: Response) -> None:

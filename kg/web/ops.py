@@ -81,8 +81,8 @@ def sparql(graph: Any, text: str, choices: dict[str, str | None]) -> tuple[str, 
     """Ad hoc SPARQL, checked, run and rendered here: (its form, the result in the format
     the front negotiated for that form), or (form, None) when the client accepts none.
     ``choices``: ``{"table": fmt, "graph": fmt}``, ``kg.rdf.render`` format names or None."""
-    from kg.sparql.engine import prepare
     from kg.rdf.render import render_result
+    from kg.sparql.engine import prepare
 
     form = prepare(text, source=SOURCE).form
     fmt = choices["graph" if form in ("CONSTRUCT", "DESCRIBE") else "table"]

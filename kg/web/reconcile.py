@@ -105,7 +105,8 @@ class BatchTooLarge(UsageError):
 
 def endpoint(app: Any, request: Any) -> Any:
     """``/reconcile``: the manifest without ``queries=``, else the result batch."""
-    from kg.web.app import Problem, _json
+    from kg.web.http import Problem
+    from kg.web.http import json_response as _json
 
     if request.method == "POST":
         if request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
@@ -134,7 +135,7 @@ def preview_endpoint(app: Any, request: Any) -> Any:
     """``/reconcile/preview?id=IRI``: a small HTML page on the entity."""
     from werkzeug.wrappers import Response
 
-    from kg.web.app import Problem
+    from kg.web.http import Problem
 
     ids = request.args.getlist("id")
     if len(ids) != 1 or not ids[0].strip():
@@ -147,7 +148,8 @@ def preview_endpoint(app: Any, request: Any) -> Any:
 
 def suggest_endpoint(app: Any, request: Any, kind: str) -> Any:
     """``/reconcile/suggest/KIND?prefix=``: entities, types or properties for a prefix."""
-    from kg.web.app import Problem, _json
+    from kg.web.http import Problem
+    from kg.web.http import json_response as _json
 
     if kind not in ("entity", "type", "property"):
         raise Problem(404, f"no suggest service for {kind[:40]!r}", hint="/reconcile/suggest/entity, /type or /property")

@@ -309,7 +309,7 @@ def set_csrf(response: Any, value: str, base_url: str) -> None:
 
 
 def check_csrf(request: Any) -> None:
-    from kg.web.app import Problem
+    from kg.web.http import Problem
 
     cookie = request.cookies.get(CSRF_COOKIE, "")
     given = request.form.get("csrf", "")
@@ -351,7 +351,7 @@ def _unbindable(host: str) -> bool:
 def check_same_origin(request: Any, base_url: str) -> None:
     """Refuse (403) a request another site's page made: by ``Sec-Fetch-Site``, then by
     ``Origin`` (or ``Referer`` without it) against the server's public address."""
-    from kg.web.app import Problem
+    from kg.web.http import Problem
 
     site = request.headers.get("Sec-Fetch-Site", "")
     if site in ("cross-site", "same-site"):
@@ -393,7 +393,7 @@ def now_utc() -> str:
 def suggest_page(app: Any, request: Any) -> Any:
     """``GET /suggest``: the form; ``POST /suggest``: the review (``action=review``) or the
     draft Turtle of the ticked candidates as a download (``action=turtle``)."""
-    from kg.web.app import Problem
+    from kg.web.http import Problem
 
     try:
         if request.method != "POST":
@@ -425,7 +425,7 @@ def suggest_page(app: Any, request: Any) -> Any:
 
 def submit_page(app: Any, request: Any) -> Any:
     """``POST /suggest/submit``: merge the ticked candidates (see the module's text)."""
-    from kg.web.app import Problem
+    from kg.web.http import Problem
 
     try:
         writes = getattr(app.settings, "writes", None)
@@ -489,7 +489,7 @@ def _turtle_response(name: str, body: str) -> Any:
 
 
 def _wants_html(request: Any) -> bool:
-    from kg.web.app import wants_html
+    from kg.web.http import wants_html
 
     return wants_html(request)
 

@@ -27,7 +27,7 @@ def main() -> None:
     receive = Connection(os.dup(0), writable=False)
     send = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)  # a stray print must not corrupt the pipe
-    from kg.sparql.limits import _portable
+    from kg.errors import portable
     from kg.web import ops
 
     try:
@@ -35,7 +35,7 @@ def main() -> None:
         graph = ops.open_graph(config)
         sandboxed = enter_worker(offline=not config.endpoint)
     except BaseException as exc:  # noqa: BLE001 - the server reports it
-        send.send_bytes(pickle.dumps(("error", _portable(exc))))
+        send.send_bytes(pickle.dumps(("error", portable(exc))))
         return
     send.send_bytes(pickle.dumps(("ready", {"pid": os.getpid(), "sandboxed": sandboxed})))
     while True:
@@ -48,7 +48,7 @@ def main() -> None:
                 graph.pin(pin)
             answer = ("ok", operation(ops, op)(graph, *args))
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the caller
-            answer = ("error", _portable(exc))
+            answer = ("error", portable(exc))
         try:
             send.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
         except (BrokenPipeError, OSError):
