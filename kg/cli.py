@@ -63,7 +63,7 @@ class State:
             self.info(f"warning: {w.message}")
         if inference != "none":
             self.info(f"{gs.inferred} triples inferred ({inference})")
-        if self.verbose and getattr(gs, "endpoint", None):
+        if self.verbose and gs.endpoint:
             self.info(f"reading from the endpoint {gs.endpoint}")
         elif self.verbose:
             where = str(gs.path) if gs.path else "memory"
@@ -1014,7 +1014,7 @@ def serve_cmd(state: State, host: str, port: int, workers: int | None, timeout: 
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
             raise UsageError(f"--base-url {base_url!r} is not an http(s) address", hint="write it as https://host[:port][/path]/")
         base_url = base_url.rstrip("/") + "/"
-    endpoint = getattr(state.graph, "endpoint", None)
+    endpoint = state.graph.endpoint
     writes = writes_from_options(allow_writes, token_file, endpoint)  # refused before anything starts
     state.store()  # build or open the store here, with a progress bar, before the workers start
     settings = Settings(timeout=timeout, max_rows=max_rows, max_body=max_body, writes=writes)

@@ -75,15 +75,15 @@ class Graph:
             raise UsageError(f"unknown inference {inference!r}", hint=f"use one of {', '.join(INFERENCE_MODES)}")
         if self.endpoint is None:
             return self.local_store(inference)
-        if inference != "none":
-            raise UsageError(
-                f"inference {inference!r} needs the local store: the endpoint {self.endpoint} answers from the asserted statements only",
-                hint="run without --endpoint (unset KG_ENDPOINT) to reason locally, or pass --inference none",
-            )
         if self._remote is None:
             from kg.store.remote import open_remote
 
             self._remote = open_remote(self.endpoint)
+        if inference != "none" and not self._remote.capabilities.inference:
+            raise UsageError(
+                f"inference {inference!r} needs the local store: the endpoint {self.endpoint} answers from the asserted statements only",
+                hint="run without --endpoint (unset KG_ENDPOINT) to reason locally, or pass --inference none",
+            )
         return self._remote  # type: ignore[no-any-return]
 
     def is_current(self, inference: str = "none") -> bool:
@@ -115,14 +115,14 @@ class Graph:
         from kg.history import check_as_of, parse_day, view_as_of
 
         when = day if isinstance(day, _date) else parse_day(str(day))
-        if self.endpoint is not None:
+        base = self.store()
+        if not base.capabilities.as_of:
             from kg.errors import UsageError
 
             raise UsageError(
                 f"--as-of needs the local store: the endpoint {self.endpoint} holds the current view only",
                 hint="run without --endpoint (unset KG_ENDPOINT)",
             )
-        base = self.local_store()
         key = (base.key, when.isoformat(), inference)
         found = self._views.get(key)
         if found is None:
@@ -246,7 +246,7 @@ class Graph:
         from kg.history import history
         from kg.namespaces import curie
 
-        store = self.local_store().store
+        store = self.store().store  # an endpoint holds every file's graph, records included
         entity = self.resolve(term)
         entries = history(store, entity)
         if not entries:
@@ -303,7 +303,7 @@ class Graph:
         """Check the graph, or ``files`` in the context of the graph, against the shapes."""
         from kg.shacl.report import validate_store
 
-        if self.endpoint and files:
+        if files and not self.store().capabilities.writable:
             self.store().begin()  # refused, with the reason: candidates need the local store
         return validate_store(self, [Path(f) for f in files], focus=focus)
 
@@ -311,7 +311,7 @@ class Graph:
         """Check new facts and merge them into their source's file (``kg.add.add_files``)."""
         from kg.add import add_files
 
-        if self.endpoint:
+        if not self.store().capabilities.writable:
             from kg.errors import UsageError
 
             raise UsageError(

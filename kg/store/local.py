@@ -50,6 +50,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.layout import Layout
+from kg.store.backend import LOCAL, Capabilities
 from kg.namespaces import BASE, INFERRED_GRAPH, curie
 
 INFERENCE_MODES = ("none", "rdfs", "owlrl")
@@ -91,6 +92,12 @@ class GraphStore:
     reloaded: tuple[str, ...] = field(default_factory=tuple)  # files (re)loaded by this build
     inferred: int = 0  # statements in kgg:inferred
     seconds: float = 0.0
+    capabilities: Capabilities = LOCAL
+
+    @property
+    def endpoint(self) -> None:
+        """Never an endpoint: the store version of local files."""
+        return None
 
     @property
     def graphs(self) -> list[ox.NamedNode]:

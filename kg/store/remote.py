@@ -37,6 +37,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import QueryError, RemoteError, UsageError
+from kg.store.backend import REMOTE, Capabilities
 
 #: Seconds to wait for the server (to connect, then between two reads) on a lookup
 #: (describe, resolve, stats, export, validation): a server that hangs fails the command
@@ -388,6 +389,7 @@ class RemoteGraphStore:
     reloaded: tuple[str, ...] = field(default_factory=tuple)
     inferred: int = 0
     seconds: float = 0.0
+    capabilities: Capabilities = REMOTE
 
     @property
     def endpoint(self) -> str:

@@ -131,7 +131,7 @@ class Versions:
 
     @property
     def remote(self) -> bool:
-        return bool(getattr(self.graph, "endpoint", None))
+        return self.graph.endpoint is not None
 
     def _files_key(self) -> str:
         from kg.store.local import content_key, graph_files

@@ -148,7 +148,7 @@ def draw(graph: Any, kind: str, fmt: str, entity: str | None, as_of: str | None)
 
         parse_day(as_of, what=AS_OF)
     gs = graph.store()
-    if getattr(gs, "endpoint", None):  # an endpoint can change under us: no version to key on
+    if not gs.capabilities.versioned:  # an endpoint can change under us: no version to key on
         return render(graph, kind, entity=entity, fmt=fmt, as_of=as_of, link=href)
     key = (gs.key, kind, fmt, entity, as_of)
     if key not in _PICTURES:
@@ -321,7 +321,7 @@ def _store(graph: Any) -> Any:
     """The current store, forgetting remembered labels when the version changed."""
     gs = graph.store()
     # a remote endpoint can change under the same key (its URL): remember nothing there
-    if _LABELS_OF[0] != gs.key or getattr(gs, "endpoint", None):
+    if _LABELS_OF[0] != gs.key or not gs.capabilities.versioned:
         _LABELS.clear()
         _LABELS_OF[0] = gs.key
     return gs.store
@@ -370,7 +370,7 @@ _INDEX: dict[str, list[tuple[str, str, str]]] = {}
 def _label_index(graph: Any) -> list[tuple[str, str, str]]:
     """(normalised name, IRI, name) for every name in the graph, built once per version."""
     gs = graph.store()
-    index = None if getattr(gs, "endpoint", None) else _INDEX.get(gs.key)
+    index = None if not gs.capabilities.versioned else _INDEX.get(gs.key)
     if index is None:
         rows = set()
         for p in NAME_PROPERTIES:
@@ -413,7 +413,7 @@ def overview(graph: Any) -> dict[str, Any]:
     scan at 10^6 statements would make the home page the slowest page)."""
     gs = graph.store()
     key = gs.key
-    if key not in _OVERVIEW or getattr(gs, "endpoint", None):
+    if key not in _OVERVIEW or not gs.capabilities.versioned:
         stats = graph.stats()
         _OVERVIEW.clear()
         _OVERVIEW[key] = {"key": key, "asserted": stats.asserted, "per_graph": stats.per_graph, "per_class": stats.per_class}

@@ -313,7 +313,7 @@ def service(graph: Any) -> Service:
     """The service for the graph's current store version: built once (about 0.1-0.2 s
     for the bundled graph), then kept until the version changes."""
     gs = graph.store()
-    remote = bool(getattr(gs, "endpoint", None))
+    remote = not gs.capabilities.versioned
     key = (gs.key, int(time.monotonic() // REMOTE_TTL)) if remote else gs.key
     found = _SERVICES.get(key)
     if found is None:
