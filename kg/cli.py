@@ -40,10 +40,9 @@ class State:
     @property
     def graph(self) -> Any:
         if self._graph is None:
-            from kg.graph import Graph
-            from kg.layout import find_layout
+            from kg.graph import open as open_graph
 
-            self._graph = Graph(find_layout(self.data), progress=self.progress_bar(), endpoint=self.endpoint)
+            self._graph = open_graph(self.data, progress=self.progress_bar(), endpoint=self.endpoint)
         return self._graph
 
     @property
@@ -52,15 +51,9 @@ class State:
 
     def store(self, inference: str = "none") -> Any:
         """The store, with notes on how it was obtained (built, reloaded, or reused)."""
-        import warnings
-
-        from kg.store.local import StoreWarning
-
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", StoreWarning)
-            gs = self.graph.store(inference)
-        for w in caught:
-            self.info(f"warning: {w.message}")
+        gs, warnings = self.graph.store_notes(inference)
+        for w in warnings:
+            self.info(f"warning: {w}")
         if inference != "none":
             self.info(f"{gs.inferred} triples inferred ({inference})")
         if self.verbose and gs.endpoint:
@@ -191,72 +184,39 @@ def queries_cmd(state: State, name: str | None, tag: str | None, fmt: str) -> No
       kg queries --tag meetings
       kg queries delegations-at-meeting
     """
-    from kg.sparql.catalog import QueryCatalog
+    from kg import views
 
-    catalog = QueryCatalog(state.layout.queries_dir)
     if name:
-        q = catalog.get(name)
+        one = views.stored_query(state.graph, name)
         if fmt == "json":
-            click.echo(json.dumps(_query_json(q), indent=2, ensure_ascii=False))
-            return
-        click.echo(f"{q.name}  [{q.form}]  {q.summary}")
-        if q.description:
-            click.echo("\n" + q.description.rstrip())
-        if q.tags:
-            click.echo(f"\ntags: {', '.join(q.tags)}")
-        if q.inference != "none":
-            click.echo(f"inference: {q.inference}")
-        if q.params:
-            click.echo("\nparameters:")
-            for p in q.params.values():
-                default = f" (default {p.default})" if p.default is not None else " (required)"
-                enum = f" one of: {', '.join(p.enum)}" if p.enum else ""
-                click.echo(f"  -p {p.name} {p.type.upper()}{default}  {p.description}{enum}")
-        if q.returns:
-            click.echo("\ncolumns:")
-            for col, meaning in q.returns.items():
-                click.echo(f"  {col}: {meaning}")
-        click.echo(f"\nexample:\n  {q.example}\n\nfile: {state.layout.relative(q.path)}")
+            click.echo(json.dumps(one.to_json(), indent=2, ensure_ascii=False))
+        else:
+            click.echo(one.to_text(), nl=False)
         return
-    items = catalog.with_tag(tag) if tag else catalog.all()
+    listed = views.stored_queries(state.graph, tag)
+    items = listed.queries
     if fmt == "json":
-        click.echo(json.dumps([_query_json(q) for q in items], indent=2, ensure_ascii=False))
+        click.echo(json.dumps(listed.to_json(), indent=2, ensure_ascii=False))
         return
-    width = max((len(q.name) for q in items), default=4)
-    for q in items:
-        params = "  ".join(
-            f"-p {p.name} {p.type.upper()}" + (" (required)" if p.default is None else f"={p.default}")
-            for p in q.params.values()
-        )
-        tags = f"[{', '.join(q.tags)}]" if q.tags else ""
-        click.echo(f"{q.name:<{width}}  {q.summary}")
-        details = "  ".join(x for x in (params, tags) if x)
-        if details:
-            click.echo(f"{'':<{width}}    {details}")
+    click.echo(listed.to_text(), nl=False)
     state.info(f"{len(items)} stored queries; `kg queries NAME` shows one in full")
 
 
-def _query_json(q: Any) -> dict[str, Any]:
-    from kg.sparql.catalog import query_json
-
-    return query_json(q)
-
-
 def _emit_result(result: Any, fmt: str | None, output: Path | None, state: State) -> None:
-    from kg.rdf.render import render_result
+    from kg import views
 
     if result.is_graph:
-        data = render_result(result, _format(fmt, output, "turtle"))
+        data = views.result_bytes(result, _format(fmt, output, "turtle"))
     else:
         default = "table" if (output is None and sys.stdout.isatty()) else "csv"
-        data = render_result(result, _format(fmt, output, default))
+        data = views.result_bytes(result, _format(fmt, output, default))
     emit(data, output)
     if result.type == "SELECT":
         state.info(f"{len(result.rows)} row(s)")
 
 
 def limit_options(f: Any) -> Any:
-    from kg.sparql.limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
+    from kg.errors import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
 
     f = click.option(
         "--max-rows",
@@ -307,15 +267,8 @@ def query_cmd(state: State, name: str, params: tuple[tuple[str, str], ...], fmt:
             raise UsageError(f"parameter {key!r} is given twice", hint="pass each -p NAME VALUE once")
         raw[key] = value
     g = state.graph
-    stored = g.catalog.get(name)
-    day = None
-    if as_of is not None:
-        from kg.history import parse_day
-
-        day = parse_day(as_of)
-        stored.bind(stored.bind_as_of(raw, day))
-    else:
-        stored.bind(raw)  # a bad parameter is reported before the store is opened
+    day = g.day(as_of) if as_of is not None else None
+    stored = g.check_stored(name, raw, day)  # a bad parameter is reported before the store is opened
     state.store(inference or stored.inference)
     result = g.query(name, params=raw, inference=inference, timeout=timeout, max_rows=max_rows or None, as_of=day)
     _emit_result(result, fmt, output, state)
@@ -345,13 +298,11 @@ def sparql_cmd(state: State, query: str | None, query_file: Path | None, fmt: st
       kg sparql 'SELECT ?state ?label WHERE { ?state a kg:State ; rdfs:label ?label FILTER(lang(?label)="ru") }'
       echo 'ASK { kgi:state-tj kg:isoAlpha2 "TJ" }' | kg sparql -
     """
-    from kg.rdf.parse import read_text
-    from kg.sparql.engine import check
-
+    g = state.graph
     if query_file is not None:
         if query:
             raise UsageError("give the query either as an argument or with --file, not both")
-        text, source = read_text(query_file), str(query_file)
+        text, source = g.read_query(query_file), str(query_file)
     elif query == "-" or (query is None and not sys.stdin.isatty()):
         raw = sys.stdin.buffer.read()
         try:
@@ -365,14 +316,10 @@ def sparql_cmd(state: State, query: str | None, query_file: Path | None, fmt: st
         text, source = query, "<query>"
     else:
         raise UsageError("no query given", hint="pass it as an argument, with --file FILE, or on stdin with '-'")
-    check(text, source=source, allow_network=allow_network, timeout=timeout)  # a bad query fails before the store is opened
-    day = None
-    if as_of is not None:
-        from kg.history import parse_day
-
-        day = parse_day(as_of)
+    g.check_query(text, source=source, allow_network=allow_network, timeout=timeout)  # a bad query fails before the store is opened
+    day = g.day(as_of) if as_of is not None else None
     state.store(inference if day is None else "none")
-    result = state.graph.sparql(text, source=source, inference=inference, allow_network=allow_network, timeout=timeout, max_rows=max_rows or None, as_of=day)
+    result = g.sparql(text, source=source, inference=inference, allow_network=allow_network, timeout=timeout, max_rows=max_rows or None, as_of=day)
     _emit_result(result, fmt, output, state)
     if day is not None:
         for note in state.graph.as_of_notes(day):
@@ -398,11 +345,11 @@ def validate_cmd(state: State, files: tuple[Path, ...], fmt: str, fail_on_warnin
       kg validate
       kg validate examples/accepted/eco-apg-meeting-6.ttl -f json
     """
-    from kg.shacl.report import render_report
+    from kg import views
 
     state.store()
     report = state.graph.validate(list(files))
-    emit(render_report(report, fmt), output)
+    emit(views.report_bytes(report, fmt), output)
     if not report.passes or (fail_on_warning and report.warnings):
         raise SystemExit(EXIT_PROBLEMS)
 
@@ -443,10 +390,10 @@ def reason_cmd(state: State, inference: str, fmt: str | None, output: Path | Non
     Example:
       kg reason -o inferred.ttl
     """
-    from kg.rdf.render import render_triples
+    from kg import views
 
     state.store(inference)
-    emit(render_triples(state.graph.inferred(inference), _format(fmt, output, "turtle")), output)
+    emit(views.triples_bytes(state.graph.inferred(inference), _format(fmt, output, "turtle")), output)
 
 
 def submission_options(f: Any) -> Any:
@@ -505,45 +452,16 @@ def amend_cmd(state: State, files: tuple[Path, ...], dry_run: bool, force: bool,
 
 
 def _add_or_amend(state: State, files: tuple[Path, ...], *, dry_run: bool, force: bool, allow_foreign: bool, full: bool, fmt: str, amend: bool) -> None:
-    from kg.shacl.report import render_report
+    from kg import views
 
     result = state.graph.add(list(files), dry_run=dry_run, force=force, allow_foreign=allow_foreign, incremental=not full, amend=amend)
     for note in result.notes:
         state.info(f"note: {note}")
-    target = state.layout.relative(result.target) if result.target else None
+    shown = views.submission(state.graph, result, dry_run=dry_run)
     if fmt == "json":
-        body = {
-            "accepted": result.accepted,
-            "written": result.written,
-            "dry_run": dry_run,
-            "source": str(result.source),
-            "target": target,
-            "new_file": result.new_file,
-            "added": result.added,
-            "already_present": result.already_present,
-            "superseded": result.superseded,
-            "new_entities": [str(e) for e in result.new_entities],
-            "changed_entities": [str(e) for e in result.changed_entities],
-            "report": json.loads(render_report(result.report, "json")) if result.report else None,
-            "notes": result.notes,
-        }
-        click.echo(json.dumps(body, indent=2, ensure_ascii=False))
-    elif not result.accepted:
-        assert result.report is not None
-        click.echo(render_report(result.report, "text").decode("utf-8").replace("The graph does NOT conform", "Rejected, nothing was written"), nl=False)
+        click.echo(json.dumps(shown.to_json(), indent=2, ensure_ascii=False))
     else:
-        verb = "added" if result.written else ("would add" if result.added else "nothing to add:")
-        where = f"{target}" + (" (new file)" if result.new_file else "")
-        click.echo(f"{verb} {result.added} statement(s) to {where}" if result.added else f"{verb} all {result.already_present} statement(s) are already in {where}")
-        if result.superseded:
-            click.echo(f"  {'superseded' if result.written else 'would supersede'} {result.superseded} statement(s); they stay in their sources' files (kg history shows them)")
-        if result.added:
-            click.echo(f"  new entities ({len(result.new_entities)}): " + " ".join(_short(e) for e in result.new_entities))
-            click.echo(f"  changed entities ({len(result.changed_entities)}): " + " ".join(_short(e) for e in result.changed_entities))
-        if result.report is not None and result.report.warnings:
-            click.echo(f"  {len(result.report.warnings)} warning(s):")
-            for w in result.report.warnings:
-                click.echo(f"    {w.focus} {w.path or ''}: {w.message}")
+        click.echo(shown.to_text(), nl=False)
     if not result.accepted:
         raise SystemExit(EXIT_PROBLEMS)
 
@@ -573,11 +491,6 @@ def suggest_cmd(state: State, text_file: str, title: str, publisher: str, issued
           --publisher ECO --issued 2026-09-27 -o draft.ttl
       kg add --dry-run draft.ttl
     """
-    import json
-
-    from kg.errors import UsageError
-    from kg.suggest import SourceInfo, suggest
-
     location = "<stdin>" if text_file == "-" else text_file
     if text_file == "-":
         data = sys.stdin.buffer.read()
@@ -587,8 +500,8 @@ def suggest_cmd(state: State, text_file: str, title: str, publisher: str, issued
         except OSError as exc:
             raise UsageError(f"cannot read {text_file}: {exc.strerror}") from exc
     content_type = "text/html" if text_file.lower().endswith((".html", ".htm", ".xhtml")) else None
-    draft = suggest(state.graph, data, SourceInfo(title=title, publisher=publisher, issued=issued, url=url, language=language),
-                    content_type=content_type, location=location)
+    draft = state.graph.suggest(data, title=title, publisher=publisher, issued=issued, url=url, language=language,
+                                content_type=content_type, location=location)
     for message in draft.messages:
         state.info(f"note: {message}")
     fmt = fmt or ("text" if output is not None else "turtle")
@@ -624,32 +537,18 @@ def push_cmd(state: State, target: str | None, graph_store: str | None, replace:
       kg push --endpoint http://127.0.0.1:7878/query
       kg push --endpoint http://localhost:3030/ds/sparql --merge
     """
-    from kg.store.remote import graph_store_url
+    from kg import views
 
     endpoint = target or state.endpoint
     if not endpoint:
         raise UsageError("kg push needs the endpoint to upload to", hint="pass --endpoint URL, the store's SPARQL query endpoint (e.g. http://127.0.0.1:7878/query)")
-    gsp, derived = graph_store_url(endpoint, graph_store)  # a URL it cannot derive fails before the store is built
+    gsp, derived = state.graph.graph_store_url(endpoint, graph_store)  # a URL it cannot derive fails before the store is built
     if derived:
         state.info(f"graph store: {gsp} (derived from the endpoint, as {derived} lays it out; --graph-store URL to choose)")
-    report = state.graph.push(endpoint, graph_store=graph_store, merge=not replace)  # reads the local store, --endpoint or not
-    for iri in report.others:
-        state.info(f"note: the endpoint also holds <{iri}>, outside the graph's namespace: left alone")
-    sent = sum(report.graphs.values())
-    size = f"{report.bytes / 1e6:.1f} MB" if report.bytes >= 100_000 else f"{report.bytes / 1e3:.1f} kB"
-    removed = f", removed {len(report.deleted)} graph(s) of files that are gone" if report.deleted else ""
-    held = f"{sum(report.remote.get(g, 0) for g in report.graphs)} + {report.remote_union}"
-    click.echo(
-        f"{'merged' if report.merge else 'pushed'} {len(report.graphs)} graph(s) and their union "
-        f"({sent} + {report.union} statements, {size}) into {report.graph_store}{removed} in {report.seconds:.1f} s; "
-        + (f"the endpoint holds {held}, at least what was sent" if report.merge else f"the endpoint holds {held}, as sent")
-    )
-
-
-def _short(node: Any) -> str:
-    from kg.namespaces import curie
-
-    return curie(str(node))
+    shown = views.push(state.graph.push(endpoint, graph_store=graph_store, merge=not replace))  # reads the local store, --endpoint or not
+    for note in shown.notes:
+        state.info(f"note: {note}")
+    click.echo(shown.to_text(), nl=False)
 
 
 # ---------------------------------------------------------------- looking around
@@ -671,66 +570,16 @@ def describe_cmd(state: State, term: str, fmt: str, output: Path | None) -> None
       kg describe turkiye
       kg describe "Таджикистан"
     """
-    import pyoxigraph as ox
+    from kg import views
 
-    from kg.describe import label_of, show
-    from kg.rdf.render import render_triples
-
-    store = state.store().store
-    d = state.graph.describe(term)
-
-    def graphs(s: Any) -> str:
-        return ", ".join(g.value.rsplit("/graph/", 1)[-1] for g in s.graphs)
-
-    def ds_label(node: Any) -> str:
-        return label_of(store, node)
-
+    state.store()
+    shown = views.entity(state.graph, term)
     if fmt == "turtle":
-        emit(render_triples({ox.Triple(s.subject, s.predicate, s.object) for s in d.outgoing}, "turtle"), output)
-        return
-    if fmt == "json":
-        body = {
-            "entity": d.entity.value,
-            "label": d.label,
-            "types": [t.value for t in d.types],
-            "sources": [s.value for s in d.sources],
-            "outgoing": [
-                {
-                    "predicate": s.predicate.value, "predicateLabel": ds_label(s.predicate), "object": show(s.object), "label": ds_label(s.object),
-                    "graphs": [g.value for g in s.graphs], "current": s.current,
-                    "passages": [{"source": src.value if src is not None else None, "quote": quote} for src, quote in s.evidence],
-                }
-                for s in d.outgoing
-            ],
-            "incoming": [{"subject": s.subject.value, "predicate": s.predicate.value, "label": ds_label(s.subject), "graphs": [g.value for g in s.graphs]} for s in d.incoming],
-            "notes": list(d.notes),
-        }
-        emit((json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), output)
-        return
-    lines = [f"{show(d.entity)}  {d.label}", f"  a {', '.join(show(t) for t in d.types) or '(no type)'}"]
-    lines.append("")
-    for s in d.outgoing:
-        value = show(s.object)
-        extra = ds_label(s.object) if not isinstance(s.object, ox.Literal) else ""
-        name = ds_label(s.predicate)  # the property's label from the ontology, if it has one
-        prop = f"{show(s.predicate)} [{name}]" if name else show(s.predicate)
-        mark = "" if s.current else "  (superseded: kg history shows when and why)"
-        lines.append(f"  {prop}  {value}" + (f"  ({extra})" if extra else "") + f"    [{graphs(s)}]{mark}")
-        for src, quote in s.evidence:
-            lines.append(f"      passage, {show(src) if src is not None else 'no section'}: \"{quote}\"")
-    if d.incoming:
-        lines.append("\n  referenced by:")
-        for s in d.incoming:
-            extra = ds_label(s.subject)
-            lines.append(f"  {show(s.subject)}" + (f" ({extra})" if extra else "") + f"  {show(s.predicate)}    [{graphs(s)}]")
-    if d.sources:
-        lines.append("\n  sources:")
-        for src in d.sources:
-            lines.append(f"  {show(src)}  {ds_label(src)}")
-    if d.notes:
-        lines.append("\n  notes:")
-        lines.extend(f"  {note}" for note in d.notes)
-    emit(("\n".join(lines) + "\n").encode("utf-8"), output)
+        emit(shown.to_turtle(), output)
+    elif fmt == "json":
+        emit((json.dumps(shown.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8"), output)
+    else:
+        emit(shown.to_text().encode("utf-8"), output)
 
 
 @cli.command("history")
@@ -747,69 +596,13 @@ def history_cmd(state: State, term: str, fmt: str, output: Path | None) -> None:
       kg history kgi:eco-apg-meeting-6
       kg history kgi:eco-apg-meeting-6 -f json
     """
-    from kg.describe import label_of, show
+    from kg import views
 
-    entity = state.graph.resolve(term)  # once: a label search reads every name
-    entries = state.graph.history(entity.value)
-    store = state.graph.local_store().store
-
-    def file_of(g: Any) -> str:
-        return g.value.rsplit("/graph/", 1)[-1] + ".ttl"
-
+    shown = views.history(state.graph, term)
     if fmt == "json":
-        body = {
-            "entity": entity.value,
-            "label": label_of(store, entity),
-            "statements": [
-                {
-                    "predicate": e.predicate.value,
-                    "object": show(e.object),
-                    "current": e.current,
-                    "file": file_of(e.graph),
-                    "sources": [s.value for s in e.sources],
-                    "known_from": e.known_from.isoformat() if e.known_from else None,
-                    "passages": [{"source": ev.source.value if ev.source else None, "quote": ev.quote} for ev in e.evidence],
-                    "superseded_by": [
-                        {
-                            "record": r.node.value,
-                            "on": r.on.isoformat() if r.on else None,
-                            "kind": r.kind.value if r.kind else None,
-                            "reason": r.reason,
-                            "new_value": show(r.new_value) if r.new_value is not None else None,
-                            "file": file_of(r.graph),
-                        }
-                        for r in e.superseded_by
-                    ],
-                }
-                for e in entries
-            ],
-        }
-        emit((json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), output)
-        return
-    current = sum(e.current for e in entries)
-    files: dict[str, set[str]] = {}
-    for e in entries:
-        files.setdefault(file_of(e.graph), set()).update(show(s) for s in e.sources)
-    lines = [
-        f"{show(entity)}  {label_of(store, entity)}",
-        f"  {len(entries)} statement(s): {current} current, {len(entries) - current} superseded (marked x)",
-        "",
-    ]
-    for e in entries:
-        value = show(e.object)
-        name = label_of(store, e.object)  # '' for a literal
-        since = e.known_from.isoformat() if e.known_from else "undated"
-        lines.append(f"{'  ' if e.current else 'x '}{show(e.predicate)}  {value}" + (f"  ({name})" if name else "") + f"    [{file_of(e.graph)}, {since}]")
-        for ev in e.evidence:
-            lines.append(f"      passage, {show(ev.source) if ev.source else 'no section'}: \"{ev.quote}\"")
-        for r in e.superseded_by:
-            new = f", now {show(r.new_value)}" if r.new_value is not None else ""
-            kind = f" ({label_of(store, r.kind)})" if r.kind else ""
-            lines.append(f"      superseded on {r.on.isoformat() if r.on else '?'}{kind}{new}: {r.reason} [{show(r.node)}, {file_of(r.graph)}]")
-    lines.append("\n  files and the sources their statements cite (dated by the source's issue):")
-    for f, sources in sorted(files.items()):
-        lines.append(f"  {f}: {', '.join(sorted(sources))}")
-    emit(("\n".join(lines) + "\n").encode("utf-8"), output)
+        emit((json.dumps(shown.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8"), output)
+    else:
+        emit(shown.to_text().encode("utf-8"), output)
 
 
 @cli.command("stats")
@@ -823,23 +616,14 @@ def stats_cmd(state: State, inference: str, fmt: str) -> None:
     Example:
       kg stats --inference owlrl
     """
-    from dataclasses import asdict
+    from kg import views
 
-    from kg.stats import compute
-
-    s = compute(state.store(inference).store)
+    state.store(inference)
+    shown = views.stats(state.graph, inference)
     if fmt == "json":
-        click.echo(json.dumps(asdict(s), indent=2, ensure_ascii=False))
-        return
-    click.echo(f"statements asserted: {s.asserted}")
-    click.echo(f"statements inferred: {s.inferred}" + ("" if inference != "none" else " (run with --inference owlrl)"))
-    click.echo("\nper source file (named graph):")
-    for g, n in s.per_graph.items():
-        docs = s.sources_per_graph.get(g, 0)
-        click.echo(f"  {n:>6}  {g}" + (f"  ({docs} source document(s))" if docs else ""))
-    click.echo("\ninstances per class:")
-    for c, n in s.per_class.items():
-        click.echo(f"  {n:>6}  {c}")
+        click.echo(json.dumps(shown.to_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(shown.to_text(), nl=False)
 
 
 # ---------------------------------------------------------------- serving
@@ -863,9 +647,7 @@ def docs_cmd(state: State, out: Path) -> None:
     Example:
       kg docs -o build/docs
     """
-    from kg.publish.docs import build
-
-    written = build(state.graph, out)
+    written = state.graph.docs(out)
     click.echo(f"wrote {len(written)} file(s) to {out}: " + ", ".join(p.name for p in written))
 
 
@@ -883,17 +665,7 @@ def dataset_cmd(state: State, version: str | None, sparql_endpoint: str | None, 
     Example:
       kg dataset -o void.ttl
     """
-    from kg.publish.dataset import check_description, describe_dataset
-
-    if version is not None:
-        from kg.publish.release import parse_version
-
-        version = str(parse_version(version))
-    data = describe_dataset(state.graph, version=version, endpoint=sparql_endpoint)
-    problems = check_description(data)
-    if problems:  # a bug in the description, not in the user's input
-        raise InputError(f"the generated description breaks its shapes: {problems[0]}", hint=f"{len(problems)} problem(s); report it")
-    emit(data, output)
+    emit(state.graph.dataset(version=version, endpoint=sparql_endpoint), output)
 
 
 @cli.command("release")
@@ -914,17 +686,7 @@ def release_cmd(state: State, version: str, root: Path, sparql_endpoint: str | N
     Example:
       kg release 1.0.0 --to build/releases
     """
-    from kg.publish.docs import build
-    from kg.publish.release import parse_version, release
-
-    parse_version(version)  # a malformed version is refused before any work
-    report = state.graph.validate()
-    if not report.passes:
-        raise UsageError(
-            f"the graph has {len(report.violations)} violation(s): a release must pass validation",
-            hint="run `kg validate` and fix them first",
-        )
-    path = release(state.graph, version, root, docs=build, endpoint=sparql_endpoint)
+    path = state.graph.release(version, root, endpoint=sparql_endpoint)
     files = sorted(p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file())
     click.echo(f"wrote release {version} to {path}: {len(files)} file(s)")
     for name in files:
@@ -950,17 +712,13 @@ def draw_cmd(state: State, kind: str, entity: str | None, as_of: str | None, fmt
       kg draw network --entity kgi:eco-apg-meeting-4 -o network.png
       kg draw matrix -o memberships.svg
     """
-    from kg.publish.draw import render
-
     if fmt is None:
         fmt = (formats.from_suffix(output, "picture") if output is not None else None) or "svg"
     if as_of is not None:
-        from kg.history import parse_day
-
-        parse_day(as_of)
+        state.graph.day(as_of)
     if output is None and fmt == "png" and sys.stdout.isatty():
         raise UsageError("a PNG on a terminal would be unreadable", hint="write it to a file with -o FILE.png, or pipe it")
-    emit(render(state.graph, kind, entity=entity, fmt=fmt, as_of=as_of), output)
+    emit(state.graph.draw(kind, entity=entity, fmt=fmt, as_of=as_of), output)
 
 
 @cli.command("serve")

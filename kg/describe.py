@@ -55,6 +55,60 @@ def label_of(store: ox.Store, node: object, language: str = "en") -> str:
     return (preferred or others or [""])[0]
 
 
+_SCHEMA_, _PROV_, _ORG, _OWL = PREFIXES["schema"], PREFIXES["prov"], PREFIXES["org"], PREFIXES["owl"]
+#: readable names for the borrowed vocabulary, whose labels are not in the graph
+COMMON_LABELS = {
+    PREFIXES["rdf"] + "type": "type",
+    _RDFS + "label": "label",
+    _RDFS + "comment": "comment",
+    _RDFS + "seeAlso": "see also",
+    _SKOS + "prefLabel": "preferred name",
+    _SKOS + "altLabel": "other name",
+    _SKOS + "definition": "definition",
+    _SKOS + "inScheme": "in scheme",
+    _SKOS + "broader": "broader",
+    _SKOS + "narrower": "narrower",
+    _DCT + "title": "title",
+    _DCT + "description": "description",
+    _DCT + "isPartOf": "part of",
+    _DCT + "hasPart": "has part",
+    _DCT + "source": "source",
+    _DCT + "publisher": "publisher",
+    _DCT + "issued": "issued",
+    _PROV_ + "wasDerivedFrom": "derived from (source)",
+    _SCHEMA_ + "startDate": "start date",
+    _SCHEMA_ + "endDate": "end date",
+    _SCHEMA_ + "url": "web address",
+    _OWL + "sameAs": "same as",
+    _SCHEMA_ + "sameAs": "same as",
+    _ORG + "member": "member",
+    _ORG + "organization": "organisation",
+    _ORG + "role": "role",
+    _ORG + "memberDuring": "member during",
+    _ORG + "memberOf": "member of",
+    _ORG + "subOrganizationOf": "part of organisation",
+}
+_TEXT = ox.NamedNode(PREFIXES["kg"] + "text")
+
+
+def readable_label(store: ox.Store, node: object) -> str:
+    """The one label rule of every face (pages, pictures, docs, the CLI): ``label_of``
+    (English first), else a known vocabulary name, else the start of the node's own text
+    (agenda items and key points have no label, but a text from the source), else ''."""
+    if not isinstance(node, ox.NamedNode):
+        return ""
+    found = label_of(store, node)
+    if found:
+        return found
+    if node.value in COMMON_LABELS:
+        return COMMON_LABELS[node.value]
+    for q in store.quads_for_pattern(node, _TEXT, None, ox.DefaultGraph()):
+        if isinstance(q.object, ox.Literal):
+            text = q.object.value
+            return text if len(text) <= 90 else text[:87].rsplit(" ", 1)[0] + "…"
+    return ""
+
+
 def resolve(store: ox.Store, term: str) -> ox.NamedNode:
     """The IRI ``term`` names: ``<iri>``, a full IRI, a prefixed name, or a label."""
     text = term.strip()
@@ -195,4 +249,4 @@ def describe(store: ox.Store, entity: ox.NamedNode) -> Description:
     return Description(entity, label_of(store, entity), types, outgoing, incoming, sources, notes_on(store, entity))  # type: ignore[arg-type]
 
 
-__all__ = ["Description", "Statement", "describe", "label_of", "normalise", "notes_on", "resolve", "show", "PREFIXES"]
+__all__ = ["COMMON_LABELS", "Description", "Statement", "describe", "label_of", "normalise", "notes_on", "readable_label", "resolve", "show", "PREFIXES"]

@@ -18,6 +18,12 @@ EXIT_LIMIT = 5  # a query was stopped by its time or result-size limit
 EXIT_REMOTE = 6  # a SPARQL endpoint or graph store did not answer, refused, or answered nonsense
 EXIT_INTERRUPTED = 130  # stopped by Ctrl-C (SIGINT), as shells report it; the query's worker with it
 
+#: Default time limit of the command line, in seconds (``--timeout``, ``KG_TIMEOUT``; 0: none):
+#: past it a query raises ``QueryTimeout`` (here, so ``kg --help`` shows it without the engine).
+DEFAULT_TIMEOUT = 300.0
+#: Default result-size limit of the command line, in rows or statements (``--max-rows``).
+DEFAULT_MAX_ROWS = 1_000_000
+
 
 class KgError(Exception):
     """Base class: ``str(err)`` is a one-line message fit for a terminal."""

@@ -24,10 +24,11 @@ additions need the local store and are refused there.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from kg.errors import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
 from kg.layout import Layout, find_layout
 from kg.sparql.results import Result
 from kg.store.local import GraphStore, Progress, open_store
@@ -254,9 +255,23 @@ class Graph:
         return entries
 
     def label(self, node: Any) -> str:
-        from kg.describe import label_of
+        """A readable name for ``node`` by the one label rule (``kg.describe.readable_label``),
+        remembered for the store version."""
+        import pyoxigraph as ox
 
-        return label_of(self.store().store, node)
+        from kg.describe import readable_label
+
+        if not isinstance(node, ox.NamedNode):
+            return ""
+        gs = self.store()
+        if not gs.capabilities.versioned:  # an endpoint can change under the same URL
+            return readable_label(gs.store, node)
+        labels = self.remember("labels", (), dict)
+        if node.value not in labels:
+            if len(labels) > 200_000:
+                labels.clear()
+            labels[node.value] = readable_label(gs.store, node)
+        return labels[node.value]  # type: ignore[no-any-return]
 
     def stats(self, inference: str = "none") -> Any:
         from kg.stats import compute
@@ -338,6 +353,160 @@ class Graph:
         if not target:
             raise UsageError("push needs the endpoint to upload to", hint="pass --endpoint URL (the SPARQL query endpoint, e.g. http://127.0.0.1:7878/query)")
         return push(self.local_store(), target, graph_store=graph_store, merge=merge, progress=self.progress)
+
+    # ------------------------------------------------------------ what the faces need besides
+
+    #: a query's limits when a face sets none
+    DEFAULT_TIMEOUT = DEFAULT_TIMEOUT
+    DEFAULT_MAX_ROWS = DEFAULT_MAX_ROWS
+
+    def remember(self, kind: str, key: Any, compute: Callable[[], Any]) -> Any:
+        """A value computed once per store version (labels, the name index, counts, pictures):
+        the version's content key says when it is stale. Nothing is remembered for an
+        endpoint, whose answers can change under the same URL."""
+        gs = self.store()
+        if not gs.capabilities.versioned:
+            return compute()
+        memo = self.__dict__.setdefault("_memo", {})
+        if memo.get("version") != gs.key:
+            memo.clear()
+            memo["version"] = gs.key
+        kept = memo.setdefault(kind, {})
+        if key not in kept:
+            if len(kept) >= self.MEMO_SIZE and kind != "labels":
+                kept.clear()  # a bounded cache that starts over
+            kept[key] = compute()
+        return kept[key]
+
+    #: entries kept per kind by ``remember`` (pictures are the largest: ~100 KB each)
+    MEMO_SIZE = 32
+
+    def name_index(self) -> list[tuple[str, str, str]]:
+        """(normalised name, IRI, name) for every name in the graph, built once per version."""
+        def build() -> list[tuple[str, str, str]]:
+            import pyoxigraph as ox
+
+            from kg.describe import NAME_PROPERTIES, normalise
+
+            rows = set()
+            for p in NAME_PROPERTIES:
+                for q in self.store().store.quads_for_pattern(None, p, None, ox.DefaultGraph()):
+                    if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
+                        rows.add((normalise(q.object.value), q.subject.value, q.object.value))
+            return sorted(rows)
+
+        return self.remember("name-index", (), build)  # type: ignore[no-any-return]
+
+    def check_query(self, text: str, *, source: str = "<query>", allow_network: bool = False, timeout: float | None = None) -> str:
+        """Check ad hoc SPARQL before any store is opened (syntax, updates, network):
+        its form (SELECT, ASK, CONSTRUCT, DESCRIBE), or a ``QueryError``."""
+        from kg.sparql.engine import check, prepare
+
+        check(text, source=source, allow_network=allow_network, timeout=timeout)
+        return prepare(text, source=source, allow_network=allow_network).form  # type: ignore[no-any-return]
+
+    def read_query(self, path: Path | str) -> str:
+        """A query file's text, UTF-8, with the size limits of every file the tool reads."""
+        from kg.rdf.parse import read_text
+
+        return read_text(Path(path))
+
+    @staticmethod
+    def day(text: str, *, what: str = "--as-of") -> Any:
+        """A YYYY-MM-DD day as a ``date``, or a ``UsageError`` naming ``what``."""
+        from kg.history import parse_day
+
+        return parse_day(text, what=what)
+
+    def check_stored(self, name: str, params: dict[str, str], day: Any = None) -> Any:
+        """The stored query ``name`` with ``params`` bound (and ``day`` for its as-of
+        parameter): a bad name or value is reported before any store is opened."""
+        stored = self.catalog.get(name)
+        stored.bind(stored.bind_as_of(params, day) if day is not None else params)
+        return stored
+
+    def store_notes(self, inference: str = "none") -> tuple[Any, list[str]]:
+        """The store version for ``inference``, with the warnings raised while opening it."""
+        import warnings
+
+        from kg.store.local import StoreWarning
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", StoreWarning)
+            gs = self.store(inference)
+        return gs, [str(w.message) for w in caught]
+
+    def graph_store_url(self, endpoint: str, given: str | None = None) -> tuple[str, str | None]:
+        """The Graph Store Protocol URL for ``endpoint`` and the server layout it was derived
+        from (``None`` when given): checked before any upload."""
+        from kg.store.remote import graph_store_url
+
+        return graph_store_url(endpoint, given)
+
+    # ------------------------------------------------------------ publishing
+
+    def docs(self, out: Path | str) -> list[Path]:
+        """Write the HTML documentation of the ontology, vocabularies and shapes to ``out``."""
+        from kg.publish.docs import build
+
+        return build(self, Path(out))  # type: ignore[no-any-return]
+
+    def docs_page(self, page: str) -> str:
+        from kg.publish.docs import render
+
+        return render(self, page)  # type: ignore[no-any-return]
+
+    def dataset(self, *, version: str | None = None, endpoint: str | None = None) -> bytes:
+        """The VoID and DCAT description of the graph, checked against its own shapes."""
+        from kg.errors import InputError
+        from kg.publish.dataset import check_description, describe_dataset
+
+        if version is not None:
+            from kg.publish.version import parse_version
+
+            version = str(parse_version(version))
+        data = describe_dataset(self, version=version, endpoint=endpoint)
+        problems = check_description(data)
+        if problems:  # a bug in the description, not in the user's input
+            raise InputError(f"the generated description breaks its shapes: {problems[0]}", hint=f"{len(problems)} problem(s); report it")
+        return data  # type: ignore[no-any-return]
+
+    def release(self, version: str, root: Path | str, *, endpoint: str | None = None) -> Path:
+        """Write release ``version`` under ``root`` (``kg.publish.release``); the graph must pass validation."""
+        from kg.errors import UsageError
+        from kg.publish.docs import build
+        from kg.publish.release import release
+        from kg.publish.version import parse_version
+
+        parse_version(version)  # a malformed version is refused before any work
+        report = self.validate()
+        if not report.passes:
+            raise UsageError(
+                f"the graph has {len(report.violations)} violation(s): a release must pass validation",
+                hint="run `kg validate` and fix them first",
+            )
+        return release(self, version, Path(root), docs=build, endpoint=endpoint)  # type: ignore[no-any-return]
+
+    def draw(self, kind: str, *, fmt: str = "svg", entity: str | None = None, as_of: str | None = None,
+             link: Callable[[str], str] | None = None) -> bytes:
+        """A picture (timeline, network, matrix) as SVG or PNG, drawn once per store version and question."""
+        from kg.publish.draw import render
+
+        if as_of is not None:
+            self.day(as_of)
+        return self.remember("pictures", (kind, fmt, entity, as_of, link is not None),  # type: ignore[no-any-return]
+                             lambda: render(self, kind, entity=entity, fmt=fmt, as_of=as_of, link=link))
+
+    # ------------------------------------------------------------ new texts
+
+    def suggest(self, text: str | bytes, *, title: str, publisher: str, issued: str | None = None, url: str | None = None,
+                language: str | None = None, **options: Any) -> Any:
+        """Candidate facts from a new text (``kg.suggest``): a ``Draft`` to review, from the
+        source document the text is (its title and publisher; its day, address, language)."""
+        from kg.suggest import SourceInfo, suggest
+
+        source = SourceInfo(title=title, publisher=publisher, issued=issued, url=url, language=language)
+        return suggest(self, text, source, **options)
 
 
 def _endpoint(url: str | None) -> str | None:

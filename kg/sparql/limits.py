@@ -22,15 +22,11 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from kg.errors import QueryError, QueryTimeout, portable
+from kg.errors import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, QueryError, QueryTimeout, portable  # noqa: F401 - the limits' defaults, here too
 from kg.sparql import sandbox
 
 T = TypeVar("T")
 
-#: Default time limit of the command line, in seconds (``--timeout``, ``KG_TIMEOUT``; 0: none).
-DEFAULT_TIMEOUT = 300.0
-#: Default result-size limit of the command line, in rows or statements (``--max-rows``).
-DEFAULT_MAX_ROWS = 1_000_000
 
 
 def call(fn: Callable[..., T], *args: Any, timeout: float | None = None, what: str = "the query", offline: bool = False) -> T:
