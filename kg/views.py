@@ -373,6 +373,11 @@ class QueryListView:
         return "\n".join(out) + ("\n" if out else "")
 
 
+def query_json(q: Any) -> dict[str, Any]:
+    """A stored query's header as plain data (``kg queries -f json``, the web API)."""
+    return QueryView(q, "").to_json()
+
+
 def stored_query(graph: Graph, name: str) -> QueryView:
     q = graph.catalog.get(name)
     return QueryView(q, graph.layout.relative(q.path))
@@ -480,6 +485,19 @@ class PushView:
 
 def push(report: Any) -> PushView:
     return PushView(report, [f"the endpoint also holds <{iri}>, outside the graph's namespace: left alone" for iri in report.others])
+
+
+# ---------------------------------------------------------------- pictures and documentation
+
+#: the pictures a face can show (``Graph.draw``)
+PICTURES = ("timeline", "network", "matrix")
+
+
+def doc_pages() -> tuple[tuple[str, ...], str]:
+    """The documentation's page names and its stylesheet's (``Graph.docs_page``)."""
+    from kg.publish.docs import PAGES, STYLESHEET
+
+    return tuple(PAGES), STYLESHEET
 
 
 # ---------------------------------------------------------------- search

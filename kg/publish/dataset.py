@@ -45,7 +45,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -53,8 +53,7 @@ import pyoxigraph as ox
 from kg.errors import UsageError
 from kg.namespaces import INFERRED_GRAPH, PREFIXES
 
-if TYPE_CHECKING:
-    from kg.graph import Graph
+from kg.publish import Graph  # the facade, given to us: never imported here
 
 __all__ = ["DATASET", "LICENSE", "RELEASE_FILES", "URI_SPACE", "ReleaseFile", "check_description", "describe_dataset", "release_files"]
 

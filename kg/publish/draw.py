@@ -36,7 +36,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
@@ -44,8 +44,7 @@ import pyoxigraph as ox
 from kg.errors import UsageError
 from kg.namespaces import PREFIXES, curie
 
-if TYPE_CHECKING:  # pragma: no cover
-    from kg.graph import Graph
+from kg.publish import Graph  # the facade, given to us: never imported here
 
 KINDS = ("timeline", "network", "matrix")
 FORMATS = ("svg", "png")

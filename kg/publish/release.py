@@ -41,7 +41,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -49,8 +49,7 @@ from kg.errors import UsageError, WriteError
 from kg.publish.version import VERSION_PATTERN as _VERSION
 from kg.publish.version import Version, parse_version
 
-if TYPE_CHECKING:
-    from kg.graph import Graph
+from kg.publish import Graph  # the facade, given to us: never imported here
 
 __all__ = ["Changes", "Version", "changes", "parse_version", "release", "releases"]
 

@@ -195,6 +195,10 @@ class Mention:
 @dataclass
 class Gazetteer:
     entries: dict[str, Entry]
+    # the matching rules' names, so a user of a gazetteer needs nothing else of this module
+    key = staticmethod(key)
+    Entry = Entry
+    KINDS = KINDS
     _index: dict[str, list[tuple[tuple[str, ...], Entry, str, bool]]] = field(default_factory=dict, repr=False)
     _by_key: dict[tuple[str, ...], list[tuple[Entry, str]]] = field(default_factory=dict, repr=False)
 

@@ -134,9 +134,7 @@ class Versions:
         return self.graph.endpoint is not None
 
     def _files_key(self) -> str:
-        from kg.store.local import content_key, graph_files
-
-        return content_key(graph_files(self.graph.layout))
+        return self.graph.files_key()  # type: ignore[no-any-return]
 
     def ready(self, inference: str, wait: float) -> None:
         """Return once the version to read with ``inference`` is there (waiting up to
@@ -418,11 +416,11 @@ class App:
         if body is None:
             import pyoxigraph as ox
 
-            from kg.rdf.render import render_triples
+            from kg import views
 
             # written by this server from its settings alone: the same for every request
             ttl = _service_description(self.url("/sparql"), self.settings)
-            body = self._descriptions[fmt] = render_triples(list(ox.parse(ttl.encode(), format=ox.RdfFormat.TURTLE)), fmt)
+            body = self._descriptions[fmt] = views.triples_bytes(list(ox.parse(ttl.encode(), format=ox.RdfFormat.TURTLE)), fmt)
         return Response(body, mimetype=media, headers={"Vary": "Accept"})
 
     # ------------------------------------------------------------ pages
@@ -455,7 +453,7 @@ class App:
                          prefixes=PREFIXES)
 
     def on_queries(self, request: Request) -> Response:
-        from kg.sparql.catalog import query_json
+        from kg.views import query_json
 
         tag = request.args.get("tag")
         queries = self.graph.queries(tag)
@@ -578,8 +576,9 @@ class App:
         return Response(status=303, headers={"Location": "/ontology/index.html"})
 
     def on_docs(self, request: Request, page: str) -> Response:
-        from kg.publish.docs import PAGES, STYLESHEET
+        from kg.views import doc_pages
 
+        PAGES, STYLESHEET = doc_pages()
         if page not in (*PAGES, STYLESHEET):
             raise Problem(404, f"no documentation page {page}", hint=f"the pages: {', '.join(PAGES)}")
         body = self.call(request, "docs_page", page, what=f"the documentation page {page}")
@@ -589,8 +588,10 @@ class App:
         return Response(body, mimetype="text/css" if page == STYLESHEET else HTML, headers={"Vary": "Accept"})
 
     def on_draw(self, request: Request, kind: str, fmt: str) -> Response:
-        from kg.publish.draw import FORMATS, KINDS
+        from kg.formats import names
+        from kg.views import PICTURES as KINDS
 
+        FORMATS = names("picture")
         if kind not in KINDS or fmt not in FORMATS:
             raise Problem(404, f"no picture {kind}.{fmt}", hint=f"pictures: {', '.join(f'/draw/{k}.svg' for k in KINDS)} (or .png)")
         entity = request.args.get("entity") or None

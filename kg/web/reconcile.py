@@ -166,6 +166,7 @@ def suggest_endpoint(app: Any, request: Any, kind: str) -> Any:
 class Service:
     """What answering needs, for one store version: the matcher and the schema's names."""
 
+    graph: Any  # the facade: labels by its one rule
     store: Any
     gazetteer: Any
     parents: dict[str, set[str]]  # class -> its direct superclasses
@@ -182,11 +183,9 @@ class Service:
         if iri not in self._labels:
             import pyoxigraph as ox
 
-            from kg.describe import label_of
-
             if len(self._labels) > 100_000:
                 self._labels.clear()
-            self._labels[iri] = label_of(self.store, ox.NamedNode(iri)) or _TYPE_NAMES.get(iri) or _local_words(iri)
+            self._labels[iri] = self.graph.label(ox.NamedNode(iri)) or _TYPE_NAMES.get(iri) or _local_words(iri)
         return self._labels[iri]
 
     def type_name(self, iri: str) -> str:
@@ -198,8 +197,9 @@ class Service:
         if found is None:
             import pyoxigraph as ox
 
-            from kg.describe import NAME_PROPERTIES
-            from kg.suggest.gazetteer import key
+            from kg.views import NAME_PROPERTIES
+
+            key = self.gazetteer.key
 
             entry = self.gazetteer.entries.get(iri)
             names = [n for n, _ in entry.names] if entry else [
@@ -223,8 +223,9 @@ class Service:
             return self._extra[iri]
         import pyoxigraph as ox
 
-        from kg.describe import NAME_PROPERTIES
-        from kg.suggest.gazetteer import Entry
+        from kg.views import NAME_PROPERTIES
+
+        Entry = self.gazetteer.Entry
 
         try:
             node = ox.NamedNode(iri)
@@ -264,9 +265,7 @@ class Service:
     def known_types(self) -> list[str]:
         """The classes entities can be reconciled to: those of the gazetteer's entries and
         the defaults, each once."""
-        from kg.suggest.gazetteer import KINDS
-
-        found = dict.fromkeys([*DEFAULT_TYPES, *(_KG + c for c, _ in KINDS)])
+        found = dict.fromkeys([*DEFAULT_TYPES, *(_KG + c for c, _ in self.gazetteer.KINDS)])
         return [t for t in found if t in _TYPE_NAMES or t in self.parents or t in self.children]
 
     def resolve_type(self, text: str) -> str | None:
@@ -305,30 +304,28 @@ class Service:
         return self._used[prop]
 
 
-_SERVICES: dict[Any, Service] = {}
 REMOTE_TTL = 60.0  # seconds a service over a remote endpoint is kept (it can change under its key)
+_REMOTE: dict[Any, Service] = {}
 
 
 def service(graph: Any) -> Service:
     """The service for the graph's current store version: built once (about 0.1-0.2 s
-    for the bundled graph), then kept until the version changes."""
+    for the bundled graph) and remembered by the facade until the version changes; over
+    an endpoint, which can change under its URL, kept for REMOTE_TTL seconds."""
     gs = graph.store()
-    remote = not gs.capabilities.versioned
-    key = (gs.key, int(time.monotonic() // REMOTE_TTL)) if remote else gs.key
-    found = _SERVICES.get(key)
-    if found is None:
-        found = _build(gs.store)
-        _SERVICES.clear()  # one version at a time: the previous one is out of date
-        _SERVICES[key] = found
-    return found
+    if gs.capabilities.versioned:
+        return graph.remember("reconcile", (), lambda: _build(graph))  # type: ignore[no-any-return]
+    key = (gs.key, int(time.monotonic() // REMOTE_TTL))
+    if key not in _REMOTE:
+        _REMOTE.clear()
+        _REMOTE[key] = _build(graph)
+    return _REMOTE[key]
 
 
-def _build(store: Any) -> Service:
+def _build(graph: Any) -> Service:
     import pyoxigraph as ox
 
-    from kg.describe import label_of
-    from kg.suggest.gazetteer import Gazetteer
-
+    store = graph.store().store
     parents: dict[str, set[str]] = {}
     children: dict[str, set[str]] = {}
     for q in store.quads_for_pattern(None, ox.NamedNode(_RDFS + "subClassOf"), None, ox.DefaultGraph()):
@@ -342,8 +339,8 @@ def _build(store: Any) -> Service:
             if isinstance(q.subject, ox.NamedNode) and q.subject.value not in properties:
                 comment = next((c.object.value for c in store.quads_for_pattern(q.subject, ox.NamedNode(_RDFS + "comment"), None, ox.DefaultGraph())
                                 if isinstance(c.object, ox.Literal) and c.object.language in ("en", "")), "")
-                properties[q.subject.value] = (label_of(store, q.subject) or _local_words(q.subject.value), _short(comment))
-    return Service(store=store, gazetteer=Gazetteer.from_store(store), parents=parents, children=children, properties=properties)
+                properties[q.subject.value] = (graph.label(q.subject) or _local_words(q.subject.value), _short(comment))
+    return Service(graph=graph, store=store, gazetteer=graph.gazetteer(), parents=parents, children=children, properties=properties)
 
 
 # ---------------------------------------------------------------- the worker: manifest
@@ -539,7 +536,7 @@ def _same(svc: Service, term: Any, v: Any) -> bool:
     """Whether the graph's value ``term`` is the client's value ``v``."""
     import pyoxigraph as ox
 
-    from kg.suggest.gazetteer import key
+    key = svc.gazetteer.key
 
     if isinstance(v, dict):
         iri = as_iri(v["id"])
@@ -691,7 +688,7 @@ def preview(graph: Any, text: str, base: str) -> str | None:
         facts.append((svc.label(prop), ", ".join(shown) + (" …" if len(values) > 5 else "")))
         if len(facts) >= MAX_FACTS:
             break
-    from kg.describe import NAME_PROPERTIES
+    from kg.views import NAME_PROPERTIES
 
     # the names the graph states (not the gazetteer's matching aids, which are no facts)
     stated = sorted({q.object.value for p in NAME_PROPERTIES for q in svc.store.quads_for_pattern(ox.NamedNode(iri), p, None, ox.DefaultGraph())

@@ -208,9 +208,9 @@ def text_cap(settings: Any) -> int:
     """Bytes of text (or of an uploaded file) one review reads: what ``kg suggest`` reads
     (``KG_SUGGEST_MAX_BYTES``), and no more than the review page can post back within the
     server's body limit (``--max-body``: the text goes back in base64, a third larger)."""
-    from kg.suggest.reading import max_bytes
+    from kg.graph import Graph
 
-    return max(1024, min(max_bytes(), (settings.max_body - (64 << 10)) * 3 // 4))
+    return max(1024, min(Graph.suggest_limit(), (settings.max_body - (64 << 10)) * 3 // 4))
 
 
 def _too_large(what: str, size: int, cap: int) -> FormProblem:
@@ -503,9 +503,7 @@ def _json(value: Any, status: int = 200) -> Any:
 # ---------------------------------------------------------------- in the workers
 
 
-def _source_info(sub: Submission) -> Any:
-    from kg.suggest import SourceInfo
-
+def _source_info(sub: Submission) -> dict[str, Any]:
     issued = sub.issued or None
     if issued is not None:
         try:
@@ -520,14 +518,12 @@ def _source_info(sub: Submission) -> Any:
     language = sub.language or None
     if language is not None and not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", language):
         raise UsageError(f"the language {language!r} is not a BCP 47 tag (en, ru, fa, zh-Hans...)", hint="leave it empty to have it detected")
-    return SourceInfo(title=sub.title, publisher=sub.publisher, issued=issued, url=url, language=language)
+    return {"title": sub.title, "publisher": sub.publisher, "issued": issued, "url": url, "language": language}
 
 
 def _draft(graph: Any, sub: Submission) -> Any:
-    from kg.suggest import suggest
-
     body: str | bytes = sub.data if sub.data is not None else sub.text
-    return suggest(graph, body, _source_info(sub), content_type=sub.content_type, location="the text")
+    return graph.suggest(body, **_source_info(sub), content_type=sub.content_type, location="the text")
 
 
 def fingerprint(draft: Any) -> str:
@@ -665,10 +661,9 @@ def review_submit(graph: Any, sub: Submission, reviewer: str, reviewed_at: str) 
     ``status`` (200, 400, 409, 422), and ``result`` or ``problem``, ``report`` and ``view``."""
     import tempfile
 
-    from kg.add import add_files
+    from kg import views
     from kg.errors import InputError
     from kg.graph import Graph
-    from kg.shacl.report import render_report
 
     # the worker's own graph reads the version the front pins (perhaps older than the
     # files): a merge must read and lock the files as they are now, as `kg add` does
@@ -693,14 +688,14 @@ def review_submit(graph: Any, sub: Submission, reviewer: str, reviewed_at: str) 
         path.write_text(turtle, encoding="utf-8")
         amend = _supersedes(turtle)
         try:
-            result = add_files([path], current.layout, graph=current, amend=amend)
+            result = current.add([path], amend=amend)
         except InputError as exc:
             text = str(exc).replace(str(path), "draft")
             return {"status": 422, "view": view, "problem": f"kg {'amend' if amend else 'add'} refused the draft: {text}; nothing was written",
                     "hint": "correct the value, or untick the candidate", "turtle": turtle}
         if not result.accepted:
             assert result.report is not None
-            report = render_report(result.report, "text").decode("utf-8").replace(str(path), "draft")
+            report = views.report_bytes(result.report, "text").decode("utf-8").replace(str(path), "draft")
             report = report.replace("The graph does NOT conform", "Rejected, nothing was written")
             return {"status": 422, "view": view, "report": report, "turtle": turtle,
                     "problem": "the draft does not validate against the graph's shapes; nothing was written",
