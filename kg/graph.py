@@ -329,7 +329,7 @@ class Graph:
 
     # ------------------------------------------------------------ another store
 
-    def push(self, endpoint: str | None = None, *, graph_store: str | None = None, merge: bool = False) -> Any:
+    def push(self, endpoint: str | None = None, *, graph_store: str | None = None, merge: bool = False, credentials: Any = None) -> Any:
         """Upload the local graph to a SPARQL store (``kg.remote.push``): each file's named
         graph and their union, replaced (default) or merged; then the counts are checked."""
         from kg.errors import UsageError
@@ -338,7 +338,7 @@ class Graph:
         target = endpoint or self.endpoint
         if not target:
             raise UsageError("push needs the endpoint to upload to", hint="pass --endpoint URL (the SPARQL query endpoint, e.g. http://127.0.0.1:7878/query)")
-        return push(self.local_store(), target, graph_store=graph_store, merge=merge, progress=self.progress)
+        return push(self.local_store(), target, graph_store=graph_store, merge=merge, progress=self.progress, credentials=credentials)
 
 
 def _endpoint(url: str | None) -> str | None:
