@@ -368,10 +368,13 @@ def test_stored_query_gives_the_same_rows_on_the_endpoint(name: str, bundled: kg
 
 def test_virtuoso_answers_the_refused_queries_wrongly(bundled: kg.Graph, virtuoso_endpoint: Pushed, monkeypatch: pytest.MonkeyPatch) -> None:
     """Why kg refuses them: sent anyway, Virtuoso loses rows or fails. Should a Virtuoso
-    answer them right one day, this fails, and the refusal can go."""
+    answer them right one day, this fails, and the refusal can go. (source-documents is
+    left out here: whether Virtuoso loses its groups depends on the store's history, 50
+    of 75 on one pushed to several times, sometimes none on a new one; kg cannot tell
+    which, so it refuses the query there all the same.)"""
     monkeypatch.setattr("kg.remote._virtuoso_defect", lambda query: "")
     there = kg.open(ROOT, endpoint=virtuoso_endpoint.url)
-    for name in VIRTUOSO_REFUSED:
+    for name in ("statements-per-source", "post-holders"):
         local = bundled.query(name, params=_params(name), inference="none")
         try:
             rows = there.query(name, params=_params(name), inference="none").rows
@@ -506,9 +509,8 @@ def test_an_answer_past_the_endpoints_cap_is_whole_or_refused(bundled: kg.Graph,
     if engine == "oxigraph":
         assert Counter(remote.sparql(text, timeout=60).rows) == Counter(local.rows)
         return
-    for timeout in (0, 60):  # in this process, and in the time-limit worker
-        with pytest.raises(RemoteError, match=r"sent only its first 10000 results \(its limit, X-SPARQL-MaxRows\): the answer is incomplete"):
-            remote.sparql(text, timeout=timeout)
+    with pytest.raises(RemoteError, match=r"sent only its first 10000 results \(its limit, X-SPARQL-MaxRows\): the answer is incomplete"):
+        remote.sparql(text, timeout=0)  # in this process; the command below runs it in the time-limit worker
     code, out, err = _run(capsys, "--endpoint", pushed.url, "sparql", text, "-f", "csv")
     assert code == EXIT_REMOTE and out == ""
     _one_line_error(err, pushed.url, "the answer is incomplete", "ResultSetMaxRows")
@@ -516,9 +518,7 @@ def test_an_answer_past_the_endpoints_cap_is_whole_or_refused(bundled: kg.Graph,
     with pytest.raises(RemoteError, match=r"sent only its first 10001 results"):
         remote.sparql("CONSTRUCT WHERE { ?s ?p ?o }")
     # within the cap, or stopped by --max-rows first, it is an ordinary answer
-    assert len(remote.sparql(text + " LIMIT 5000")) == 5000
-    with pytest.raises(ResultTooLarge, match="more than its limit of 10 rows"):
-        remote.sparql(text, max_rows=10)
+    assert len(remote.sparql(text + " LIMIT 5000")) == 5000  # (--max-rows: test_max_rows_stops_a_remote_query)
 
 
 @pytest.fixture
