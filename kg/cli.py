@@ -519,10 +519,12 @@ def suggest_cmd(state: State, text_file: str, title: str, publisher: str, issued
 
 @cli.command("push")
 @click.option("--endpoint", "target", metavar="URL", help="The store's SPARQL query endpoint (default: the global --endpoint or KG_ENDPOINT).")
-@click.option("--graph-store", metavar="URL", help="Its Graph Store HTTP Protocol URL (default: derived for Oxigraph and Fuseki).")
+@click.option("--graph-store", metavar="URL", help="Its Graph Store HTTP Protocol URL (default: derived for Oxigraph, Fuseki and Virtuoso).")
 @click.option("--replace/--merge", default=True, show_default=True, help="Replace each graph on the store, or add to what it holds.")
+@click.option("--user", metavar="NAME", envvar="KG_USER", help="Log in to the store as NAME (HTTP digest or basic), the password from KG_PASSWORD or --password-file.")
+@click.option("--password-file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE", help="Read the --user password from FILE (its first line), never from the command line.")
 @pass_state
-def push_cmd(state: State, target: str | None, graph_store: str | None, replace: bool) -> None:
+def push_cmd(state: State, target: str | None, graph_store: str | None, replace: bool, user: str | None, password_file: Path | None) -> None:
     """Upload the local graph to a SPARQL 1.1 store: each file's named graph and their union
     as the default graph, so that `kg --endpoint URL ...` answers there as it does here.
 
@@ -536,16 +538,21 @@ def push_cmd(state: State, target: str | None, graph_store: str | None, replace:
       oxigraph serve --location store --bind 127.0.0.1:7878 &
       kg push --endpoint http://127.0.0.1:7878/query
       kg push --endpoint http://localhost:3030/ds/sparql --merge
+      KG_PASSWORD=... kg push --endpoint http://localhost:8890/sparql --user dba
+
+    On Virtuoso, whose default graph cannot be written, the union goes to the named graph
+    kgg:union, which `kg --endpoint` then reads as the default graph.
     """
     from kg import views
 
     endpoint = target or state.endpoint
     if not endpoint:
         raise UsageError("kg push needs the endpoint to upload to", hint="pass --endpoint URL, the store's SPARQL query endpoint (e.g. http://127.0.0.1:7878/query)")
-    gsp, derived = state.graph.graph_store_url(endpoint, graph_store)  # a URL it cannot derive fails before the store is built
+    credentials = state.graph.credentials(user, password_file)  # a missing password fails before anything is built
+    gsp, derived = state.graph.graph_store_url(endpoint, graph_store, authenticated=credentials is not None)  # a URL it cannot derive fails before the store is built
     if derived:
         state.info(f"graph store: {gsp} (derived from the endpoint, as {derived} lays it out; --graph-store URL to choose)")
-    shown = views.push(state.graph.push(endpoint, graph_store=graph_store, merge=not replace))  # reads the local store, --endpoint or not
+    shown = views.push(state.graph.push(endpoint, graph_store=graph_store, merge=not replace, credentials=credentials))  # reads the local store, --endpoint or not
     for note in shown.notes:
         state.info(f"note: {note}")
     click.echo(shown.to_text(), nl=False)

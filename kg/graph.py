@@ -343,7 +343,7 @@ class Graph:
 
     # ------------------------------------------------------------ another store
 
-    def push(self, endpoint: str | None = None, *, graph_store: str | None = None, merge: bool = False) -> Any:
+    def push(self, endpoint: str | None = None, *, graph_store: str | None = None, merge: bool = False, credentials: Any = None) -> Any:
         """Upload the local graph to a SPARQL store (``kg.store.remote.push``): each file's named
         graph and their union, replaced (default) or merged; then the counts are checked."""
         from kg.errors import UsageError
@@ -352,7 +352,7 @@ class Graph:
         target = endpoint or self.endpoint
         if not target:
             raise UsageError("push needs the endpoint to upload to", hint="pass --endpoint URL (the SPARQL query endpoint, e.g. http://127.0.0.1:7878/query)")
-        return push(self.local_store(), target, graph_store=graph_store, merge=merge, progress=self.progress)
+        return push(self.local_store(), target, graph_store=graph_store, merge=merge, progress=self.progress, credentials=credentials)
 
     # ------------------------------------------------------------ what the faces need besides
 
@@ -436,12 +436,20 @@ class Graph:
             gs = self.store(inference)
         return gs, [str(w.message) for w in caught]
 
-    def graph_store_url(self, endpoint: str, given: str | None = None) -> tuple[str, str | None]:
+    def graph_store_url(self, endpoint: str, given: str | None = None, *, authenticated: bool = False) -> tuple[str, str | None]:
         """The Graph Store Protocol URL for ``endpoint`` and the server layout it was derived
         from (``None`` when given): checked before any upload."""
         from kg.store.remote import graph_store_url
 
-        return graph_store_url(endpoint, given)
+        return graph_store_url(endpoint, given, authenticated=authenticated)
+
+    @staticmethod
+    def credentials(user: str | None, password_file: Path | None = None) -> Any:
+        """The login for a store's updates (``kg.store.remote.read_credentials``): the password
+        from ``password_file`` or ``KG_PASSWORD``, never from the command line; ``None`` without a user."""
+        from kg.store.remote import read_credentials
+
+        return read_credentials(user, password_file)
 
     # ------------------------------------------------------------ publishing
 

@@ -484,7 +484,11 @@ class PushView:
 
 
 def push(report: Any) -> PushView:
-    return PushView(report, [f"the endpoint also holds <{iri}>, outside the graph's namespace: left alone" for iri in report.others])
+    notes = [f"the endpoint also holds <{iri}>, outside the graph's namespace: left alone" for iri in report.others]
+    if report.union_graph:
+        notes.append(f"the store's default graph cannot be written: the union went to <{report.union_graph}>, "
+                     "which `kg --endpoint` reads as the default graph")
+    return PushView(report, notes)
 
 
 # ---------------------------------------------------------------- pictures and documentation

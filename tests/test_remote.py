@@ -1,12 +1,21 @@
 """Any SPARQL 1.1 endpoint as the engine, and ``kg push``, against real servers.
 
-One Oxigraph server (the ``oxigraph`` binary of the test extra, next to the Python that
-runs the tests) is started for the session the way the README starts it, and filled once
-with the README's own ``kg push`` line. Every read is then made against it and against
-the local store, and must give the same answer: each stored query's example row for row,
-describe, resolve, stats, export, validation. Smaller servers show one thing each: a
-scratch Oxigraph for --replace and --merge, a read-only one that refuses the upload, a
-socket that never answers, a server that answers nonsense, a port nobody listens on.
+Two engines, one server each for the session, each filled once with ``kg push``:
+
+* Oxigraph (the ``oxigraph`` binary of the test extra, next to the Python that runs the
+  tests), started the way the README starts it and filled with the README's push line;
+* Virtuoso open source 7 (Debian's ``virtuoso-opensource``), a private instance started
+  by ``.ci/virtuoso`` in a temporary directory, filled as its administrator (digest
+  authentication). Without ``virtuoso-t`` its tests are skipped, saying so, unless
+  KG_REQUIRE_VIRTUOSO is set (``.ci/run`` sets it): then they fail.
+
+Every read is made against each engine and against the local store, and must give the
+same answer: each stored query's example row for row, ad hoc SPARQL of every form,
+describe, resolve, stats, export, validation. What an engine cannot answer is refused
+with a message the tests check. Smaller servers show one thing each: a scratch Oxigraph
+and a scratch Virtuoso for --replace and --merge, a read-only one that refuses the
+upload, a socket that never answers, a server that answers nonsense, a port nobody
+listens on.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import http.server
 import io
+import os
 import re
 import shlex
 import shutil
@@ -86,6 +96,45 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _require_virtuoso() -> None:
+    """Skip (or, with KG_REQUIRE_VIRTUOSO set, fail) when Virtuoso is not installed."""
+    if shutil.which("virtuoso-t") and shutil.which("curl"):
+        return
+    reason = "Virtuoso is not installed (no virtuoso-t or curl on PATH: apt-get install virtuoso-opensource curl)"
+    if os.environ.get("KG_REQUIRE_VIRTUOSO"):
+        pytest.fail(reason + ", and KG_REQUIRE_VIRTUOSO says its tests must run")
+    pytest.skip(reason + ": the Virtuoso tests are skipped; KG_REQUIRE_VIRTUOSO=1 makes this a failure")
+
+
+class Virtuoso:
+    """A private Virtuoso in ``where``, started and stopped by ``.ci/virtuoso`` on free
+    loopback ports, its administrator dba with the password dba (a new database's)."""
+
+    SCRIPT = ROOT / ".ci" / "virtuoso"
+    USER, PASSWORD = "dba", "dba"
+
+    def __init__(self, where: Path) -> None:
+        _require_virtuoso()
+        self.dir = where
+        run = subprocess.run(
+            ["bash", str(self.SCRIPT), "start", str(where), str(free_port()), str(free_port())],
+            check=False, capture_output=True, text=True, timeout=120,
+        )
+        if run.returncode != 0:
+            pytest.fail(f".ci/virtuoso start failed ({run.returncode}):\n{run.stderr}")
+        self.url = run.stdout.strip().splitlines()[-1]
+        self.store = self.url.replace("/sparql", "/sparql-graph-crud-auth")
+        self.password_file = where.parent / "password"
+        self.password_file.write_text(self.PASSWORD + "\n", encoding="utf-8")
+
+    def login(self) -> list[str]:
+        """The push options that log in as the administrator."""
+        return ["--user", self.USER, "--password-file", str(self.password_file)]
+
+    def stop(self) -> None:
+        subprocess.run(["bash", str(self.SCRIPT), "stop", str(self.dir)], check=False, capture_output=True, timeout=60)
+
+
 class Oxigraph:
     """An Oxigraph server subprocess on a free loopback port (``args`` without --bind)."""
 
@@ -152,10 +201,39 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory, bundled: kg.Graph) -> Ite
 
 
 @pytest.fixture(scope="session")
-def remote(endpoint: Pushed) -> kg.Graph:
-    """The facade over the bundled graph's files, reading from the endpoint."""
-    assert endpoint.code == EXIT_OK, endpoint.err
-    return kg.open(ROOT, endpoint=endpoint.url)
+def virtuoso_endpoint(tmp_path_factory: pytest.TempPathFactory, bundled: kg.Graph) -> Iterator[Pushed]:
+    """A private Virtuoso holding the bundled graph after `kg push --user dba`: the session's
+    one push there."""
+    tmp = tmp_path_factory.mktemp("virtuoso")
+    server = Virtuoso(tmp / "db")
+    try:
+        bundled.store()
+        code, out, err = _cli("--data", str(ROOT), "push", "--endpoint", server.url, *server.login())
+        yield Pushed(server.url, out, err, code)
+    finally:
+        server.stop()
+
+
+ENGINES = {"oxigraph": "endpoint", "virtuoso": "virtuoso_endpoint"}
+
+
+@pytest.fixture(scope="session", params=list(ENGINES))
+def pushed(request: pytest.FixtureRequest) -> Pushed:
+    """Each engine's server, filled by the session's push (one parameter per engine)."""
+    return request.getfixturevalue(ENGINES[request.param])  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def engine(pushed: Pushed, request: pytest.FixtureRequest) -> str:
+    """The name of the engine ``pushed`` runs."""
+    return "virtuoso" if pushed.url.endswith("/sparql") else "oxigraph"
+
+
+@pytest.fixture(scope="session")
+def remote(pushed: Pushed) -> kg.Graph:
+    """The facade over the bundled graph's files, reading from each engine's endpoint."""
+    assert pushed.code == EXIT_OK, pushed.err
+    return kg.open(ROOT, endpoint=pushed.url)
 
 
 @pytest.fixture(scope="module")
@@ -209,12 +287,20 @@ def _params(name: str) -> dict[str, str]:
 # ---------------------------------------------------------------- the push
 
 
-def test_push_sent_every_graph_and_the_union(endpoint: Pushed, bundled: kg.Graph) -> None:
-    """The README's push line exits 0, says which graph store it derived, and the endpoint
-    holds exactly the local layout: the same named graphs with the same counts, the union."""
+def test_push_sent_every_graph_and_the_union(pushed: Pushed, engine: str, bundled: kg.Graph) -> None:
+    """The push exits 0, says which graph store it derived, and the endpoint holds exactly
+    the local layout: the same named graphs with the same counts, the union. Virtuoso's
+    default graph cannot be written: the union goes to a named graph, and says so."""
+    endpoint = pushed
     assert endpoint.code == EXIT_OK, endpoint.err
-    gsp = endpoint.url.replace("/query", "/store")
-    assert f"graph store: {gsp} (derived from the endpoint, as Oxigraph lays it out" in endpoint.err
+    if engine == "oxigraph":
+        gsp = endpoint.url.replace("/query", "/store")
+        assert f"graph store: {gsp} (derived from the endpoint, as Oxigraph lays it out" in endpoint.err
+        assert "union went to" not in endpoint.err
+    else:
+        gsp = endpoint.url.replace("/sparql", "/sparql-graph-crud-auth")
+        assert f"graph store: {gsp} (derived from the endpoint, as Virtuoso lays it out" in endpoint.err
+        assert f"the store's default graph cannot be written: the union went to <{KGG}union>" in endpoint.err
     local = bundled.store().store
     graphs = {g.value: _count(local, g) for g in local.named_graphs()}
     union = _count(local, ox.DefaultGraph())
@@ -225,6 +311,7 @@ def test_push_sent_every_graph_and_the_union(endpoint: Pushed, bundled: kg.Graph
     there = RemoteStore(endpoint.url)
     assert there.counts() == graphs and there.count(ox.DefaultGraph()) == union
     assert len(there) == len(local) > 6000
+    assert set(there.named_graphs()) == set(local.named_graphs())  # not the union graph, nor Virtuoso's own
 
 
 def _count(store: ox.Store, graph: object) -> int:
@@ -234,13 +321,28 @@ def _count(store: ox.Store, graph: object) -> int:
 # ---------------------------------------------------------------- the same answers
 
 
+#: Stored queries Virtuoso 7.2 answers wrongly, refused there with these reasons (and
+#: shown to be wrong by test_virtuoso_answers_the_refused_queries_wrongly).
+VIRTUOSO_REFUSED = {
+    "post-holders": "grouped by five or more keys, one of them bound only in an OPTIONAL",
+    "source-documents": "grouped by five or more keys, one of them bound only in an OPTIONAL",
+    "statements-per-source": "it leaves out the graphs in which GRAPH ?g { OPTIONAL { ... } } matches nothing",
+}
+
+
 @pytest.mark.parametrize("name", CATALOG.names())
-def test_stored_query_gives_the_same_rows_on_the_endpoint(name: str, bundled: kg.Graph, remote: kg.Graph) -> None:
+def test_stored_query_gives_the_same_rows_on_the_endpoint(name: str, bundled: kg.Graph, remote: kg.Graph, engine: str) -> None:
     """Each stored query's example, on the endpoint (through the time-limit worker) and on
     the local store: the same columns and rows, in order (every stored query orders them).
-    A query whose header asks for OWL RL is refused there, and its asserted part agrees."""
+    A query whose header asks for OWL RL is refused there, and its asserted part agrees;
+    one that Virtuoso answers wrongly is refused there, saying why."""
     stored = CATALOG.get(name)
     params = _params(name)
+    if engine == "virtuoso" and name in VIRTUOSO_REFUSED:
+        with pytest.raises(UsageError, match=re.escape(f"is Virtuoso, which answers this query wrongly: {VIRTUOSO_REFUSED[name]}")) as caught:
+            remote.query(name, params=params, inference="none", timeout=60)
+        assert "without --endpoint" in str(caught.value)
+        return
     argv = shlex.split(stored.example)
     day = next((argv[i + 1] for i, a in enumerate(argv) if a == "--as-of"), None)
     if day is not None:
@@ -264,15 +366,34 @@ def test_stored_query_gives_the_same_rows_on_the_endpoint(name: str, bundled: kg
         assert local.rows, f"{name}: no rows, so the comparison proves nothing"
 
 
+def test_virtuoso_answers_the_refused_queries_wrongly(bundled: kg.Graph, virtuoso_endpoint: Pushed, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Why kg refuses them: sent anyway, Virtuoso loses rows or fails. Should a Virtuoso
+    answer them right one day, this fails, and the refusal can go. (source-documents is
+    left out here: whether Virtuoso loses its groups depends on the store's history, 50
+    of 75 on one pushed to several times, sometimes none on a new one; kg cannot tell
+    which, so it refuses the query there all the same.)"""
+    monkeypatch.setattr("kg.store.remote._virtuoso_defect", lambda query: "")
+    there = kg.open(ROOT, endpoint=virtuoso_endpoint.url)
+    for name in ("statements-per-source", "post-holders"):
+        local = bundled.query(name, params=_params(name), inference="none")
+        try:
+            rows = there.query(name, params=_params(name), inference="none").rows
+        except RemoteError as exc:
+            assert "Virtuoso 37000 Error SQ156: Internal Optimized compiler error" in str(exc), name
+            continue
+        assert len(rows) < len(local.rows) and set(rows) < set(local.rows), name
+
+
 @pytest.mark.parametrize("text", [
     "CONSTRUCT { ?s a kg:State ; kg:isoAlpha2 ?c } WHERE { ?s a kg:State ; kg:isoAlpha2 ?c }",
     "DESCRIBE kgi:state-tj",
     "ASK { kgi:state-tj kg:isoAlpha2 'TJ' }",
     "ASK { kgi:state-tj kg:isoAlpha2 'XX' }",
-    # language-tagged, typed and unbound values, in order
+    # language-tagged, typed and unbound values, in an order SPARQL defines (see
+    # test_the_order_of_language_tagged_values_is_the_engines for ORDER BY ?name)
     (
         "SELECT ?s ?name ?since ?end WHERE { ?m a org:Membership ; org:member ?s ; schema:startDate ?since "
-        "OPTIONAL { ?m schema:endDate ?end } ?s rdfs:label ?name } ORDER BY ?s ?name ?since"
+        "OPTIONAL { ?m schema:endDate ?end } ?s rdfs:label ?name } ORDER BY ?s STR(?name) LANG(?name) ?since"
     ),
     # a prefix the query declares itself wins over the predeclared one, as locally
     "PREFIX kgi: <https://w3id.org/jckg/id/state-> SELECT ?p ?o WHERE { kgi:tj ?p ?o } ORDER BY ?p ?o",
@@ -283,6 +404,23 @@ def test_ad_hoc_sparql_of_every_form_is_the_same(text: str, bundled: kg.Graph, r
     assert (there.type, there.vars, there.rows, there.boolean) == (local.type, local.vars, local.rows, local.boolean)
     assert set(there.triples) == set(local.triples) and len(there.triples) == len(local.triples)
     assert local.type == "ASK" or len(local) > 0
+
+
+def test_the_order_of_language_tagged_values_is_the_engines(bundled: kg.Graph, remote: kg.Graph, engine: str) -> None:
+    """SPARQL defines no order between language-tagged strings (its < does not compare
+    them), so ORDER BY ?name over labels in several languages is each engine's own:
+    Oxigraph's (the local store's) sorts by the text, Virtuoso's by the language first (in
+    the order the store first met each language). kg passes the engine's order through:
+    the same rows, ordered the same by every key SPARQL orders (here the IRI)."""
+    text = "SELECT ?s ?name WHERE { ?s a kg:State ; rdfs:label ?name } ORDER BY ?s ?name"
+    local = bundled.sparql(text)
+    there = remote.sparql(text, timeout=60)
+    assert Counter(there.rows) == Counter(local.rows) and len({row[1].language for row in local.rows}) > 5
+    assert [row[0] for row in there.rows] == [row[0] for row in local.rows]
+    if engine == "oxigraph":
+        assert there.rows == local.rows
+    else:
+        assert there.rows != local.rows  # Virtuoso's own order: should it become Oxigraph's, say so here
 
 
 @pytest.mark.parametrize("term", ["kgi:eco-apg-meeting-4", "Таджикистан", "turkiye", "kgi:sco", "kg:State"])
@@ -319,8 +457,15 @@ def test_export_is_the_same(fmt: str, bundled: kg.Graph, remote: kg.Graph) -> No
     assert there.count(b"\n") > 3000
 
 
-def test_validation_of_the_graph_is_the_same(bundled: kg.Graph, remote: kg.Graph) -> None:
-    """The SHACL engine's whole-graph queries, sent to the endpoint: the same results."""
+def test_validation_of_the_graph_is_the_same(bundled: kg.Graph, remote: kg.Graph, engine: str, pushed: Pushed, capsys: pytest.CaptureFixture[str]) -> None:
+    """The SHACL engine's whole-graph queries, sent to the endpoint: the same results.
+    Virtuoso cannot follow a property path between two variables (the engine's class
+    hierarchy, rdfs:subClassOf*), and says so: kg validate refuses there, saying why."""
+    if engine == "virtuoso":
+        code, out, err = _run(capsys, "--endpoint", pushed.url, "validate")
+        assert code == EXIT_REMOTE and out == ""
+        _one_line_error(err, f"the endpoint {pushed.url} is Virtuoso, which cannot run this query", "('transitive start not given')", "without --endpoint")
+        return
     there = remote.validate()
     here = bundled.validate()
     assert there.results == here.results and there.conforms == here.conforms
@@ -352,6 +497,28 @@ def test_max_rows_stops_a_remote_query(remote: kg.Graph) -> None:
             remote.sparql("SELECT * WHERE { ?s ?p ?o }", max_rows=10, timeout=timeout)
         with pytest.raises(ResultTooLarge, match="more than its limit of 10 statements"):
             remote.sparql("CONSTRUCT WHERE { ?s ?p ?o }", max_rows=10, timeout=timeout)
+
+
+def test_an_answer_past_the_endpoints_cap_is_whole_or_refused(bundled: kg.Graph, remote: kg.Graph, engine: str, pushed: Pushed, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every statement of the union (over 12,000 rows): Oxigraph sends them all; Virtuoso
+    sends its first 10,000 (ResultSetMaxRows) and says so, and kg refuses the short answer
+    rather than print it as whole. (Export and the statement reads page instead.)"""
+    text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    local = bundled.sparql(text)
+    assert len(local) > 10_000
+    if engine == "oxigraph":
+        assert Counter(remote.sparql(text, timeout=60).rows) == Counter(local.rows)
+        return
+    with pytest.raises(RemoteError, match=r"sent only its first 10000 results \(its limit, X-SPARQL-MaxRows\): the answer is incomplete"):
+        remote.sparql(text, timeout=0)  # in this process; the command below runs it in the time-limit worker
+    code, out, err = _run(capsys, "--endpoint", pushed.url, "sparql", text, "-f", "csv")
+    assert code == EXIT_REMOTE and out == ""
+    _one_line_error(err, pushed.url, "the answer is incomplete", "ResultSetMaxRows")
+    # a CONSTRUCT Virtuoso cuts at its cap + 1 triples, without saying so: that count is refused
+    with pytest.raises(RemoteError, match=r"sent only its first 10001 results"):
+        remote.sparql("CONSTRUCT WHERE { ?s ?p ?o }")
+    # within the cap, or stopped by --max-rows first, it is an ordinary answer
+    assert len(remote.sparql(text + " LIMIT 5000")) == 5000  # (--max-rows: test_max_rows_stops_a_remote_query)
 
 
 @pytest.fixture
@@ -433,7 +600,7 @@ def test_an_http_error_names_the_status_and_the_first_line(nonsense: str, capsys
         kg.open(ROOT, endpoint=nonsense + "/gateway").describe("kgi:sco")
 
 
-def test_a_wrong_path_on_a_real_server_is_a_404(remote: kg.Graph, endpoint: Pushed) -> None:
+def test_a_wrong_path_on_a_real_server_is_a_404(endpoint: Pushed) -> None:
     wrong = endpoint.url.replace("/query", "/nothing-here")
     with pytest.raises(RemoteError, match="answered HTTP 404") as caught:
         kg.open(ROOT, endpoint=wrong).query("members-on-date")
@@ -461,7 +628,8 @@ def test_a_closed_port_fails_lookups_and_kg_endpoint_the_same_way(capsys: pytest
 # ---------------------------------------------------------------- the command line
 
 
-def test_kg_endpoint_query_prints_what_the_local_store_prints(endpoint: Pushed, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_kg_endpoint_query_prints_what_the_local_store_prints(pushed: Pushed, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    endpoint = pushed
     here = _run(capsys, *MEMBERS)
     there = _run(capsys, "--endpoint", endpoint.url, "-v", *MEMBERS)
     assert there[:2] == here[:2] and there[0] == EXIT_OK
@@ -497,7 +665,8 @@ def test_readme_lines_give_the_local_answers(endpoint: Pushed, capsys: pytest.Ca
     assert ran >= 4 and "KG_ENDPOINT" in environment
 
 
-def test_commands_that_need_the_local_store_refuse_an_endpoint(endpoint: Pushed, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_commands_that_need_the_local_store_refuse_an_endpoint(pushed: Pushed, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    endpoint = pushed
     example = ROOT / "examples" / "accepted" / "eco-apg-meeting-6-sidelines.ttl"
     before = {p: p.read_bytes() for p in (ROOT / "data").glob("*.ttl")}
     cases = [
@@ -549,6 +718,109 @@ def test_replace_then_merge_then_replace(scratch: Oxigraph, tiny: Path, capsys: 
     assert _statements(store, ox.DefaultGraph()) == {A1, A3}
 
 
+@pytest.fixture(scope="module")
+def scratch_virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+    """A second private Virtuoso for the push semantics and the login (the session's holds
+    the bundled graph, which --replace with a small graph would remove)."""
+    server = Virtuoso(tmp_path_factory.mktemp("scratch-virtuoso") / "db")
+    yield server
+    server.stop()
+
+
+def test_replace_then_merge_then_replace_on_virtuoso(scratch_virtuoso: Virtuoso, tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The same semantics on Virtuoso, whose default graph is push's union graph: the reads
+    see the files' graphs and their union, never Virtuoso's own graphs."""
+    server = scratch_virtuoso
+    code, out, err = _run(capsys, "--data", str(tiny), "push", "--endpoint", server.url, *server.login())
+    assert code == EXIT_OK, err
+    assert out.startswith("pushed 2 graph(s) and their union (3 + 3 statements,") and "as sent" in out
+    store = RemoteStore(server.url)  # a reader that comes after the push, as `kg --endpoint` does
+    assert set(store.named_graphs()) == {GRAPH_A, GRAPH_B}
+    assert _statements(store, GRAPH_A) == {A1, A2} and _statements(store, GRAPH_B) == {B1}
+    assert _statements(store, ox.DefaultGraph()) == {A1, A2, B1} and len(store) == 6
+
+    (tiny / "data" / "a.ttl").write_text(A1 + A3, encoding="utf-8")
+    (tiny / "data" / "b.ttl").unlink()
+    code, out, err = _run(capsys, "--data", str(tiny), "push", "--endpoint", server.url, "--merge", *server.login())
+    assert code == EXIT_OK, err
+    store.forget()
+    assert _statements(store, GRAPH_A) == {A1, A2, A3} and _statements(store, GRAPH_B) == {B1}
+    assert _statements(store, ox.DefaultGraph()) == {A1, A2, A3, B1}
+
+    code, out, err = _run(capsys, "--data", str(tiny), "push", "--endpoint", server.url, "--replace", *server.login())
+    assert code == EXIT_OK, err
+    assert "removed 1 graph(s) of files that are gone" in out
+    store.forget()
+    assert set(store.named_graphs()) == {GRAPH_A}
+    assert _statements(store, GRAPH_A) == {A1, A3} and _statements(store, ox.DefaultGraph()) == {A1, A3}
+
+
+def test_virtuoso_values_read_as_the_local_store_holds_them(scratch_virtuoso: Virtuoso, tiny: Path) -> None:
+    """Values Virtuoso writes differently in its SPARQL JSON: a boolean as 1, a typed value
+    as a "typed-literal", a blank node as nodeID://..., a character outside the BMP as a
+    UTF-16 pair, a language tag in lower case, ASK as a one-row SELECT. Read back, each
+    row is the local store's."""
+    values = (
+        f'<{KGI}v> <{KGI}flag> true , false ; <{KGI}n> 42 , "1.5"^^<{PREFIXES["xsd"]}decimal> ; '
+        f'<{KGI}when> "2024-05-01T10:00:00Z"^^<{PREFIXES["xsd"]}dateTime> , "2024-05-01"^^<{PREFIXES["xsd"]}date> ; '
+        f'<{KGI}s> "plain" , "typed"^^<{PREFIXES["xsd"]}string> , "Grüße 😀"@de-AT .\n'
+    )
+    (tiny / "data" / "values.ttl").write_text(values, encoding="utf-8")
+    code, _, err = _cli("-q", "--data", str(tiny), "push", "--endpoint", scratch_virtuoso.url, *scratch_virtuoso.login())
+    assert code == EXIT_OK, err
+    here, there = kg.open(tiny, cache=False), kg.open(tiny, cache=False, endpoint=scratch_virtuoso.url)
+    text = f"SELECT ?p ?o WHERE {{ <{KGI}v> ?p ?o }} ORDER BY ?p STR(?o)"
+    assert there.sparql(text).rows == here.sparql(text).rows and len(here.sparql(text)) == 9
+    # a function Virtuoso lacks: its refusal, passed on (kg add takes no blank nodes, so
+    # Virtuoso's names for them are read in test_virtuoso_json_is_made_standard)
+    with pytest.raises(RemoteError, match=r"HTTP 400 Bad Request: Virtuoso 37000 Error SP031: .*Built-in function is not implemented"):
+        there.sparql(f"SELECT ?b WHERE {{ <{KGI}v> <{KGI}n> 42 BIND(BNODE() AS ?b) }}")
+    for ask, want in ((f"ASK {{ <{KGI}v> <{KGI}flag> true }}", True), (f"ASK {{ <{KGI}v> <{KGI}flag> 7 }}", False)):
+        assert there.sparql(ask).boolean is here.sparql(ask).boolean is want
+    construct = f"CONSTRUCT {{ <{KGI}v> ?p ?o }} WHERE {{ <{KGI}v> ?p ?o }}"
+    assert set(there.sparql(construct).triples) == set(here.sparql(construct).triples)
+
+
+def test_virtuoso_json_is_made_standard() -> None:
+    """Virtuoso's JSON, as it answers (a blank node, a boolean, a "typed-literal", an ASK)."""
+    from kg.store.remote import _virtuoso_results
+
+    body = (
+        b'{ "head": { "link": [], "vars": ["b", "t", "n"] }, "results": { "distinct": false, "ordered": true, "bindings": ['
+        b'{ "b": { "type": "bnode", "value": "nodeID://b10000" }, "t": { "type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#boolean", "value": "1" },'
+        b' "n": { "type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "1" } } ] } }'
+    )
+    (row,) = list(ox.parse_query_results(_virtuoso_results(body, "SELECT"), ox.QueryResultsFormat.JSON))
+    assert row["b"] == ox.BlankNode("b10000")
+    assert row["t"] == ox.Literal("true", datatype=ox.NamedNode(PREFIXES["xsd"] + "boolean"))
+    assert row["n"] == ox.Literal("1", datatype=ox.NamedNode(PREFIXES["xsd"] + "integer"))  # an integer 1 stays one
+    ask = b'{ "head": { "link": [], "vars": ["__ASK_RETVAL"] }, "results": { "bindings": [ { "__ASK_RETVAL": { "type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "0" } } ] } }'
+    assert bool(ox.parse_query_results(_virtuoso_results(ask, "ASK"), ox.QueryResultsFormat.JSON)) is False
+
+
+def test_virtuoso_wants_a_login_to_take_the_push(scratch_virtuoso: Virtuoso, tiny: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --user Virtuoso's open graph store refuses the upload; with a wrong password
+    its login refuses it; --user without a password is refused before anything is sent."""
+    server = scratch_virtuoso
+    code, out, err = _run(capsys, "-q", "--data", str(tiny), "push", "--endpoint", server.url)
+    assert code == EXIT_REMOTE and out == ""
+    _one_line_error(err, f"{server.url}-graph-crud answered HTTP 403 Forbidden: SQ110:SECURITY: Permission denied", "pass --user NAME, with the password in KG_PASSWORD")
+    monkeypatch.setenv("KG_PASSWORD", "not-the-password")
+    code, out, err = _run(capsys, "-q", "--data", str(tiny), "push", "--endpoint", server.url, "--user", "dba")
+    assert code == EXIT_REMOTE and out == ""
+    _one_line_error(err, f"the graph store {server.store} answered HTTP 401", "the server refused the credentials")
+    monkeypatch.delenv("KG_PASSWORD")
+    code, out, err = _run(capsys, "--data", str(tiny), "push", "--endpoint", server.url, "--user", "dba")
+    assert code == EXIT_USAGE and out == ""
+    _one_line_error(err, "--user dba needs a password", "KG_PASSWORD", "--password-file")
+    code, _, err = _run(capsys, "--data", str(tiny), "push", "--endpoint", server.url, "--user", "dba", "--password-file", str(tiny / "no-such-file"))
+    assert code == EXIT_USAGE
+    _one_line_error(err, "cannot read the password file")
+    monkeypatch.setenv("KG_PASSWORD", server.PASSWORD)  # the variable is the other way to give it
+    code, out, err = _run(capsys, "-q", "--data", str(tiny), "push", "--endpoint", server.url, "--user", "dba")
+    assert code == EXIT_OK and "as sent" in out, err
+
+
 def test_push_reports_counts_that_do_not_match(scratch: Oxigraph, endpoint: Pushed, tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Uploading to one store and counting on another endpoint: the counts disagree, exit 6."""
     code, out, err = _run(capsys, "--data", str(tiny), "push", "--merge", "--endpoint", endpoint.url, "--graph-store", scratch.store)
@@ -573,16 +845,20 @@ def test_a_read_only_store_refuses_the_upload(tmp_path: Path, capsys: pytest.Cap
 
 @pytest.mark.parametrize(("url", "store", "server"), [
     ("http://127.0.0.1:7878/query", "http://127.0.0.1:7878/store", "Oxigraph"),
+    ("http://127.0.0.1:8890/sparql", "http://127.0.0.1:8890/sparql-graph-crud", "Virtuoso"),
+    ("http://127.0.0.1:8890/sparql-auth", "http://127.0.0.1:8890/sparql-graph-crud-auth", "Virtuoso"),
     ("http://localhost:3030/ds/sparql", "http://localhost:3030/ds/data", "Apache Jena Fuseki"),
     ("https://example.org/triples/ds/query/", "https://example.org/triples/ds/data", "Apache Jena Fuseki"),
 ])
 def test_the_graph_store_url_is_derived_for_known_servers(url: str, store: str, server: str) -> None:
     assert graph_store_url(url) == (store, server)
     assert graph_store_url(url, "http://elsewhere:1/gsp") == ("http://elsewhere:1/gsp", None)
+    if server == "Virtuoso":  # a user who logs in writes where Virtuoso asks for a login
+        assert graph_store_url(url, authenticated=True) == (url.rsplit("/", 1)[0] + "/sparql-graph-crud-auth", server)
 
 
 def test_an_unknown_layout_asks_for_the_graph_store(capsys: pytest.CaptureFixture[str]) -> None:
-    url = f"http://127.0.0.1:{free_port()}/sparql"  # Virtuoso's path: nothing to derive, nothing contacted
+    url = f"http://127.0.0.1:{free_port()}/rdf4j-server/repositories/kg"  # RDF4J's path: nothing to derive, nothing contacted
     code, out, err = _run(capsys, "push", "--endpoint", url)
     assert code == EXIT_USAGE and out == ""
     _one_line_error(err, f"cannot tell the graph store URL of the endpoint {url}", "pass --graph-store URL")
