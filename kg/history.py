@@ -66,7 +66,7 @@ SELECT ?a ?p ?o ?src ?quote WHERE {{
   ?a a <{ATTRIBUTION.value}> ; <{_RDF}subject> ?entity ; <{_RDF}predicate> ?p ; <{_RDF}object> ?o .
   OPTIONAL {{ ?a <{DERIVED_FROM.value}> ?src }}
   OPTIONAL {{ ?a <{QUOTE.value}> ?quote }}
-}}"""
+}} ORDER BY ?a ?src ?quote"""  # the records' own order: the same on every engine
 
 
 @dataclass(frozen=True)

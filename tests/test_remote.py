@@ -430,6 +430,23 @@ def test_describe_is_the_same(term: str, bundled: kg.Graph, remote: kg.Graph) ->
     assert there.outgoing and there.label
 
 
+@pytest.mark.parametrize("term", ["kgi:eco-apg-meeting-6", "kgi:eco-apg-meeting-4"])
+def test_history_is_the_same(term: str, bundled: kg.Graph, remote: kg.Graph) -> None:
+    """kg history reads the endpoint (it holds every file's graph and the supersession
+    records), not the local files behind it: the same statements, current and superseded."""
+    there = remote.history(term)
+    assert there == bundled.history(term)
+    assert any(not e.current for e in there) or term.endswith("-4")
+
+
+def test_the_endpoint_says_what_it_cannot_do(bundled: kg.Graph, remote: kg.Graph) -> None:
+    local, far = bundled.store().capabilities, remote.store().capabilities
+    assert (local.writable, local.versioned, local.inference, local.as_of) == (True, True, True, True)
+    assert (far.writable, far.versioned, far.inference, far.as_of) == (False, False, False, False)
+    with pytest.raises(UsageError, match="--as-of needs the local store"):
+        remote.as_of("2025-06-01")
+
+
 def test_resolve_by_label_is_the_same(bundled: kg.Graph, remote: kg.Graph) -> None:
     for name in ("Tajikistan", "таджикистан", "turkiye", "Economic Cooperation Organization", "Dushanbe"):
         assert remote.resolve(name) == bundled.resolve(name)
