@@ -6,8 +6,10 @@
 For each size N, a graph directory is made in a temporary directory: ontology/ and
 queries/ copied from the repository, data/ = the bundled data files plus
 data/zz-generated.ttl, the output of ``generate(N, 0)`` (bench/generate.py) written as
-N-Triples (valid Turtle). Generated graphs are cached as ``gen-N.nt`` in ``--gen-dir``
-(default: ``gen`` in the system's temporary directory) and reused when present.
+N-Triples (valid Turtle). Generated graphs are cached as ``gen-N-<hash of generate.py>.nt``
+in ``--gen-dir`` (default: ``gen`` in the system's temporary directory) and reused when
+present. Each graph directory is validated once before anything is timed on it, and the
+bench stops, naming the violations, if it does not conform.
 
 Every row is measured against its baseline in the same run and reported as a ratio; each
 heavy measurement runs in a fresh subprocess, whose peak resident memory is read from
@@ -578,18 +580,56 @@ def w_new_facts(path: str, violation: bool) -> dict:
     return {"statements": len(g)}
 
 
+def generator_version() -> str:
+    """A short hash of bench/generate.py: a graph cached by another version of the
+    generator (one that no longer conforms, say) is not reused."""
+    import hashlib
+
+    return hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()[:8]
+
+
 def generated_file(n: int, gen_dir: Path) -> tuple[Path, bool]:
-    """``gen-N.nt`` = generate(N, 0) as N-Triples, generated if not already cached."""
-    path = gen_dir / f"gen-{n}.nt"
+    """``gen-N-<generator version>.nt`` = generate(N, 0) as N-Triples, generated if not
+    already cached."""
+    path = gen_dir / f"gen-{n}-{generator_version()}.nt"
     if path.exists() and path.stat().st_size > 0:
         return path, True
     gen_dir.mkdir(parents=True, exist_ok=True)
-    progress(f"generating {n:,} statements (cached as gen-{n}.nt)")
+    progress(f"generating {n:,} statements (cached as {path.name})")
     run = run_worker("generate", n=n, path=str(path))
     if "out" not in run:
         raise SystemExit(f"generating {n:,} statements failed: {run.get('error')}")
     progress(f"generated {run['out']['statements']:,} statements in {run['out']['seconds']:.1f} s")
     return path, False
+
+
+@worker
+def w_conforms(root: str) -> dict:
+    """The graph directory validated once, as ``kg validate`` does (on a store in memory,
+    untimed by the bench): the number of violations and the first few."""
+    from generate import describe, validate_dir
+
+    t = perf()
+    report = validate_dir(Path(root))
+    return {"seconds": perf() - t, "violations": len(report.violations), "warnings": len(report.warnings),
+            "first": describe(report)}
+
+
+def conforming(root: Path, n: int) -> None:
+    """Stop the bench unless the graph directory with the generated graph conforms: the
+    validation row would time the reporting of violations, and every other row a graph
+    unlike the real one."""
+    run = run_worker("conforms", root=str(root))
+    if "out" not in run:
+        raise SystemExit(f"validating the graph with generate({n:,}, {GEN_SEED}) failed: {run.get('error')}")
+    out = run["out"]
+    if out["violations"]:
+        raise SystemExit(
+            f"the graph with generate({n:,}, {GEN_SEED}) does not conform to ontology/shapes.ttl, so nothing "
+            f"is timed on it: {out['first']}\n"
+            f"Make bench/generate.py conform again (python bench/generate.py --n {n}; tests/test_generator.py)."
+        )
+    progress(f"{n:,}: the graph conforms ({out['warnings']} warning(s), checked in {out['seconds']:.1f} s)")
 
 
 def make_graph(n: int, gen_dir: Path, work: Path) -> dict:
@@ -603,6 +643,7 @@ def make_graph(n: int, gen_dir: Path, work: Path) -> dict:
     for path in sorted((ROOT / "data").glob("*.ttl")):
         shutil.copyfile(path, root / "data" / path.name)
     shutil.copyfile(gen, root / "data" / "zz-generated.ttl")
+    conforming(root, n)
     new, broken = work / "new-facts.ttl", work / "new-facts-broken.ttl"
     if not new.exists():
         for path, violation in ((new, False), (broken, True)):
