@@ -166,7 +166,7 @@ def w_warm(root: str, cache: str) -> dict:
     try:
         g.store("owlrl")
         out["owlrl_seconds"] = perf() - t
-    except Exception as exc:  # noqa: BLE001 - reported, the rest of the bench goes on
+    except Exception as exc:  # reported, the rest of the bench goes on
         out["owlrl_error"] = f"{type(exc).__name__}: {exc}"
     return out
 
@@ -217,7 +217,7 @@ def w_queries(root: str, cache: str, repeat: int, budget: float) -> dict:
 
                 fns["plain"] = plain
             entry.update(repeated(fns, repeat, budget))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             entry["error"] = f"{type(exc).__name__}: {exc}"
         out.append(entry)
     return {"queries": out, "union_kept": union_kept}
@@ -256,7 +256,7 @@ def w_rdflib_queries(root: str, repeat: int, budget: float, cap: float) -> dict:
             entry.update(call(lambda one=one: repeated({"rdflib": one}, repeat, budget, warmup=False)["rdflib"], timeout=cap, what=q.name))
         except QueryTimeout:
             entry["timeout"] = cap
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             entry["error"] = f"{type(exc).__name__}: {exc}"
         out.append(entry)
     return {"load_seconds": load, "queries": out}

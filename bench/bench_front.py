@@ -285,7 +285,7 @@ def measure(name: str, cmd: list[str], args: argparse.Namespace, appdir: str, pr
         time.sleep(1)
         progress(f"{name}: slowloris")
         result["slowloris_s"] = slowloris(port, args.slow_cap)
-    except Exception as exc:  # noqa: BLE001 - one candidate failing is a result, not the end
+    except Exception as exc:  # one candidate failing is a result, not the end
         result["error"] = f"{type(exc).__name__}: {exc}"
     finally:
         try:

@@ -38,7 +38,7 @@ def _graph_dirs(tmp: Path) -> dict[str, Path]:
     return {"before": before, "now": ROOT}
 
 
-def _time(fn) -> float:  # noqa: ANN001
+def _time(fn) -> float:
     fn()  # warm: the store built, the templates loaded
     times = []
     for _ in range(RUNS):

@@ -106,12 +106,12 @@ def portable(exc: BaseException) -> BaseException:
         try:
             pickle.loads(pickle.dumps(exc))
             return exc
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
     if isinstance(exc, (SyntaxError, ValueError, TypeError, OSError, MemoryError, RuntimeError)):
         try:
             pickle.loads(pickle.dumps(exc))
             return exc
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
     return QueryError(f"{type(exc).__name__}: {exc}")

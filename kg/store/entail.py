@@ -599,7 +599,7 @@ def _round(run: _Run, parts: list[str]) -> int:
     return run.count(INFERRED) - before if run.target == INFERRED else run.count(run.target)
 
 
-def _saturate(run: _Run, rules, delta: NamedNode | None) -> None:  # noqa: ANN001
+def _saturate(run: _Run, rules, delta: NamedNode | None) -> None:
     """Rounds of ``rules(run)`` until one adds nothing. A round reads ``delta`` (the first:
     everything if ``None``, and then writes straight into kgg:inferred) and writes a
     scratch graph, which becomes the next round's delta."""
@@ -814,7 +814,7 @@ def _datetime(v: str, stamp: bool = False) -> None:
     _time.strptime(_fraction(v), "%Y-%m-%dT%H:%M:%S")
 
 
-def _bounded(low: int | None, high: int | None):  # noqa: ANN202
+def _bounded(low: int | None, high: int | None):
     def check(v: str) -> None:
         i = int(v)
         if not ((low is None or low < i) and (high is None or i < high)):
@@ -823,7 +823,7 @@ def _bounded(low: int | None, high: int | None):  # noqa: ANN202
     return check
 
 
-def _real(low: str, high: str):  # noqa: ANN202
+def _real(low: str, high: str):
     def check(v: str) -> None:
         if not Decimal(low) < abs(Decimal(v)) < Decimal(high):  # owlrl: 0 is out of range
             raise ValueError(v)
@@ -831,7 +831,7 @@ def _real(low: str, high: str):  # noqa: ANN202
     return check
 
 
-def _regexp(pattern: str, flags: int = 0, exclude_start: str = ""):  # noqa: ANN202
+def _regexp(pattern: str, flags: int = 0, exclude_start: str = ""):
     def check(v: str) -> None:
         m = re.match(pattern, v, flags)
         if m is None or m.end() != len(v) or (exclude_start and v and v[0] in exclude_start):
@@ -955,6 +955,6 @@ def _ill_typed(run: _Run) -> list[str]:
             continue
         try:
             check(lit.value)
-        except Exception:  # noqa: BLE001 - owlrl counts any failure of the conversion
+        except Exception:  # owlrl counts any failure of the conversion
             errors.append(f"Lexical value of the literal '{lit.value}' does not match its datatype ({lit.datatype.value})")
     return errors

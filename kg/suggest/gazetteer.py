@@ -342,7 +342,7 @@ class Gazetteer:
         return sorted((e for e in self.entries.values() if e.kind == kind), key=lambda e: e.iri)
 
 
-def _CLASS_RANK_MIN(entry: Entry) -> int:  # noqa: N802 - a sort key
+def _CLASS_RANK_MIN(entry: Entry) -> int:  # a sort key
     return -min((_CLASS_RANK.get(t, 99) for t in entry.types), default=99)
 
 
