@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 import kg  # noqa: E402
 from kg.cli import main  # noqa: E402
 from kg.errors import KgError  # noqa: E402
-from kg.queries import QueryCatalog  # noqa: E402
+from kg.sparql.catalog import QueryCatalog  # noqa: E402
 
 CATALOG = QueryCatalog(ROOT / "queries")
 
