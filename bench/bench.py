@@ -178,8 +178,8 @@ def w_queries(root: str, cache: str, repeat: int, budget: float) -> dict:
     import pyoxigraph as ox
 
     import kg
-    from kg.sparql.engine import bind, prepare
     from kg.namespaces import PREFIXES
+    from kg.sparql.engine import bind, prepare
 
     g = kg.open(root, cache=Path(cache))  # no timeout: queries run in this process
     out = []
@@ -228,11 +228,11 @@ def w_rdflib_queries(root: str, repeat: int, budget: float, cap: float) -> dict:
     """Every stored query without inference on the rdflib reference engine, each in a
     forked child killed after ``cap`` seconds (kg.sparql.limits.call)."""
     from kg.errors import QueryTimeout
-    from kg.reference.load import load_dataset
-    from kg.sparql.limits import call
     from kg.rdf.convert import to_rdflib
-    from kg.sparql.catalog import QueryCatalog
+    from kg.reference.load import load_dataset
     from kg.reference.sparql import Engine
+    from kg.sparql.catalog import QueryCatalog
+    from kg.sparql.limits import call
 
     layout = _layout(root)
     t = perf()

@@ -49,9 +49,9 @@ def _time(fn) -> float:
 
 
 def main() -> int:
-    import kg
     from werkzeug.test import Client
 
+    import kg
     from kg.publish.draw import render
     from kg.web.app import App, Settings
 

@@ -204,10 +204,10 @@ def score(expected: list[dict], got: dict[str, list[dict]], gz) -> dict[str, dic
 
 
 def main() -> int:
+    import tempfile
+
     from kg.suggest import SourceInfo, suggest
     from kg.suggest.gazetteer import Gazetteer
-
-    import tempfile
 
     spec = yaml.safe_load((ROOT / "bench/suggest/evaluation.yaml").read_text(encoding="utf-8"))
     texts = ROOT / "bench/suggest/texts"

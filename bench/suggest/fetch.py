@@ -61,7 +61,7 @@ def main() -> int:
                 print(f"{e['id']}: downloaded to {html.name}; make {txt.name} from it by hand")
             except urllib.error.HTTPError as exc:
                 print(f"{e['id']}: HTTP {exc.code} from {e['url']}")
-            except (urllib.error.URLError, socket.timeout, OSError) as exc:
+            except (TimeoutError, urllib.error.URLError, OSError) as exc:
                 online = False
                 print(f"NETWORK UNREACHABLE ({getattr(exc, 'reason', exc)}): no further downloads this run.")
         if not txt.exists():

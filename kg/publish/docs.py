@@ -42,7 +42,6 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, UsageError, WriteError
 from kg.namespaces import PREFIXES, curie
-
 from kg.publish import Graph  # the facade, given to us: never imported here
 
 PAGES = ("index.html", "vocab.html", "shapes.html")

@@ -43,7 +43,6 @@ import pyoxigraph as ox
 
 from kg.errors import UsageError
 from kg.namespaces import PREFIXES, curie
-
 from kg.publish import Graph  # the facade, given to us: never imported here
 
 KINDS = ("timeline", "network", "matrix")

@@ -46,10 +46,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import UsageError, WriteError
+from kg.publish import Graph  # the facade, given to us: never imported here
 from kg.publish.version import VERSION_PATTERN as _VERSION
 from kg.publish.version import Version, parse_version
-
-from kg.publish import Graph  # the facade, given to us: never imported here
 
 __all__ = ["Changes", "Version", "changes", "parse_version", "release", "releases"]
 

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from kg import views
 from kg.errors import UsageError
 from kg.graph import Graph, find_layout
+
 #: where the error messages of ad hoc queries say the problem is (``query:LINE:COL``)
 SOURCE = "query"
 #: the URL parameter of a stored query that asks for the graph as of a day (``--as-of``)
