@@ -475,7 +475,7 @@ def add_files(
             check_submission(graph_, text, str(path), store, allow_foreign=allow_foreign)
             new += graph_
             texts.append(text)
-        check_identifiers(new, store, sources=[(str(p), t) for p, t in zip(files, texts)], shapes_file=layout.shapes_file)
+        check_identifiers(new, store, sources=[(str(p), t) for p, t in zip(files, texts, strict=True)], shapes_file=layout.shapes_file)
         location = ", ".join(str(p) for p in files)
         records = check_supersessions(new, "\n".join(texts), location, amend=amend)
         source = find_source(new, store, "\n".join(texts), location)

@@ -76,7 +76,7 @@ def _character(c: str) -> str:
 def _difference(new: str, old: str) -> str:
     """The characters that tell ``new`` from ``old`` apart, for a message."""
     if len(new) == len(old):
-        pairs = [(a, b) for a, b in zip(new, old) if a != b]
+        pairs = [(a, b) for a, b in zip(new, old, strict=True) if a != b]
         if pairs:
             return "; ".join(f"{_character(a)} where the other has {b!r}" for a, b in pairs[:3])
     odd = [c for c in new if not ("a" <= c <= "z" or "0" <= c <= "9" or c in "- ")]

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import socket
 import sys
 import urllib.error
 import urllib.request

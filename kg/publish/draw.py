@@ -737,8 +737,8 @@ def _bipartite(canvas: _Canvas, *, left: list[tuple[str, str, str, Any]], right:
             return [(n - 1) / 2]
         return [i * (n - 1) / (count - 1) for i in range(count)]
 
-    ly = {iri: y for (iri, *_r), y in zip(left, spread(len(left)))}
-    ry = {iri: y for (iri, *_r), y in zip(right, spread(len(right)))}
+    ly = {iri: y for (iri, *_r), y in zip(left, spread(len(left)), strict=True)}
+    ry = {iri: y for (iri, *_r), y in zip(right, spread(len(right)), strict=True)}
     roles_seen: set[str] = set()
     for (e, p), roles in sorted(edges.items(), key=lambda kv: (ly[kv[0][0]], ry[kv[0][1]])):
         if e not in ly or p not in ry:

@@ -1345,7 +1345,7 @@ class _FocusJob(_Job):
         self.checks, self.targets = checks, targets
         self.label = "targets of " + ", ".join(sorted({c.shape.name for c in checks}))
         columns = [f"?_k{i}" for i in range(len(checks))]
-        binds = " ".join(f"BIND(COALESCE({c.expr}, false) AS {col})" for c, col in zip(checks, columns))
+        binds = " ".join(f"BIND(COALESCE({c.expr}, false) AS {col})" for c, col in zip(checks, columns, strict=True))
         failed = " || ".join(f"!{col}" for col in columns)
 
         def text(focus: bool) -> str:
@@ -1407,7 +1407,7 @@ class _ValueJob(_Job):
                 member = row[2 + width + e]
                 if member is None or member.value != "true":
                     continue
-                for check, i in zip(checks, self.columns[e]):
+                for check, i in zip(checks, self.columns[e], strict=True):
                     if _failed(row, 2 + i):
                         out.append(_result(shape, check.component, row[0], row[1], check.detail, targets=targets))
         return out
@@ -1466,7 +1466,7 @@ class _MaxCountJob(_Job):
         self.label = "maxCount of " + ", ".join(shape.name for shape, _, _ in entries)
         low = min(bound for _, _, bound in entries)
         columns = [f"?_m{i}" for i in range(len(entries))]
-        members = " ".join(f"BIND(EXISTS {{ {t.test(names)} }} AS {col})" for (_, t, _), col in zip(entries, columns))
+        members = " ".join(f"BIND(EXISTS {{ {t.test(names)} }} AS {col})" for (_, t, _), col in zip(entries, columns, strict=True))
 
         def text(focus: bool) -> str:
             candidates = (
@@ -1982,7 +1982,7 @@ class _SparqlJob(_Job):
             if values in seen:  # pySHACL drops duplicate solutions
                 continue
             seen.add(values)
-            bound = {**self.constants, **{n: v for n, v in zip(variables, values) if v is not None}}
+            bound = {**self.constants, **{n: v for n, v in zip(variables, values, strict=True) if v is not None}}
             failure = bound.get("failure")
             if failure is not None and failure.value == "true":
                 raise RuntimeError(f"{self.label} reported a failure (?failure true)")

@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 import pyoxigraph as ox
@@ -349,7 +350,7 @@ def _CLASS_RANK_MIN(entry: Entry) -> int:  # a sort key
 def _contiguous(text: str, toks: list[tuple[int, int, str, str]]) -> bool:
     """The words of a multi-word name stand together: only spaces, hyphens, slashes or a
     few joining marks between them, never a sentence or clause break."""
-    for (_, e1, _, _), (s2, _, _, _) in zip(toks, toks[1:]):
+    for (_, e1, _, _), (s2, _, _, _) in pairwise(toks):
         gap = text[e1:s2]
         if len(gap) > 3 or re.search(r"[.;:!?()\[\]\"«»\n]", gap):
             return False

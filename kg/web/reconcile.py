@@ -629,7 +629,7 @@ def _suggest_entities(svc: Service, text: str, upto: int, types: list[str]) -> l
         shown = ", ".join(type_names)
         item: dict[str, Any] = {"id": entry.iri, "name": entry.label or curie(entry.iri),
                                 "description": f"{name} · {shown}" if name and name != entry.label else shown,
-                                "notable": [{"id": t, "name": n} for t, n in zip(entry.types, type_names)]}
+                                "notable": [{"id": t, "name": n} for t, n in zip(entry.types, type_names, strict=True)]}
         if not item["description"]:
             del item["description"]
         out.append(item)
