@@ -489,7 +489,7 @@ def spawn(cmd: list[str], *, env: dict[str, str] | None = None, cap: float | Non
             found = re.findall(r"^(\d+)$", rss.read(), flags=re.M)
             kb = int(found[-1]) if found else None
             if "Command exited with non-zero status" in stderr or "Command terminated by signal" in stderr:
-                stderr = "\n".join(l for l in stderr.splitlines() if not l.startswith("Command "))
+                stderr = "\n".join(line for line in stderr.splitlines() if not line.startswith("Command "))
     run = Run(wall=wall, rss=kb / 1024 if kb else None, code=proc.returncode, timeout=bool(killed))
     if killed:
         run["error"] = f"did not finish in {cap:.0f} s"

@@ -129,7 +129,7 @@ def check_submission(graph: Graph, text: str, location: str, store: ox.Store, *,
             location=f"{location}:{_line(text, p)}",
             hint="give every node an IRI under kgi: (https://w3id.org/jckg/id/), reusing the IRI of an existing entity",
         )
-    for s, p, o in sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
+    for s, p, _o in sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
         if p == OWL.imports or str(p).startswith(str(SH)):
             raise InputError(f"{_name(p)} is not allowed in facts", location=f"{location}:{_line(text, p)}")
         if not allow_foreign and not str(s).startswith(str(KGI)):

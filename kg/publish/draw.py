@@ -620,7 +620,7 @@ def _timeline_lanes(canvas: _Canvas, order: list[Any], by_lane: dict[Any, list[_
     for y, key in enumerate(order):
         evs = by_lane[key]
         for t in types:
-            for status, filled in (("held", True), ("other", False)):
+            for _status, filled in (("held", True), ("other", False)):
                 chosen = [e for e in evs if e.type == t and ((e.status == "held") == filled)]
                 if not chosen:
                     continue
