@@ -118,7 +118,10 @@ def changes(previous: bytes | None, new: bytes, *, previous_version: str | None 
     if previous is None:
         return Changes(None, (), (), ())
     before = _quads(previous, where)
-    key = lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
+
+    def key(q: ox.Quad) -> tuple[str, str, str, str]:
+        return (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
+
     added = tuple(sorted(after - before, key=key))
     removed = tuple(sorted(before - after, key=key))
     old_records = supersessions(_store(before))

@@ -114,9 +114,8 @@ class _Builder:
     def passage_of(self, curie: str, predicate: str | None = None) -> str:
         """The graph's passage for a statement (its attribution) or for the entity."""
         if predicate:
-            q = """SELECT ?quote WHERE { ?a a <%sAttribution> ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> <%s> ;
-                   <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> <%s> ; <%squote> ?quote } LIMIT 1""" % (
-                _KG, _iri(curie), _iri(predicate), _KG)
+            q = f"""SELECT ?quote WHERE {{ ?a a <{_KG}Attribution> ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> <{_iri(curie)}> ;
+                   <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> <{_iri(predicate)}> ; <{_KG}quote> ?quote }} LIMIT 1"""
             for row in self.store.query(q):
                 return str(row["quote"].value)
         for v in self.values(curie, "kg:quote"):
