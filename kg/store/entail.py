@@ -96,9 +96,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, QuerySolution, Store, Triple
 
 from kg.errors import InputError, UsageError
+from kg.store.backend import solutions
 
 __all__ = ["INFERRED", "MODES", "TBox", "closure", "inferred_triples", "schema"]
 
@@ -341,16 +342,18 @@ class _Run:
 
     def __init__(self, store: Store, graphs: list[NamedNode], mode: str) -> None:
         self.store, self.graphs, self.mode = store, graphs, mode
-        self.full = [*graphs, INFERRED]
+        # the list type Store.query takes as default_graph
+        self.full: list[NamedNode | BlankNode | DefaultGraph] = [*graphs, INFERRED]
         self.using = " ".join(f"USING {g}" for g in self.full)
         self.delta: NamedNode | None = None
         self.target: NamedNode = INFERRED
         self.large = True  # is this round's delta large (see insert)?
         self.rounds = 0
 
-    def select(self, text: str, *, asserted_only: bool = False) -> list:
-        named = None if self.delta is None else [self.delta]
-        return list(self.store.query(text, default_graph=self.graphs if asserted_only else self.full, named_graphs=named))
+    def select(self, text: str, *, asserted_only: bool = False) -> list[QuerySolution]:
+        named: list[NamedNode | BlankNode] | None = None if self.delta is None else [self.delta]
+        default: list[NamedNode | BlankNode | DefaultGraph] = [*self.graphs] if asserted_only else self.full
+        return list(solutions(self.store.query(text, default_graph=default, named_graphs=named)))
 
     def update(self, parts: list[str]) -> None:
         if parts:
@@ -376,7 +379,7 @@ class _Run:
         return f"INSERT {{ GRAPH {self.target} {{ {head} }} }} {using} WHERE {{ {where} }}"
 
     def count(self, graph: NamedNode) -> int:
-        (row,) = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+        (row,) = solutions(self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"))
         return int(row[0].value)
 
     def drop(self, *graphs: NamedNode) -> None:
@@ -739,15 +742,19 @@ def _mode(mode: str) -> str:
 
 
 def _graphs(store: Store, graphs: list[NamedNode] | None) -> list[NamedNode]:
+    given: list[NamedNode | BlankNode] = []
     if graphs is None:
-        graphs = sorted((g for g in store.named_graphs() if g != INFERRED and g not in _SCRATCH), key=str)
-    graphs = list(graphs)
-    for g in graphs:
+        given = sorted((g for g in store.named_graphs() if g != INFERRED and g not in _SCRATCH), key=str)
+    else:
+        given = list(graphs)
+    out: list[NamedNode] = []
+    for g in given:
         if not isinstance(g, NamedNode):
             raise UsageError(f"graphs must be named graphs (NamedNode), got {g!r}")
         if g == INFERRED or g in _SCRATCH:
             raise UsageError(f"{g} holds inferences; it cannot be one of the asserted graphs")
-    return graphs
+        out.append(g)
+    return out
 
 
 # ---------------------------------------------------------------- consistency

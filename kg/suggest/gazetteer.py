@@ -32,6 +32,7 @@ import pyoxigraph as ox
 import yaml
 
 from kg.namespaces import PREFIXES
+from kg.store.backend import Reads
 
 _KG, _RDFS, _SKOS, _DCT, _RDF = PREFIXES["kg"], PREFIXES["rdfs"], PREFIXES["skos"], PREFIXES["dcterms"], PREFIXES["rdf"]
 KGI = PREFIXES["kgi"]
@@ -221,7 +222,7 @@ class Gazetteer:
     # ------------------------------------------------------------ building
 
     @classmethod
-    def from_store(cls, store: ox.Store, extra: Iterable[Entry] = ()) -> Gazetteer:
+    def from_store(cls, store: Reads, extra: Iterable[Entry] = ()) -> Gazetteer:
         return cls(_read_entries(store, extra))
 
     @classmethod
@@ -364,7 +365,7 @@ def lexicon() -> dict[str, Any]:
     return yaml.safe_load(text) or {}
 
 
-def _read_entries(store: ox.Store, extra: Iterable[Entry]) -> dict[str, Entry]:
+def _read_entries(store: Reads, extra: Iterable[Entry]) -> dict[str, Entry]:
     names: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for p in _NAMES:
         for q in store.quads_for_pattern(None, ox.NamedNode(p), None, None):

@@ -12,6 +12,7 @@ import pyoxigraph as ox
 
 from kg.errors import UsageError
 from kg.namespaces import PREFIXES
+from kg.store.backend import Reads
 from kg.suggest.dates import find_dates
 from kg.suggest.gazetteer import KGC, KGI, Entry, Gazetteer
 from kg.suggest.model import Candidate, Draft, SourceInfo
@@ -35,7 +36,7 @@ _KG = PREFIXES["kg"]
 
 
 def suggest(graph: Any, text: str | bytes, source: SourceInfo, *, content_type: str | None = None,
-            gazetteer: Gazetteer | None = None, store: ox.Store | None = None, location: str = "<text>") -> Draft:
+            gazetteer: Gazetteer | None = None, store: Reads | None = None, location: str = "<text>") -> Draft:
     """Candidate facts from ``text`` (plain text or HTML), from ``source``."""
     if not source.title.strip() or not source.publisher.strip():
         raise UsageError("a source needs its title and its publisher", hint="give --title and --publisher")
@@ -59,7 +60,7 @@ def suggest(graph: Any, text: str | bytes, source: SourceInfo, *, content_type: 
 
 
 class _Builder:
-    def __init__(self, text: str, language: str, gz: Gazetteer, store: ox.Store, issued: dt.date | None, source: SourceInfo) -> None:
+    def __init__(self, text: str, language: str, gz: Gazetteer, store: Reads, issued: dt.date | None, source: SourceInfo) -> None:
         self.text, self.language, self.gz, self.store, self.issued, self.source = text, language, gz, store, issued, source
         self.candidates: list[Candidate] = []
         self.messages: list[str] = []
