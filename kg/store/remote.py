@@ -720,7 +720,7 @@ def _graph_iris(graphs: Sequence[Any] | Any | None, what: str, union: str | None
 
 def _distinct(query: str) -> bool:
     """Whether the query is a SELECT DISTINCT (its own, not a subquery's)."""
-    from kg.lexer import query_tokens
+    from kg.sparql.tokens import query_tokens
 
     words = [t.keyword for t in query_tokens(query)[:2]]
     return words == ["SELECT", "DISTINCT"]
@@ -730,7 +730,7 @@ def _virtuoso_defect(query: str) -> str:
     """What Virtuoso 7.2 gets wrong in ``query`` ('' if nothing known): each was found by
     comparing its rows with the local store's (tests/test_remote.py), and is refused
     rather than answered wrong. (Its DISTINCT is mended instead, see ``_unique``.)"""
-    from kg.lexer import tokens as scan
+    from kg.sparql.tokens import tokens as scan
 
     found = list(scan(query))
     for i in range(len(found) - 3):
@@ -763,7 +763,7 @@ def _virtuoso_defect(query: str) -> str:
 
 def _names_a_dataset(query: str) -> bool:
     """Whether the query says which graphs it reads (FROM, FROM NAMED)."""
-    from kg.lexer import tokens as scan
+    from kg.sparql.tokens import tokens as scan
 
     return any(t.kind == "word" and t.text.upper() == "FROM" for t in scan(query))
 
