@@ -101,6 +101,13 @@ def _quads(data: bytes, where: str) -> set[ox.Quad]:
         raise UsageError(f"{where} does not parse as N-Quads: {exc}", hint="restore the release's files (SHA256SUMS says which are intact)") from exc
 
 
+def _graph_of(q: ox.Quad) -> str:
+    """The name of a quad's graph: a release holds named graphs only (see _quads)."""
+    if isinstance(q.graph_name, ox.DefaultGraph):
+        raise ValueError(f"a statement of a release outside the named graphs: {q}")
+    return q.graph_name.value
+
+
 def _store(quads: Iterable[ox.Quad]) -> ox.Store:
     store = ox.Store()
     store.extend(quads)
@@ -129,7 +136,7 @@ def changes(previous: bytes | None, new: bytes, *, previous_version: str | None 
     current_before: dict[ox.Triple, set[str]] = {}
     for q in before:
         t = ox.Triple(q.subject, q.predicate, q.object)
-        current_before.setdefault(t, set()).add(q.graph_name.value)
+        current_before.setdefault(t, set()).add(_graph_of(q))
     superseded = []
     seen = set()
     for r in supersessions(_store(after)):
@@ -191,7 +198,7 @@ def _by_graph(section: str, quads: tuple[ox.Quad, ...], file: str) -> list[str]:
         return lines + ["None.", ""]
     groups: dict[str, list[ox.Quad]] = {}
     for q in quads:
-        groups.setdefault(q.graph_name.value, []).append(q)
+        groups.setdefault(_graph_of(q), []).append(q)
     listed = 0
     for g in sorted(groups):
         lines += [f"### {_graph(g)} ({_plural(len(groups[g]), 'statement')})", ""]
