@@ -197,10 +197,6 @@ class Mention:
 @dataclass
 class Gazetteer:
     entries: dict[str, Entry]
-    # the matching rules' names, so a user of a gazetteer needs nothing else of this module
-    key = staticmethod(key)
-    Entry = Entry
-    KINDS = KINDS
     _index: dict[str, list[tuple[tuple[str, ...], Entry, str, bool]]] = field(default_factory=dict, repr=False)
     _by_key: dict[tuple[str, ...], list[tuple[Entry, str]]] = field(default_factory=dict, repr=False)
 
@@ -342,6 +338,12 @@ class Gazetteer:
 
     def of_kind(self, kind: str) -> list[Entry]:
         return sorted((e for e in self.entries.values() if e.kind == kind), key=lambda e: e.iri)
+
+    # the matching rules' names, so a user of a gazetteer needs nothing else of this module
+    # (last in the class: above, Entry in an annotation is the module's class, not this attribute)
+    key = staticmethod(key)
+    Entry = Entry
+    KINDS = KINDS
 
 
 def _CLASS_RANK_MIN(entry: Entry) -> int:  # a sort key

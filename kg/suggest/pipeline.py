@@ -156,7 +156,7 @@ class _Builder:
         main_ref = event_ids.get(main.key) if main else None
         participations: dict[str, tuple[str, str]] = {}
         for fact in reader.participants(main):
-            if main_ref:
+            if main is not None and main_ref:  # main_ref is set only when main is
                 got = self.participant(fact, main, main_ref)
                 if got:
                     participations[fact.data["entry"].iri] = got
@@ -257,7 +257,7 @@ class _Builder:
         if ev.ordinal is not None:
             st.append(f"{e} kg:ordinal {ev.ordinal} .")
         st += self.attribution(e, "kg:eventStatus", f"kgc:{status}", (ev.status_passage or ev.passage).text)
-        depends = (series_cid,)
+        depends: tuple[str, ...] = (series_cid,)
         if ev.next_of is not None and ev.next_of.key in done:
             st.append(f"{e} kg:followsUp {done[ev.next_of.key][0]} .")
             depends += (done[ev.next_of.key][1],)
@@ -461,8 +461,9 @@ class _Builder:
         if ref is not None and holder is not None and d["role"] != "head-of-state":
             e, event_cid = ref
             part = participations.get(holder.iri)
-            if part is None and self.held_participation(e, holder.iri):
-                part = (self.held_participation(e, holder.iri), "")  # a second report: the graph's own delegation
+            held = self.held_participation(e, holder.iri) if part is None else None
+            if held:
+                part = (held, "")  # a second report: the graph's own delegation
             if part is None and holder.kind in ("organisation", "body", "state"):
                 role = "attendee" if holder.kind != "state" else "delegation"
                 node = self.fresh(f"{local_name(e)}-{role}-{local_name(holder.curie).removeprefix('state-')}")
