@@ -134,7 +134,7 @@ class Versions:
         return self.graph.endpoint is not None
 
     def _files_key(self) -> str:
-        return self.graph.files_key()  # type: ignore[no-any-return]
+        return self.graph.files_key()
 
     def ready(self, inference: str, wait: float) -> None:
         """Return once the version to read with ``inference`` is there (waiting up to
@@ -617,7 +617,7 @@ class App:
     def on_static(self, request: Request, name: str) -> Response:
         if name not in STATIC:
             raise Problem(404, f"no static file {name}")
-        data = resources.files("kg.web").joinpath("static", name).read_bytes()
+        data = (resources.files("kg.web") / "static" / name).read_bytes()
         return Response(data, mimetype=STATIC[name], headers={"Cache-Control": "max-age=3600"})
 
 

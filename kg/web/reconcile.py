@@ -314,7 +314,7 @@ def service(graph: Any) -> Service:
     an endpoint, which can change under its URL, kept for REMOTE_TTL seconds."""
     gs = graph.store()
     if gs.capabilities.versioned:
-        return graph.remember("reconcile", (), lambda: _build(graph))  # type: ignore[no-any-return]
+        return graph.remember("reconcile", (), lambda: _build(graph))
     key = (gs.key, int(time.monotonic() // REMOTE_TTL))
     if key not in _REMOTE:
         _REMOTE.clear()
