@@ -116,12 +116,14 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from kg.sparql.tokens import tokens as _scan
-from kg.store.backend import Reads, solutions
+
+if TYPE_CHECKING:  # this module imports only pyoxigraph, the standard library and the two above
+    from kg.store.backend import Reads
 
 __all__ = ["Shapes", "ShaclResult", "ShapesError", "validate_store", "report_triples"]
 
@@ -1188,7 +1190,10 @@ class Shapes:
             for pattern in self._params(shape, "pattern"):
                 q = f'SELECT (REGEX("", {_string(pattern.value)}, {flag_text}) AS ?r) {{}}'
                 try:
-                    rows = list(solutions(store.query(q)))
+                    answer = store.query(q)
+                    if not isinstance(answer, ox.QuerySolutions):  # a SELECT: Store.query is typed as any answer
+                        raise TypeError(f"expected solutions, not {type(answer).__name__}")
+                    rows = list(answer)
                 except SyntaxError as exc:
                     raise ShapesError(f"shape {shape.name}: sh:pattern {pattern.value!r}: {exc}") from exc
                 if rows[0]["r"] is None:
