@@ -168,7 +168,7 @@ def w_warm(root: str, cache: str) -> dict:
     try:
         g.store("owlrl")
         out["owlrl_seconds"] = perf() - t
-    except Exception as exc:  # noqa: BLE001 - reported, the rest of the bench goes on
+    except Exception as exc:  # reported, the rest of the bench goes on
         out["owlrl_error"] = f"{type(exc).__name__}: {exc}"
     return out
 
@@ -180,8 +180,8 @@ def w_queries(root: str, cache: str, repeat: int, budget: float) -> dict:
     import pyoxigraph as ox
 
     import kg
-    from kg.sparql.engine import bind, prepare
     from kg.namespaces import PREFIXES
+    from kg.sparql.engine import bind, prepare
 
     g = kg.open(root, cache=Path(cache))  # no timeout: queries run in this process
     out = []
@@ -219,7 +219,7 @@ def w_queries(root: str, cache: str, repeat: int, budget: float) -> dict:
 
                 fns["plain"] = plain
             entry.update(repeated(fns, repeat, budget))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             entry["error"] = f"{type(exc).__name__}: {exc}"
         out.append(entry)
     return {"queries": out, "union_kept": union_kept}
@@ -230,11 +230,11 @@ def w_rdflib_queries(root: str, repeat: int, budget: float, cap: float) -> dict:
     """Every stored query without inference on the rdflib reference engine, each in a
     forked child killed after ``cap`` seconds (kg.sparql.limits.call)."""
     from kg.errors import QueryTimeout
-    from kg.reference.load import load_dataset
-    from kg.sparql.limits import call
     from kg.rdf.convert import to_rdflib
-    from kg.sparql.catalog import QueryCatalog
+    from kg.reference.load import load_dataset
     from kg.reference.sparql import Engine
+    from kg.sparql.catalog import QueryCatalog
+    from kg.sparql.limits import call
 
     layout = _layout(root)
     t = perf()
@@ -258,7 +258,7 @@ def w_rdflib_queries(root: str, repeat: int, budget: float, cap: float) -> dict:
             entry.update(call(lambda one=one: repeated({"rdflib": one}, repeat, budget, warmup=False)["rdflib"], timeout=cap, what=q.name))
         except QueryTimeout:
             entry["timeout"] = cap
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             entry["error"] = f"{type(exc).__name__}: {exc}"
         out.append(entry)
     return {"load_seconds": load, "queries": out}
@@ -491,7 +491,7 @@ def spawn(cmd: list[str], *, env: dict[str, str] | None = None, cap: float | Non
             found = re.findall(r"^(\d+)$", rss.read(), flags=re.M)
             kb = int(found[-1]) if found else None
             if "Command exited with non-zero status" in stderr or "Command terminated by signal" in stderr:
-                stderr = "\n".join(l for l in stderr.splitlines() if not l.startswith("Command "))
+                stderr = "\n".join(line for line in stderr.splitlines() if not line.startswith("Command "))
     run = Run(wall=wall, rss=kb / 1024 if kb else None, code=proc.returncode, timeout=bool(killed))
     if killed:
         run["error"] = f"did not finish in {cap:.0f} s"

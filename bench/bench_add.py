@@ -117,7 +117,7 @@ def code_state() -> str:
         return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
     dirty = git("status", "--porcelain", "--", "kg").splitlines()
-    return git("rev-parse", "--short", "HEAD") + (" + uncommitted " + ", ".join(l.split(maxsplit=1)[1] for l in dirty) if dirty else "")
+    return git("rev-parse", "--short", "HEAD") + (" + uncommitted " + ", ".join(line.split(maxsplit=1)[1] for line in dirty) if dirty else "")
 
 
 def fmt_seconds(m: dict | None, timeout: float) -> str:

@@ -50,7 +50,7 @@ def params(name: str) -> tuple[dict[str, str], str | None]:
 def run_queries(graph: kg.Graph) -> tuple[float, float, int, int]:
     """(first pass s, best of three passes s, queries answered, queries refused)."""
     passes, answered, refused = [], 0, 0
-    for attempt in range(3):
+    for _ in range(3):
         started, answered, refused = time.perf_counter(), 0, 0
         for name in CATALOG.names():
             values, _ = params(name)

@@ -93,9 +93,8 @@ def owlrl_seconds(nt: Path) -> tuple[float, set]:
     from rdflib import URIRef
 
     from kg.layout import Layout
-
-    from kg.reference.load import load_dataset
     from kg.reference.closure import infer
+    from kg.reference.load import load_dataset
 
     ds = load_dataset(Layout(ROOT))
     ds.graph(URIRef(GENERATED.value)).parse(str(nt), format="nt")

@@ -38,7 +38,21 @@ def _graph_dirs(tmp: Path) -> dict[str, Path]:
     return {"before": before, "now": ROOT}
 
 
-def _time(fn) -> float:  # noqa: ANN001
+def _timings(graph, client) -> dict[str, float]:
+    """The median times of one graph (a kg.Graph) and the app's test client over it."""
+    from kg.publish.draw import render
+
+    return {
+        "kg draw timeline (SVG)": _time(lambda: render(graph, "timeline", fmt="svg")),
+        "kg draw network (SVG)": _time(lambda: render(graph, "network", fmt="svg")),
+        "kg draw matrix (SVG)": _time(lambda: render(graph, "matrix", fmt="svg")),
+        "home page (GET /)": _time(lambda: client.get("/").close()),
+        "event-status of every event (SPARQL)": _time(lambda: list(graph.sparql(
+            "SELECT ?e ?s WHERE { ?e kg:eventStatus ?s }").rows)),
+    }
+
+
+def _time(fn) -> float:
     fn()  # warm: the store built, the templates loaded
     times = []
     for _ in range(RUNS):
@@ -49,9 +63,9 @@ def _time(fn) -> float:  # noqa: ANN001
 
 
 def main() -> int:
-    import kg
     from werkzeug.test import Client
 
+    import kg
     from kg.publish.draw import render
     from kg.web.app import App, Settings
 
@@ -69,15 +83,7 @@ def main() -> int:
         row = next(iter(stats))
         count = sum(1 for _ in graph.quads())
         sizes[name] = f"{row['events'].value} events, {row['sources'].value} sources, {count:,} statements"
-        client = Client(App(graph, InProcessPool(root), Settings()))
-        rows[name] = {
-            "kg draw timeline (SVG)": _time(lambda: render(graph, "timeline", fmt="svg")),
-            "kg draw network (SVG)": _time(lambda: render(graph, "network", fmt="svg")),
-            "kg draw matrix (SVG)": _time(lambda: render(graph, "matrix", fmt="svg")),
-            "home page (GET /)": _time(lambda: client.get("/").close()),
-            "event-status of every event (SPARQL)": _time(lambda: list(graph.sparql(
-                "SELECT ?e ?s WHERE { ?e kg:eventStatus ?s }").rows)),
-        }
+        rows[name] = _timings(graph, Client(App(graph, InProcessPool(root), Settings())))
         (out / f"growth-timeline-{name}.svg").write_bytes(render(graph, "timeline", fmt="svg"))
     lines = ["# The pictures and the home page as the graph grew", "",
              f"Before: {sizes['before']}. Now: {sizes['now']}. Median of {RUNS} warm runs each, in one process.", "",

@@ -43,8 +43,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import pyoxigraph as ox  # noqa: E402
-
 from bench_entail import build, code_state, graph_files  # noqa: E402
+
 from kg.history import apply_current_view, superseded_triples, view_as_of  # noqa: E402
 
 KG, KGI, KGC = "https://w3id.org/jckg/ontology#", "https://w3id.org/jckg/id/", "https://w3id.org/jckg/concept/"

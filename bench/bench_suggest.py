@@ -42,7 +42,7 @@ BASELINE_FILES = ("eco-2025-09-25-tashkent-meeting.ttl", "eco-judicial-cooperati
                   "reference-organisations.ttl", "reference-places.ttl", "reference-states.ttl", "sco-dushanbe-declaration-2021.ttl")
 
 
-def baseline_graph(tmp: Path):  # noqa: ANN201
+def baseline_graph(tmp: Path):
     import shutil
 
     import kg
@@ -69,7 +69,7 @@ def _family(text: str) -> str:
     return "other"
 
 
-def _known(store, event: str) -> dict[str, list[dict]]:  # noqa: ANN001
+def _known(store, event: str) -> dict[str, list[dict]]:
     """What the graph already holds about a sitting the draft recognised: the draft adds
     only what is new, so these count as read (not as proposed)."""
     import pyoxigraph as ox
@@ -97,7 +97,7 @@ def _known(store, event: str) -> dict[str, list[dict]]:  # noqa: ANN001
     return out
 
 
-def predicted(draft, gz, store=None) -> dict[str, list[dict]]:  # noqa: ANN001
+def predicted(draft, gz, store=None) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {k: [] for k in KINDS}
     labels = {c.subject: c.summary for c in draft.candidates}
     for c in draft.candidates:
@@ -137,7 +137,7 @@ def predicted(draft, gz, store=None) -> dict[str, list[dict]]:  # noqa: ANN001
     return out
 
 
-def _same(kind: str, exp: dict, got: dict, gz) -> bool:  # noqa: ANN001
+def _same(kind: str, exp: dict, got: dict, gz) -> bool:
     from rapidfuzz import fuzz
 
     from kg.suggest.text import slug
@@ -166,7 +166,7 @@ def _same(kind: str, exp: dict, got: dict, gz) -> bool:  # noqa: ANN001
     return False
 
 
-def _resolve(name: str, gz) -> str | None:  # noqa: ANN001
+def _resolve(name: str, gz) -> str | None:
     kinds = ("state", "organisation", "body", "authority")
     hits = gz.by_name(name, kinds=kinds)
     if hits:
@@ -182,7 +182,7 @@ def _countable(kind: str, fact: dict) -> bool:
     return True
 
 
-def score(expected: list[dict], got: dict[str, list[dict]], gz) -> dict[str, dict[str, int]]:  # noqa: ANN001
+def score(expected: list[dict], got: dict[str, list[dict]], gz) -> dict[str, dict[str, int]]:
     out = {}
     for kind in KINDS:
         exp = [f for f in expected if f["kind"] == kind and _countable(kind, f)]
@@ -204,10 +204,10 @@ def score(expected: list[dict], got: dict[str, list[dict]], gz) -> dict[str, dic
 
 
 def main() -> int:
+    import tempfile
+
     from kg.suggest import SourceInfo, suggest
     from kg.suggest.gazetteer import Gazetteer
-
-    import tempfile
 
     spec = yaml.safe_load((ROOT / "bench/suggest/evaluation.yaml").read_text(encoding="utf-8"))
     texts = ROOT / "bench/suggest/texts"

@@ -30,6 +30,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH
+from rdflib.term import Node
 
 from kg.describe import normalise
 from kg.errors import InputError, UsageError, WriteError
@@ -104,7 +105,7 @@ def _has(store: ox.Store, s: object = None, p: object = None, o: object = None) 
     return False
 
 
-def _is_known_predicate(store: ox.Store, p: URIRef) -> bool:
+def _is_known_predicate(store: ox.Store, p: Node) -> bool:
     if _has(store, None, p, None):
         return True
     return any(_has(store, p, RDF.type, kind) for kind in (RDF.Property, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty))
@@ -129,7 +130,7 @@ def check_submission(graph: Graph, text: str, location: str, store: ox.Store, *,
             location=f"{location}:{_line(text, p)}",
             hint="give every node an IRI under kgi: (https://w3id.org/jckg/id/), reusing the IRI of an existing entity",
         )
-    for s, p, o in sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
+    for s, p, _o in sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
         if p == OWL.imports or str(p).startswith(str(SH)):
             raise InputError(f"{_name(p)} is not allowed in facts", location=f"{location}:{_line(text, p)}")
         if not allow_foreign and not str(s).startswith(str(KGI)):
@@ -212,7 +213,7 @@ def find_source(graph: Graph, store: ox.Store, text: str, location: str) -> URIR
 # ---------------------------------------------------------------- amendments
 
 
-def check_supersessions(graph: Graph, text: str, location: str, *, amend: bool) -> list[tuple[URIRef, tuple]]:
+def check_supersessions(graph: Graph, text: str, location: str, *, amend: bool) -> list[tuple[Node, tuple]]:
     """The submission's supersession records and the statement each retires; refuses a
     record that does not name one statement, the same statement retired twice, records in
     ``kg add`` and an amendment without any."""
@@ -229,8 +230,8 @@ def check_supersessions(graph: Graph, text: str, location: str, *, amend: bool) 
             location=location,
             hint="describe each replaced statement (rdf:subject, rdf:predicate, rdf:object) as a kg:Supersession, or use `kg add` for new facts only",
         )
-    found: list[tuple[URIRef, tuple]] = []
-    seen: dict[tuple, URIRef] = {}
+    found: list[tuple[Node, tuple]] = []
+    seen: dict[tuple, Node] = {}
     for r in records:
         parts = []
         for p in (RDF.subject, RDF.predicate, RDF.object):
@@ -336,7 +337,7 @@ def possible_duplicates(new: Graph, store: ox.Store) -> list[str]:
         for lit in sorted((o for o in new.objects(s, RDFS.label) if isinstance(o, Literal)), key=str):
             for q in store.quads_for_pattern(None, label, to_pyoxigraph(lit), None):
                 other = q.subject
-                if other == to_pyoxigraph(s) or other in seen:
+                if isinstance(other, ox.Triple) or other == to_pyoxigraph(s) or other in seen:
                     continue
                 shared = sorted(t for t in types if next(iter(store.quads_for_pattern(other, rdf_type, t, None)), None) is not None)
                 if shared:
@@ -475,7 +476,7 @@ def add_files(
             check_submission(graph_, text, str(path), store, allow_foreign=allow_foreign)
             new += graph_
             texts.append(text)
-        check_identifiers(new, store, sources=[(str(p), t) for p, t in zip(files, texts)], shapes_file=layout.shapes_file)
+        check_identifiers(new, store, sources=[(str(p), t) for p, t in zip(files, texts, strict=True)], shapes_file=layout.shapes_file)
         location = ", ".join(str(p) for p in files)
         records = check_supersessions(new, "\n".join(texts), location, amend=amend)
         source = find_source(new, store, "\n".join(texts), location)
@@ -497,7 +498,7 @@ def add_files(
             else:
                 fresh.add(t)
         result.added = len(fresh)
-        subjects = set(fresh.subjects())
+        subjects = {s for s in fresh.subjects() if isinstance(s, URIRef)}  # every one (blank nodes were refused)
         known = {s for s in subjects if _has(store, s)}
         result.new_entities = sorted(subjects - known, key=str)
         result.changed_entities = sorted(known, key=str)

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from kg.errors import UsageError
 from kg.namespaces import PREFIXES, curie, expand_curie
+from kg.store.backend import Reads
 
 _RDFS, _SKOS, _DCT = PREFIXES["rdfs"], PREFIXES["skos"], PREFIXES["dcterms"]
 NAME_PROPERTIES = tuple(ox.NamedNode(i) for i in (_RDFS + "label", _SKOS + "prefLabel", _SKOS + "altLabel", _DCT + "title"))
@@ -44,7 +45,7 @@ def show(term: object) -> str:
     return str(term)
 
 
-def label_of(store: ox.Store, node: object, language: str = "en") -> str:
+def label_of(store: Reads, node: object, language: str = "en") -> str:
     """A readable name for ``node``: its label in ``language``, any label, or ''."""
     if not isinstance(node, (ox.NamedNode, ox.BlankNode)):
         return ""
@@ -91,7 +92,7 @@ COMMON_LABELS = {
 _TEXT = ox.NamedNode(PREFIXES["kg"] + "text")
 
 
-def readable_label(store: ox.Store, node: object) -> str:
+def readable_label(store: Reads, node: object) -> str:
     """The one label rule of every face (pages, pictures, docs, the CLI): ``label_of``
     (English first), else a known vocabulary name, else the start of the node's own text
     (agenda items and key points have no label, but a text from the source), else ''."""
@@ -109,7 +110,7 @@ def readable_label(store: ox.Store, node: object) -> str:
     return ""
 
 
-def resolve(store: ox.Store, term: str) -> ox.NamedNode:
+def resolve(store: Reads, term: str) -> ox.NamedNode:
     """The IRI ``term`` names: ``<iri>``, a full IRI, a prefixed name, or a label."""
     text = term.strip()
     try:
@@ -186,7 +187,7 @@ def _day(term: object) -> str:
     return term.value if isinstance(term, ox.Literal) else "?"
 
 
-def notes_on(store: ox.Store, entity: ox.NamedNode) -> tuple[str, ...]:
+def notes_on(store: Reads, entity: ox.NamedNode) -> tuple[str, ...]:
     """What the statements about ``entity`` leave a reader to work out (read from the
     current view): an event without a start date drops out of answers that compare dates;
     kg:heldBy and kg:holds carry no date, the tenures do; a source document's date may be
@@ -219,7 +220,7 @@ def notes_on(store: ox.Store, entity: ox.NamedNode) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def describe(store: ox.Store, entity: ox.NamedNode) -> Description:
+def describe(store: Reads, entity: ox.NamedNode) -> Description:
     """Everything stated with ``entity`` as subject or object, with the graph of each."""
 
     def collect(quads: object) -> tuple[Statement, ...]:

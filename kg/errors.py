@@ -7,6 +7,7 @@ message says what is wrong and what to do; ``location`` is ``file:line:col`` whe
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 
 #: Exit codes, documented in the README.
 EXIT_OK = 0
@@ -42,13 +43,13 @@ class KgError(Exception):
             text += f" ({self.hint})"
         return text
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self) -> tuple[Callable[..., KgError], tuple[object, ...]]:
         # errors cross process boundaries (the query worker): keep location and hint
         return (_rebuild, (type(self), self.message, self.location, self.hint))
 
 
-def _rebuild(cls: type, message: str, location: str | None, hint: str | None) -> KgError:
-    return cls(message, location=location, hint=hint)  # type: ignore[no-any-return]
+def _rebuild(cls: type[KgError], message: str, location: str | None, hint: str | None) -> KgError:
+    return cls(message, location=location, hint=hint)
 
 
 class UsageError(KgError):
@@ -106,12 +107,12 @@ def portable(exc: BaseException) -> BaseException:
         try:
             pickle.loads(pickle.dumps(exc))
             return exc
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
     if isinstance(exc, (SyntaxError, ValueError, TypeError, OSError, MemoryError, RuntimeError)):
         try:
             pickle.loads(pickle.dumps(exc))
             return exc
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
     return QueryError(f"{type(exc).__name__}: {exc}")

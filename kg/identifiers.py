@@ -36,6 +36,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.namespaces import PREFIXES, curie
+from kg.store.backend import solutions
 
 KGI = PREFIXES["kgi"]
 #: A kgi: local name: words of lower-case ASCII letters and digits joined by one hyphen,
@@ -76,7 +77,7 @@ def _character(c: str) -> str:
 def _difference(new: str, old: str) -> str:
     """The characters that tell ``new`` from ``old`` apart, for a message."""
     if len(new) == len(old):
-        pairs = [(a, b) for a, b in zip(new, old) if a != b]
+        pairs = [(a, b) for a, b in zip(new, old, strict=True) if a != b]
         if pairs:
             return "; ".join(f"{_character(a)} where the other has {b!r}" for a, b in pairs[:3])
     odd = [c for c in new if not ("a" <= c <= "z" or "0" <= c <= "9" or c in "- ")]
@@ -185,18 +186,16 @@ def existing_local_names(store: ox.Store) -> set[str]:
     found = set()
     for predicate in (_RDF_TYPE, _DERIVED_FROM):
         for q in store.quads_for_pattern(None, predicate, None, ox.DefaultGraph()):
-            iri = q.subject.value
-            if iri.startswith(KGI) and isinstance(q.subject, ox.NamedNode):
-                found.add(iri[len(KGI):])
+            if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(KGI):
+                found.add(q.subject.value[len(KGI):])
     return found
 
 
 def _in_store(store: ox.Store, iri: str) -> bool:
     node = ox.NamedNode(iri)
-    for pattern in ((node, None, None), (None, None, node)):
-        for _ in store.quads_for_pattern(*pattern, ox.DefaultGraph()):
-            return True
-    return False
+    if next(store.quads_for_pattern(node, None, None, ox.DefaultGraph()), None) is not None:
+        return True
+    return next(store.quads_for_pattern(None, None, node, ox.DefaultGraph()), None) is not None
 
 
 def check_identifiers(
@@ -330,7 +329,7 @@ def _label_index(store: ox.Store, rdf_class: str) -> dict[str, list[tuple[str, s
     properties = " ".join(f"<{p}>" for p in NAME_PROPERTIES)
     query = f"SELECT ?e ?p ?l WHERE {{ VALUES ?p {{ {properties} }} ?e a <{rdf_class}> ; ?p ?l . FILTER(isLiteral(?l)) }}"
     index: dict[str, list[tuple[str, str, ox.Literal]]] = defaultdict(list)
-    for row in store.query(query):
+    for row in solutions(store.query(query)):
         e, p, lit = row[0], row[1], row[2]
         if isinstance(e, ox.NamedNode):
             index[skeleton(lit.value)].append((e.value, p.value, lit))

@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import sys
 import time
+from typing import TextIO
 
 
 class Bar:
-    def __init__(self, stream: object = None, delay: float | None = None) -> None:
-        self.stream = stream or sys.stderr
+    def __init__(self, stream: TextIO | None = None, delay: float | None = None) -> None:
+        self.stream: TextIO = stream or sys.stderr
         self.delay = float(os.environ.get("KG_PROGRESS_DELAY", "0.5")) if delay is None else delay
         self.started: dict[str, float] = {}
         self.drawn = False
@@ -27,10 +28,10 @@ class Bar:
         width = 30
         share = min(1.0, done / total) if total else 0.0
         bar = "#" * int(width * share) + "-" * (width - int(width * share))
-        self.stream.write(f"\r{what}: [{bar}] {share:4.0%} {now - start:5.1f} s")  # type: ignore[attr-defined]
+        self.stream.write(f"\r{what}: [{bar}] {share:4.0%} {now - start:5.1f} s")
         self.drawn = True
         if finished:
-            self.stream.write("\n")  # type: ignore[attr-defined]
+            self.stream.write("\n")
             self.drawn = False
             self.started.pop(what, None)
-        self.stream.flush()  # type: ignore[attr-defined]
+        self.stream.flush()

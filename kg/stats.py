@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyoxigraph as ox
-
 from kg.namespaces import INFERRED_GRAPH, PREFIXES, curie
+from kg.store.backend import Reads
 
 
 @dataclass(frozen=True)
@@ -21,7 +20,7 @@ class Stats:
     sources_per_graph: dict[str, int]
 
 
-def compute(store: ox.Store) -> Stats:
+def compute(store: Reads) -> Stats:
     kgg, kg, org = PREFIXES["kgg"], PREFIXES["kg"], PREFIXES["org"]
     per_graph: dict[str, int] = {}
     inferred = 0

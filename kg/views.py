@@ -145,7 +145,7 @@ class EntityView:
             passages = tuple((src.value if src is not None else "", quote) for src, quote in evidence)
             by_property.setdefault(p.value, []).append(
                 Value(term, self.label(term), tuple(sorted(curie(g.value) for g in graphs)), current, passages))
-        groups = []
+        groups: list[dict[str, Any]] = []
         for p, values in by_property.items():
             values.sort(key=lambda v: ((v.label or _text(v.term)).casefold(), str(v.term)))
             groups.append({"iri": p, "curie": curie(p), "label": self.labels.get(p, ""), "values": values})
@@ -173,8 +173,8 @@ def entity(graph: Graph, term: str | Any) -> EntityView:
     for s in d.incoming:
         iris.update((s.predicate, s.subject))
     labels = {n.value: graph.label(n) for n in iris if isinstance(n, ox.NamedNode)}
-    literals = [s for s in d.outgoing if isinstance(s.object, ox.Literal)]
-    names = sorted({(s.object.value, s.object.language or "", curie(s.predicate.value)) for s in literals if s.predicate in NAME_PROPERTIES},
+    literals = [(s, s.object) for s in d.outgoing if isinstance(s.object, ox.Literal)]
+    names = sorted({(lit.value, lit.language or "", curie(s.predicate.value)) for s, lit in literals if s.predicate in NAME_PROPERTIES},
                    key=lambda n: (n[2] != "rdfs:label", n[1] != "en", n[1], n[0]))
     sources = []
     for section in d.sources:
@@ -537,7 +537,7 @@ def table(graph: Graph, result: Any, show_rows: int) -> dict[str, Any]:
 
     total = len(result)
     if result.is_graph:
-        rows = [(t.subject, t.predicate, t.object) for t in result.triples[:show_rows]]
+        rows: list[tuple[Any, ...]] = [(t.subject, t.predicate, t.object) for t in result.triples[:show_rows]]
         shown = Result("SELECT", vars=["subject", "predicate", "object"], rows=rows)
     else:
         shown = Result(result.type, vars=result.vars, rows=result.rows[:show_rows], boolean=result.boolean)

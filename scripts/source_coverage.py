@@ -47,6 +47,13 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+def _value(store: ox.Store, subject: str, predicate: str) -> str:
+    """The value of one statement about ``subject`` (any one, if several), or ''."""
+    for q in store.quads_for_pattern(ox.NamedNode(subject), ox.NamedNode(predicate), None, None):
+        return q.object.value
+    return ""
+
+
 def section() -> str:
     import kg
 
@@ -65,18 +72,13 @@ def section() -> str:
             continue
         src = sources[0]
 
-        def one(p: str) -> str:
-            for q in store.quads_for_pattern(ox.NamedNode(src), ox.NamedNode(p), None, None):
-                return q.object.value
-            return ""
-
         events = sorted({q.subject.value for q in quads if q.predicate.value == "http://www.w3.org/ns/prov#wasDerivedFrom"
                          and any(t.object.value.startswith(KG) and t.object.value[len(KG):] in EVENT_CLASSES
                                  for t in store.quads_for_pattern(q.subject, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), None, None))})
-        url = one("https://schema.org/url")
+        url = _value(store, src, "https://schema.org/url")
         rec = records.get(url.rstrip("/"), {})
         not_taken = rec.get("notes", "") if rec else ""
-        rows.append((path.name, _cell(one(DCT + "title")), _cell(one(KG + "publisherName")), one(DCT + "issued") or "no date on the page",
+        rows.append((path.name, _cell(_value(store, src, DCT + "title")), _cell(_value(store, src, KG + "publisherName")), _value(store, src, DCT + "issued") or "no date on the page",
                      url, ", ".join(f"`{_curie(e)}`" for e in events) or "none", len(quads), _cell(not_taken)))
     lines = [BEGIN, "", "## Sources of the region's record", "",
              f"{len(rows)} sources added through `kg suggest` and review, each with its facts' passages in its file. "

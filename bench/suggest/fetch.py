@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import socket
 import sys
 import urllib.error
 import urllib.request
@@ -43,7 +42,7 @@ def entries() -> list[dict[str, str]]:
 
 def download(url: str, dest: Path) -> None:
     req = urllib.request.Request(url, headers={"User-Agent": "jckg-bench-fetch/1 (manual re-fetch)"})
-    with urllib.request.urlopen(req, timeout=20) as resp:  # noqa: S310 (addresses come from our own file)
+    with urllib.request.urlopen(req, timeout=20) as resp:  # addresses come from our own file
         dest.write_bytes(resp.read())
 
 
@@ -61,7 +60,7 @@ def main() -> int:
                 print(f"{e['id']}: downloaded to {html.name}; make {txt.name} from it by hand")
             except urllib.error.HTTPError as exc:
                 print(f"{e['id']}: HTTP {exc.code} from {e['url']}")
-            except (urllib.error.URLError, socket.timeout, OSError) as exc:
+            except (TimeoutError, urllib.error.URLError, OSError) as exc:
                 online = False
                 print(f"NETWORK UNREACHABLE ({getattr(exc, 'reason', exc)}): no further downloads this run.")
         if not txt.exists():

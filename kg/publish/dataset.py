@@ -52,7 +52,6 @@ import pyoxigraph as ox
 
 from kg.errors import UsageError
 from kg.namespaces import INFERRED_GRAPH, PREFIXES
-
 from kg.publish import Graph  # the facade, given to us: never imported here
 
 __all__ = ["DATASET", "LICENSE", "RELEASE_FILES", "URI_SPACE", "ReleaseFile", "check_description", "describe_dataset", "release_files"]

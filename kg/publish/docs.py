@@ -42,7 +42,6 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, UsageError, WriteError
 from kg.namespaces import PREFIXES, curie
-
 from kg.publish import Graph  # the facade, given to us: never imported here
 
 PAGES = ("index.html", "vocab.html", "shapes.html")
@@ -566,7 +565,7 @@ class _Builder:
         loose_ps = [self.property_shape(p, "shapes.html") for p in property_shapes if p not in attached]
         class_terms = [self.class_term(c, classes) for c in classes]
         prop_groups = []
-        for key, heading, kind_iri in _PROPERTY_KINDS:
+        for key, heading, _kind_iri in _PROPERTY_KINDS:
             members = [p for p in props if _kind(onto.types(ox.NamedNode(p))) == key]
             if members:
                 prop_groups.append((key, heading, ids[f"{key}-properties"], [self.property_term(p) for p in members]))

@@ -36,15 +36,17 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
 from kg.errors import UsageError
 from kg.namespaces import PREFIXES, curie
-
 from kg.publish import Graph  # the facade, given to us: never imported here
+
+if TYPE_CHECKING:  # matplotlib itself is imported when a picture is drawn
+    from matplotlib.typing import RcKeyType
 
 KINDS = ("timeline", "network", "matrix")
 FORMATS = ("svg", "png")
@@ -59,7 +61,7 @@ MAX_PARTICIPANTS = 60
 KG = PREFIXES["kg"]
 KGC = PREFIXES["kgc"]
 
-_RC = {
+_RC: dict[RcKeyType, Any] = {
     "svg.hashsalt": "kg.publish.draw",
     "svg.fonttype": "none",
     "font.family": "DejaVu Sans",
@@ -447,7 +449,7 @@ def _hash_index(text: str) -> int:
     return sum(text.encode()) % len(_PALETTE)
 
 
-_STATUS_LEGEND = [
+_STATUS_LEGEND: list[tuple[str, dict[str, Any]]] = [
     ("held", {"marker": "o", "markerfacecolor": "#555555", "markeredgecolor": "#222222"}),
     ("scheduled (hollow)", {"marker": "o", "markerfacecolor": "white", "markeredgecolor": "#555555", "markeredgewidth": 2}),
     ("cancelled or postponed", {"marker": "X", "markerfacecolor": "#555555", "markeredgecolor": "#555555"}),
@@ -556,11 +558,11 @@ def _timeline(reader: _Reader, focus: str | None, canvas: _Canvas) -> None:
                 ax.axhspan(y - 0.5, end + 0.5, color="#f2f2f2", zorder=0)
             ax.text(-0.01, y, _wrap(lanes[item], 70, 2), transform=blended, ha="right", va="center", fontweight="bold", fontsize=9.5, clip_on=False)
             continue
-        ev: _Event = item
+        ev = item
         x = mdates.date2num(ev.start)
         style = _event_style(ev)
         colour = _EVENT_COLOURS.get(ev.type, _PALETTE[_hash_index(ev.type)])
-        if ev.end and ev.end > ev.start:
+        if ev.end and ev.start and ev.end > ev.start:
             ax.plot([x, mdates.date2num(ev.end)], [y, y], color=colour, linewidth=4, solid_capstyle="round", zorder=2)
         (mark,) = ax.plot([x], [y], linestyle="none", markersize=9, zorder=3, **style)
         info = f"{ev.label} ({_status_word(ev)}, {_span(ev)}; {type_names[ev.type].lower()})"
@@ -580,8 +582,8 @@ def _timeline(reader: _Reader, focus: str | None, canvas: _Canvas) -> None:
     fig.add_artist(kinds)
     if undated:
         lines = 1 + max(-(-len(handles) // 2), len(status))
-        y = 0.1 - (lines * 0.2 + 0.2) / max(3.2, height)
-        fig.text(0.02, y, f"{undated} event{'s' if undated != 1 else ''} without a start date not shown", ha="left", va="top", fontsize=8, color="#555555", style="italic")
+        note_y = 0.1 - (lines * 0.2 + 0.2) / max(3.2, height)
+        fig.text(0.02, note_y, f"{undated} event{'s' if undated != 1 else ''} without a start date not shown", ha="left", va="top", fontsize=8, color="#555555", style="italic")
 
 
 def _date_axis(ax: Any, title: str, *, ticks: tuple[int, int]) -> None:
@@ -621,7 +623,7 @@ def _timeline_lanes(canvas: _Canvas, order: list[Any], by_lane: dict[Any, list[_
     for y, key in enumerate(order):
         evs = by_lane[key]
         for t in types:
-            for status, filled in (("held", True), ("other", False)):
+            for _status, filled in (("held", True), ("other", False)):
                 chosen = [e for e in evs if e.type == t and ((e.status == "held") == filled)]
                 if not chosen:
                     continue
@@ -738,8 +740,8 @@ def _bipartite(canvas: _Canvas, *, left: list[tuple[str, str, str, Any]], right:
             return [(n - 1) / 2]
         return [i * (n - 1) / (count - 1) for i in range(count)]
 
-    ly = {iri: y for (iri, *_r), y in zip(left, spread(len(left)))}
-    ry = {iri: y for (iri, *_r), y in zip(right, spread(len(right)))}
+    ly = {iri: y for (iri, *_r), y in zip(left, spread(len(left)), strict=True)}
+    ry = {iri: y for (iri, *_r), y in zip(right, spread(len(right)), strict=True)}
     roles_seen: set[str] = set()
     for (e, p), roles in sorted(edges.items(), key=lambda kv: (ly[kv[0][0]], ry[kv[0][1]])):
         if e not in ly or p not in ry:
@@ -932,9 +934,9 @@ def _matrix(reader: _Reader, focus: str | None, canvas: _Canvas) -> None:
     fig.text(0.02, 0.86 + 0.85 / height, title, ha="left", va="bottom", fontsize=12, fontweight="bold")
     order = sorted(seen_roles, key=lambda r: (_MEMBERSHIP_STYLE.get(r, ("", "", "", 9))[3], r))
     handles = []
-    for r in order:
-        marker, face, edge, _o = _MEMBERSHIP_STYLE.get(r, ("s", "#7f7f7f", "#333333", 9))
+    for role in order:
+        marker, face, edge, _o = _MEMBERSHIP_STYLE.get(role, ("s", "#7f7f7f", "#333333", 9))
         handles.append(Line2D([], [], linestyle="none", marker=marker, markersize=13 if marker == "*" else 9, markerfacecolor=face,
-                              markeredgecolor=edge, markeredgewidth=1.5, label=role_names.get(KGC + r, r)))
+                              markeredgecolor=edge, markeredgewidth=1.5, label=role_names.get(KGC + role, role)))
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.14), ncol=min(3, len(handles)), frameon=False, fontsize=8.5,
                title="mark: role (of the latest membership) · number: year it started", title_fontsize=8.5, alignment="left")

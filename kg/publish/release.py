@@ -46,10 +46,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import UsageError, WriteError
+from kg.publish import Graph  # the facade, given to us: never imported here
 from kg.publish.version import VERSION_PATTERN as _VERSION
 from kg.publish.version import Version, parse_version
-
-from kg.publish import Graph  # the facade, given to us: never imported here
 
 __all__ = ["Changes", "Version", "changes", "parse_version", "release", "releases"]
 
@@ -102,6 +101,13 @@ def _quads(data: bytes, where: str) -> set[ox.Quad]:
         raise UsageError(f"{where} does not parse as N-Quads: {exc}", hint="restore the release's files (SHA256SUMS says which are intact)") from exc
 
 
+def _graph_of(q: ox.Quad) -> str:
+    """The name of a quad's graph: a release holds named graphs only (see _quads)."""
+    if isinstance(q.graph_name, ox.DefaultGraph):
+        raise ValueError(f"a statement of a release outside the named graphs: {q}")
+    return q.graph_name.value
+
+
 def _store(quads: Iterable[ox.Quad]) -> ox.Store:
     store = ox.Store()
     store.extend(quads)
@@ -119,7 +125,10 @@ def changes(previous: bytes | None, new: bytes, *, previous_version: str | None 
     if previous is None:
         return Changes(None, (), (), ())
     before = _quads(previous, where)
-    key = lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
+
+    def key(q: ox.Quad) -> tuple[str, str, str, str]:
+        return (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
+
     added = tuple(sorted(after - before, key=key))
     removed = tuple(sorted(before - after, key=key))
     old_records = supersessions(_store(before))
@@ -127,7 +136,7 @@ def changes(previous: bytes | None, new: bytes, *, previous_version: str | None 
     current_before: dict[ox.Triple, set[str]] = {}
     for q in before:
         t = ox.Triple(q.subject, q.predicate, q.object)
-        current_before.setdefault(t, set()).add(q.graph_name.value)
+        current_before.setdefault(t, set()).add(_graph_of(q))
     superseded = []
     seen = set()
     for r in supersessions(_store(after)):
@@ -189,7 +198,7 @@ def _by_graph(section: str, quads: tuple[ox.Quad, ...], file: str) -> list[str]:
         return lines + ["None.", ""]
     groups: dict[str, list[ox.Quad]] = {}
     for q in quads:
-        groups.setdefault(q.graph_name.value, []).append(q)
+        groups.setdefault(_graph_of(q), []).append(q)
     listed = 0
     for g in sorted(groups):
         lines += [f"### {_graph(g)} ({_plural(len(groups[g]), 'statement')})", ""]

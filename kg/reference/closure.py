@@ -13,7 +13,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from kg.errors import InputError, UsageError
 from kg.namespaces import BASE, INFERRED_GRAPH
 from kg.reference.load import fill_current_view, union_graph
-from kg.store.local import INFERENCE_MODES  # noqa: E402
+from kg.store.local import INFERENCE_MODES
 
 # owlrl reports inconsistencies as triples in this namespace
 _ERRNS = "http://www.daml.org/2002/03/agents/agent-ont#"

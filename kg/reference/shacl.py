@@ -14,6 +14,7 @@ from typing import Any
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SH
+from rdflib.term import Node
 
 from kg.errors import InputError
 from kg.layout import Layout
@@ -64,7 +65,7 @@ def _validate_all(data: Graph, *, shapes: Graph, ontology: Graph) -> Report:
     return _report(_pyshacl(data, shapes=shapes, ontology=ontology), data)
 
 
-def _pyshacl(data: Graph, *, shapes: Graph, ontology: Graph, focus: list[URIRef] | None = None) -> Graph:
+def _pyshacl(data: Graph, *, shapes: Graph, ontology: Graph, focus: list[str | URIRef] | None = None) -> Graph:
     """pySHACL with the project's settings; returns the report graph."""
     from pyshacl import validate
 
@@ -118,12 +119,16 @@ _PATCH_LOCK = threading.Lock()
 def _validate_focus(data: Graph, *, shapes: Graph, ontology: Graph, focus_nodes: set) -> Report:
     """Validate only ``focus_nodes`` (each against the shapes that target it), reading
     the whole of ``data``."""
-    focus = sorted((n for n in focus_nodes if isinstance(n, URIRef)), key=str)
+    focus: list[str | URIRef] = sorted((n for n in focus_nodes if isinstance(n, URIRef)), key=str)
     if not focus:
         return Report(conforms=True)  # nothing to check
     with _focus_filters_targets_only(), _keep_literals_as_written():
         report_graph = _pyshacl(data, shapes=shapes, ontology=ontology, focus=focus)
     return _report(report_graph, data)
+
+
+def _severity(node: Node | None) -> str:
+    return SEVERITIES.get(node, "Violation") if isinstance(node, URIRef) else "Violation"
 
 
 def _report(report_graph: Graph, data: Graph) -> Report:
@@ -139,7 +144,7 @@ def _report(report_graph: Graph, data: Graph) -> Report:
             return node.n3(nm)
         return str(node)
 
-    def label(node: object) -> str:
+    def label(node: Node | None) -> str:
         names = [o for p in (RDFS.label, DCTERMS.title) for o in data.objects(node, p) if isinstance(o, Literal)]
         any_label = [o for o in names if o.language == "en"] or names
         return str(sorted(any_label)[0]) if any_label else ""
@@ -150,7 +155,7 @@ def _report(report_graph: Graph, data: Graph) -> Report:
         messages = sorted(str(m) for m in report_graph.objects(r, SH.resultMessage))
         results.append(
             Result(
-                severity=SEVERITIES.get(report_graph.value(r, SH.resultSeverity), "Violation"),
+                severity=_severity(report_graph.value(r, SH.resultSeverity)),
                 focus=show(focus_node) or "",
                 focus_label=label(focus_node),
                 path=show(report_graph.value(r, SH.resultPath)),

@@ -108,7 +108,7 @@ class Engine:
     ) -> SparqlResult:
         """Run a SELECT/ASK/CONSTRUCT/DESCRIBE query and return rdflib's result."""
         prepared = prepare(text, source=source, allow_network=allow_network)
-        init = {Variable(k): v for k, v in (bindings or {}).items()}
+        init: dict[str, Identifier] = {Variable(k): v for k, v in (bindings or {}).items()}  # a Variable is a str
         previous = rdflib_sparql.SPARQL_LOAD_GRAPHS
         rdflib_sparql.SPARQL_LOAD_GRAPHS = allow_network
         try:

@@ -116,11 +116,14 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from kg.sparql.tokens import tokens as _scan
+
+if TYPE_CHECKING:  # this module imports only pyoxigraph, the standard library and the two above
+    from kg.store.backend import Reads
 
 __all__ = ["Shapes", "ShaclResult", "ShapesError", "validate_store", "report_triples"]
 
@@ -130,7 +133,7 @@ _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _OWL = "http://www.w3.org/2002/07/owl#"
 
-Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 def _sh(local: str) -> ox.NamedNode:
@@ -527,9 +530,9 @@ class Shapes:
         for t in shape.targets.classes + shape.targets.subjects_of + shape.targets.objects_of:
             if not isinstance(t, ox.NamedNode):
                 raise ShapesError(f"shape {name}: the target {_show(t)} must be an IRI")
-        for t in shape.targets.nodes:
-            if isinstance(t, ox.BlankNode):
-                raise ShapesError(f"shape {name}: sh:targetNode {_show(t)} is a blank node")
+        for target in shape.targets.nodes:
+            if isinstance(target, ox.BlankNode):
+                raise ShapesError(f"shape {name}: sh:targetNode {_show(target)} is a blank node")
         self._shapes[node] = shape
         return shape
 
@@ -609,9 +612,9 @@ class Shapes:
             tests = " || ".join(f"langMatches(lang({var}), {_string(x.value)})" for x in langs) or "false"
             add("languageIn", f"(isLiteral({var}) && ({tests}))", str([x.value for x in langs]))
         for lst in self._params(shape, "in"):
-            members = g.items(lst, f"shape {name}: sh:in")
-            tests = " || ".join(f"sameTerm({var}, {_nt(x)})" for x in members) or "false"
-            add("in", f"({tests})", str([_show(x) for x in members]))
+            values = g.items(lst, f"shape {name}: sh:in")
+            tests = " || ".join(f"sameTerm({var}, {_nt(x)})" for x in values) or "false"
+            add("in", f"({tests})", str([_show(x) for x in values]))
         if not shape.is_property:
             for v in self._params(shape, "hasValue"):
                 add("hasValue", f"sameTerm({var}, {_nt(v)})", _show(v))
@@ -703,10 +706,10 @@ class Shapes:
                     return None
                 parts.append(found)
             for lst in self._params(shape, "or"):
-                found = [self._members(s, var) for s in self._g.items(lst, f"shape {shape.name}: sh:or")]
-                if not found or not all(found):
+                alternatives = [self._members(s, var) for s in self._g.items(lst, f"shape {shape.name}: sh:or")]
+                if not alternatives or not all(alternatives):
                     return None
-                parts.append(" UNION ".join("{ " + m + " }" for m in found if m))
+                parts.append(" UNION ".join("{ " + m + " }" for m in alternatives if m))
         finally:
             self._stack.pop()
         return " ".join("{ " + p + " }" for p in parts)
@@ -1187,7 +1190,10 @@ class Shapes:
             for pattern in self._params(shape, "pattern"):
                 q = f'SELECT (REGEX("", {_string(pattern.value)}, {flag_text}) AS ?r) {{}}'
                 try:
-                    rows = list(store.query(q))
+                    answer = store.query(q)
+                    if not isinstance(answer, ox.QuerySolutions):  # a SELECT: Store.query is typed as any answer
+                        raise TypeError(f"expected solutions, not {type(answer).__name__}")
+                    rows = list(answer)
                 except SyntaxError as exc:
                     raise ShapesError(f"shape {shape.name}: sh:pattern {pattern.value!r}: {exc}") from exc
                 if rows[0]["r"] is None:
@@ -1345,7 +1351,7 @@ class _FocusJob(_Job):
         self.checks, self.targets = checks, targets
         self.label = "targets of " + ", ".join(sorted({c.shape.name for c in checks}))
         columns = [f"?_k{i}" for i in range(len(checks))]
-        binds = " ".join(f"BIND(COALESCE({c.expr}, false) AS {col})" for c, col in zip(checks, columns))
+        binds = " ".join(f"BIND(COALESCE({c.expr}, false) AS {col})" for c, col in zip(checks, columns, strict=True))
         failed = " || ".join(f"!{col}" for col in columns)
 
         def text(focus: bool) -> str:
@@ -1376,7 +1382,10 @@ class _ValueJob(_Job):
     def __init__(self, path: str, entries: list[tuple[_Shape, _Targets, list[_Check]]], names: _Names) -> None:
         self.entries = entries
         self.label = "values of " + ", ".join(shape.name for shape, _, _ in entries)
-        binds, fails, members, columns = [], [], [], []
+        binds: list[str] = []
+        fails: list[str] = []
+        members: list[str] = []
+        columns: list[str] = []
         self.columns: list[list[int]] = []
         for e, (_, targets, checks) in enumerate(entries):
             mine = []
@@ -1407,7 +1416,7 @@ class _ValueJob(_Job):
                 member = row[2 + width + e]
                 if member is None or member.value != "true":
                     continue
-                for check, i in zip(checks, self.columns[e]):
+                for check, i in zip(checks, self.columns[e], strict=True):
                     if _failed(row, 2 + i):
                         out.append(_result(shape, check.component, row[0], row[1], check.detail, targets=targets))
         return out
@@ -1466,7 +1475,7 @@ class _MaxCountJob(_Job):
         self.label = "maxCount of " + ", ".join(shape.name for shape, _, _ in entries)
         low = min(bound for _, _, bound in entries)
         columns = [f"?_m{i}" for i in range(len(entries))]
-        members = " ".join(f"BIND(EXISTS {{ {t.test(names)} }} AS {col})" for (_, t, _), col in zip(entries, columns))
+        members = " ".join(f"BIND(EXISTS {{ {t.test(names)} }} AS {col})" for (_, t, _), col in zip(entries, columns, strict=True))
 
         def text(focus: bool) -> str:
             candidates = (
@@ -1872,7 +1881,8 @@ def _focus_star(text: str, tokens: list[_Tok], where: str) -> tuple[str, str]:
     block = tokens[i:j]
     if any(t.kind == "bnode" or t.punct("[(") for t in block):
         return "", rewritten
-    mine, others = [], []
+    mine: list[str] = []
+    others: list[str] = []
     for st in _statements(block):
         (mine if _var(st[0]) == "this" else others).append(text[st[0].start : st[-1].end])
     first = text[tokens[0].start : block[-1].end]
@@ -1982,7 +1992,7 @@ class _SparqlJob(_Job):
             if values in seen:  # pySHACL drops duplicate solutions
                 continue
             seen.add(values)
-            bound = {**self.constants, **{n: v for n, v in zip(variables, values) if v is not None}}
+            bound = {**self.constants, **{n: v for n, v in zip(variables, values, strict=True) if v is not None}}
             failure = bound.get("failure")
             if failure is not None and failure.value == "true":
                 raise RuntimeError(f"{self.label} reported a failure (?failure true)")
@@ -2016,10 +2026,15 @@ class _SparqlJob(_Job):
         return out
 
 
+def _verbatim(text: str) -> Callable[[re.Match[str]], str]:
+    """A replacement for re.sub that inserts ``text`` as it is (no backslash escapes)."""
+    return lambda _match: text
+
+
 def _substitute(message: str, bound: dict[str, Any]) -> str:
     """{?var} and {$var} replaced by the value's string (IRI, lexical form), as pySHACL does."""
     for name, term in bound.items():
-        message = re.sub(r"\{[?$]" + re.escape(name) + r"\}", lambda _m, t=term: str(t.value), message)
+        message = re.sub(r"\{[?$]" + re.escape(name) + r"\}", _verbatim(str(term.value)), message)
     return message
 
 
@@ -2027,7 +2042,7 @@ def _substitute(message: str, bound: dict[str, Any]) -> str:
 
 
 def validate_store(
-    store: ox.Store,
+    store: Reads,
     shapes: Shapes,
     *,
     default_graph: Sequence[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None,
@@ -2090,9 +2105,9 @@ def validate_store(
         return results
 
     jobs = sorted(shapes._jobs, key=lambda j: -j.cost)
-    n = workers if workers is not None else min(4, os.cpu_count() or 1)
-    # a worker thread even for n = 1: pyoxigraph evaluates measurably slower in the main thread
-    with ThreadPoolExecutor(max_workers=max(1, n)) as pool:
+    threads = workers if workers is not None else min(4, os.cpu_count() or 1)
+    # a worker thread even for one: pyoxigraph evaluates measurably slower in the main thread
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
         batches = list(pool.map(run, jobs))
     results = [r for batch in batches for r in batch]
     if any(r.route is not None for r in results):
@@ -2222,7 +2237,7 @@ def _valid_as(written: ox.Literal, stored: ox.Literal, datatype: str) -> bool:
     return True  # the store parsed it, so it is valid
 
 
-def _subclasses(store: ox.Store, shapes: Shapes, kwargs: dict[str, Any]) -> dict[str, list[str]]:
+def _subclasses(store: Reads, shapes: Shapes, kwargs: dict[str, Any]) -> dict[str, list[str]]:
     """For each set of classes in the queries: those classes and their subclasses in the
     data graph (rdfs:subClassOf*), as SPARQL terms."""
     classes = sorted({c for s in shapes._class_sets for c in s.split()})
@@ -2235,7 +2250,7 @@ def _subclasses(store: ox.Store, shapes: Shapes, kwargs: dict[str, Any]) -> dict
     return {s: sorted(set().union(*(below[c] for c in s.split()))) for s in shapes._class_sets}
 
 
-def _instance_counts(store: ox.Store, subclasses: dict[str, list[str]], kwargs: dict[str, Any]) -> dict[str, int]:
+def _instance_counts(store: Reads, subclasses: dict[str, list[str]], kwargs: dict[str, Any]) -> dict[str, int]:
     """How many rdf:type statements each class (and subclass) of the queries has: one scan
     of those statements, to choose between lookups and anti-joins."""
     classes = sorted({c for found in subclasses.values() for c in found})

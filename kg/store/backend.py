@@ -16,9 +16,11 @@ silently reads the local files instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
+
+import pyoxigraph as ox
 
 from kg.errors import UsageError
 
@@ -47,20 +49,24 @@ REMOTE = Capabilities(writable=False, versioned=False, inference=False, as_of=Fa
 
 @runtime_checkable
 class Reads(Protocol):
-    """The part of ``pyoxigraph.Store`` the readers use; an endpoint answers it over HTTP."""
+    """The part of ``pyoxigraph.Store`` the readers use; an endpoint answers it over HTTP.
+
+    Declared so that ``pyoxigraph.Store`` is one (for a type checker too): the parameters
+    are as loose as the store's and no looser, and the answers are ``Any`` because an
+    endpoint's are look-alikes of pyoxigraph's (not its classes: no isinstance on them).
+    """
 
     def query(
         self,
         query: str,
         *,
         prefixes: Any = None,
-        default_graph: Sequence[Any] | Any | None = None,
-        named_graphs: Sequence[Any] | None = None,
+        default_graph: Any = None,  # a graph name or a list of them
+        named_graphs: list[Any] | None = None,
         use_default_graph_as_union: bool = False,
     ) -> Any: ...
 
-    def quads_for_pattern(self, subject: Any = None, predicate: Any = None, object: Any = None,
-                          graph_name: Any = None) -> Iterator[Any]: ...
+    def quads_for_pattern(self, subject: Any, predicate: Any, object: Any, graph_name: Any = None) -> Iterator[Any]: ...
 
     def named_graphs(self) -> Iterator[Any]: ...
 
@@ -99,3 +105,11 @@ def refuse(what: str, version: StoreVersion | None = None, *, endpoint: str | No
         f"{what} needs the local store: {place} cannot give it",
         hint=hint or "run without --endpoint (unset KG_ENDPOINT) on a checkout of the graph, then `kg push` to update the endpoint",
     )
+
+
+def solutions(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> ox.QuerySolutions:
+    """The answer of ``pyoxigraph.Store.query`` to a SELECT query, as what it is: the
+    method is typed as returning any of its three kinds of answer."""
+    if not isinstance(answer, ox.QuerySolutions):
+        raise TypeError(f"a SELECT query was expected to give solutions, not {type(answer).__name__}")
+    return answer

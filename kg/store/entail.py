@@ -96,9 +96,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, QuerySolution, Store, Triple
 
 from kg.errors import InputError, UsageError
+from kg.store.backend import solutions
 
 __all__ = ["INFERRED", "MODES", "TBox", "closure", "inferred_triples", "schema"]
 
@@ -341,16 +342,18 @@ class _Run:
 
     def __init__(self, store: Store, graphs: list[NamedNode], mode: str) -> None:
         self.store, self.graphs, self.mode = store, graphs, mode
-        self.full = [*graphs, INFERRED]
+        # the list type Store.query takes as default_graph
+        self.full: list[NamedNode | BlankNode | DefaultGraph] = [*graphs, INFERRED]
         self.using = " ".join(f"USING {g}" for g in self.full)
         self.delta: NamedNode | None = None
         self.target: NamedNode = INFERRED
         self.large = True  # is this round's delta large (see insert)?
         self.rounds = 0
 
-    def select(self, text: str, *, asserted_only: bool = False) -> list:
-        named = None if self.delta is None else [self.delta]
-        return list(self.store.query(text, default_graph=self.graphs if asserted_only else self.full, named_graphs=named))
+    def select(self, text: str, *, asserted_only: bool = False) -> list[QuerySolution]:
+        named: list[NamedNode | BlankNode] | None = None if self.delta is None else [self.delta]
+        default: list[NamedNode | BlankNode | DefaultGraph] = [*self.graphs] if asserted_only else self.full
+        return list(solutions(self.store.query(text, default_graph=default, named_graphs=named)))
 
     def update(self, parts: list[str]) -> None:
         if parts:
@@ -376,7 +379,7 @@ class _Run:
         return f"INSERT {{ GRAPH {self.target} {{ {head} }} }} {using} WHERE {{ {where} }}"
 
     def count(self, graph: NamedNode) -> int:
-        (row,) = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+        (row,) = solutions(self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"))
         return int(row[0].value)
 
     def drop(self, *graphs: NamedNode) -> None:
@@ -599,7 +602,7 @@ def _round(run: _Run, parts: list[str]) -> int:
     return run.count(INFERRED) - before if run.target == INFERRED else run.count(run.target)
 
 
-def _saturate(run: _Run, rules, delta: NamedNode | None) -> None:  # noqa: ANN001
+def _saturate(run: _Run, rules, delta: NamedNode | None) -> None:
     """Rounds of ``rules(run)`` until one adds nothing. A round reads ``delta`` (the first:
     everything if ``None``, and then writes straight into kgg:inferred) and writes a
     scratch graph, which becomes the next round's delta."""
@@ -739,15 +742,19 @@ def _mode(mode: str) -> str:
 
 
 def _graphs(store: Store, graphs: list[NamedNode] | None) -> list[NamedNode]:
+    given: list[NamedNode | BlankNode] = []
     if graphs is None:
-        graphs = sorted((g for g in store.named_graphs() if g != INFERRED and g not in _SCRATCH), key=str)
-    graphs = list(graphs)
-    for g in graphs:
+        given = sorted((g for g in store.named_graphs() if g != INFERRED and g not in _SCRATCH), key=str)
+    else:
+        given = list(graphs)
+    out: list[NamedNode] = []
+    for g in given:
         if not isinstance(g, NamedNode):
             raise UsageError(f"graphs must be named graphs (NamedNode), got {g!r}")
         if g == INFERRED or g in _SCRATCH:
             raise UsageError(f"{g} holds inferences; it cannot be one of the asserted graphs")
-    return graphs
+        out.append(g)
+    return out
 
 
 # ---------------------------------------------------------------- consistency
@@ -814,7 +821,7 @@ def _datetime(v: str, stamp: bool = False) -> None:
     _time.strptime(_fraction(v), "%Y-%m-%dT%H:%M:%S")
 
 
-def _bounded(low: int | None, high: int | None):  # noqa: ANN202
+def _bounded(low: int | None, high: int | None):
     def check(v: str) -> None:
         i = int(v)
         if not ((low is None or low < i) and (high is None or i < high)):
@@ -823,7 +830,7 @@ def _bounded(low: int | None, high: int | None):  # noqa: ANN202
     return check
 
 
-def _real(low: str, high: str):  # noqa: ANN202
+def _real(low: str, high: str):
     def check(v: str) -> None:
         if not Decimal(low) < abs(Decimal(v)) < Decimal(high):  # owlrl: 0 is out of range
             raise ValueError(v)
@@ -831,7 +838,7 @@ def _real(low: str, high: str):  # noqa: ANN202
     return check
 
 
-def _regexp(pattern: str, flags: int = 0, exclude_start: str = ""):  # noqa: ANN202
+def _regexp(pattern: str, flags: int = 0, exclude_start: str = ""):
     def check(v: str) -> None:
         m = re.match(pattern, v, flags)
         if m is None or m.end() != len(v) or (exclude_start and v and v[0] in exclude_start):
@@ -955,6 +962,6 @@ def _ill_typed(run: _Run) -> list[str]:
             continue
         try:
             check(lit.value)
-        except Exception:  # noqa: BLE001 - owlrl counts any failure of the conversion
+        except Exception:  # owlrl counts any failure of the conversion
             errors.append(f"Lexical value of the literal '{lit.value}' does not match its datatype ({lit.datatype.value})")
     return errors

@@ -50,8 +50,8 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.layout import Layout
-from kg.store.backend import LOCAL, Capabilities
 from kg.namespaces import BASE, INFERRED_GRAPH, curie
+from kg.store.backend import LOCAL, Capabilities
 
 INFERENCE_MODES = ("none", "rdfs", "owlrl")
 #: Bump when the way a version is built changes, so old caches are not reused.

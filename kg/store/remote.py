@@ -49,7 +49,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError, RemoteError, UsageError
 from kg.namespaces import PREFIXES
-from kg.store.backend import REMOTE, Capabilities
+from kg.store.backend import REMOTE, Capabilities, solutions
 
 #: Seconds to wait for the server (to connect, then between two reads) on a lookup
 #: (describe, resolve, stats, export, validation): a server that hangs fails the command
@@ -119,7 +119,7 @@ class _EagerDigest(urllib.request.HTTPDigestAuthHandler):
     def retry_http_digest_auth(self, req: urllib.request.Request, auth: str) -> Any:
         token, challenge = auth.split(" ", 1)
         if token.lower() == "digest":
-            self._challenge = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(challenge)))
+            self._challenge = urllib.request.parse_keqv_list([p for p in urllib.request.parse_http_list(challenge) if p])
         return super().retry_http_digest_auth(req, auth)
 
     def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
@@ -713,9 +713,10 @@ def _graph_iris(graphs: Sequence[Any] | Any | None, what: str, union: str | None
     items = list(graphs) if isinstance(graphs, (list, tuple, set)) else [graphs]
     if all(isinstance(g, ox.DefaultGraph) for g in items) and what == "default_graph":
         return [union] if union else []  # the union: the endpoint's own default graph, or push's graph of it
-    if not all(isinstance(g, ox.NamedNode) for g in items):
+    names = [g for g in items if isinstance(g, ox.NamedNode)]
+    if len(names) != len(items):
         raise UsageError(f"{what} for an endpoint must be graph IRIs, or only the default graph", hint="the SPARQL protocol names graphs by IRI")
-    return [g.value for g in items]
+    return [g.value for g in names]
 
 
 def _distinct(query: str) -> bool:
@@ -736,7 +737,10 @@ def _virtuoso_defect(query: str) -> str:
     for i in range(len(found) - 3):
         if found[i].keyword == "GRAPH" and found[i + 2].text == "{" and found[i + 3].keyword == "OPTIONAL":
             return "it leaves out the graphs in which GRAPH ?g { OPTIONAL { ... } } matches nothing"
-    depth, optional, outside, inside = 0, [], set(), set()
+    depth = 0
+    optional: list[int] = []  # the depths of the open OPTIONAL groups
+    outside: set[str] = set()
+    inside: set[str] = set()
     keys: list[str] = []
     grouping = False
     for i, t in enumerate(found):
@@ -937,7 +941,7 @@ def push(
 
 def _local_count(store: ox.Store, graph: Any) -> int:
     where = "{ ?s ?p ?o }" if isinstance(graph, ox.DefaultGraph) else f"{{ GRAPH {graph} {{ ?s ?p ?o }} }}"
-    return int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {where}")))[0].value)
+    return int(next(solutions(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {where}")))[0].value)
 
 
 def _upload(method: str, gsp: str, iri: str | None, body: bytes, what: str, opener: urllib.request.OpenerDirector | None = None) -> None:
@@ -960,8 +964,10 @@ def _delete(gsp: str, iri: str, opener: urllib.request.OpenerDirector | None = N
 
 def _verify(endpoint: str, gsp: str, merge: bool, local: dict[str, int], union: int, stale: tuple[str, ...], remote: dict[str, int], remote_union: int) -> None:
     """Every graph holds what was sent (replace: exactly; merge: at least), removed graphs nothing."""
-    wanted = {**local, None: union, **{g: 0 for g in stale}}
-    found = {**{g: remote.get(g, 0) for g in local}, None: remote_union, **{g: remote.get(g, 0) for g in stale}}
+    wanted: dict[str | None, int] = {g: n for g, n in local.items()}  # None: the default graph
+    wanted[None] = union
+    wanted.update((g, 0) for g in stale)
+    found: dict[str | None, int] = {**{g: remote.get(g, 0) for g in local}, None: remote_union, **{g: remote.get(g, 0) for g in stale}}
     wrong = [g for g in wanted if (found[g] < wanted[g] if merge else found[g] != wanted[g])]
     if not wrong:
         return

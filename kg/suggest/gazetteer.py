@@ -25,12 +25,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 import pyoxigraph as ox
 import yaml
 
 from kg.namespaces import PREFIXES
+from kg.store.backend import Reads
 
 _KG, _RDFS, _SKOS, _DCT, _RDF = PREFIXES["kg"], PREFIXES["rdfs"], PREFIXES["skos"], PREFIXES["dcterms"], PREFIXES["rdf"]
 KGI = PREFIXES["kgi"]
@@ -195,10 +197,6 @@ class Mention:
 @dataclass
 class Gazetteer:
     entries: dict[str, Entry]
-    # the matching rules' names, so a user of a gazetteer needs nothing else of this module
-    key = staticmethod(key)
-    Entry = Entry
-    KINDS = KINDS
     _index: dict[str, list[tuple[tuple[str, ...], Entry, str, bool]]] = field(default_factory=dict, repr=False)
     _by_key: dict[tuple[str, ...], list[tuple[Entry, str]]] = field(default_factory=dict, repr=False)
 
@@ -220,7 +218,7 @@ class Gazetteer:
     # ------------------------------------------------------------ building
 
     @classmethod
-    def from_store(cls, store: ox.Store, extra: Iterable[Entry] = ()) -> Gazetteer:
+    def from_store(cls, store: Reads, extra: Iterable[Entry] = ()) -> Gazetteer:
         return cls(_read_entries(store, extra))
 
     @classmethod
@@ -341,15 +339,21 @@ class Gazetteer:
     def of_kind(self, kind: str) -> list[Entry]:
         return sorted((e for e in self.entries.values() if e.kind == kind), key=lambda e: e.iri)
 
+    # the matching rules' names, so a user of a gazetteer needs nothing else of this module
+    # (last in the class: above, Entry in an annotation is the module's class, not this attribute)
+    key = staticmethod(key)
+    Entry = Entry
+    KINDS = KINDS
 
-def _CLASS_RANK_MIN(entry: Entry) -> int:  # noqa: N802 - a sort key
+
+def _CLASS_RANK_MIN(entry: Entry) -> int:  # a sort key
     return -min((_CLASS_RANK.get(t, 99) for t in entry.types), default=99)
 
 
 def _contiguous(text: str, toks: list[tuple[int, int, str, str]]) -> bool:
     """The words of a multi-word name stand together: only spaces, hyphens, slashes or a
     few joining marks between them, never a sentence or clause break."""
-    for (_, e1, _, _), (s2, _, _, _) in zip(toks, toks[1:]):
+    for (_, e1, _, _), (s2, _, _, _) in pairwise(toks):
         gap = text[e1:s2]
         if len(gap) > 3 or re.search(r"[.;:!?()\[\]\"«»\n]", gap):
             return False
@@ -363,7 +367,7 @@ def lexicon() -> dict[str, Any]:
     return yaml.safe_load(text) or {}
 
 
-def _read_entries(store: ox.Store, extra: Iterable[Entry]) -> dict[str, Entry]:
+def _read_entries(store: Reads, extra: Iterable[Entry]) -> dict[str, Entry]:
     names: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for p in _NAMES:
         for q in store.quads_for_pattern(None, ox.NamedNode(p), None, None):

@@ -12,6 +12,7 @@ import pyoxigraph as ox
 
 from kg.errors import UsageError
 from kg.namespaces import PREFIXES
+from kg.store.backend import Reads
 from kg.suggest.dates import find_dates
 from kg.suggest.gazetteer import KGC, KGI, Entry, Gazetteer
 from kg.suggest.model import Candidate, Draft, SourceInfo
@@ -35,7 +36,7 @@ _KG = PREFIXES["kg"]
 
 
 def suggest(graph: Any, text: str | bytes, source: SourceInfo, *, content_type: str | None = None,
-            gazetteer: Gazetteer | None = None, store: ox.Store | None = None, location: str = "<text>") -> Draft:
+            gazetteer: Gazetteer | None = None, store: Reads | None = None, location: str = "<text>") -> Draft:
     """Candidate facts from ``text`` (plain text or HTML), from ``source``."""
     if not source.title.strip() or not source.publisher.strip():
         raise UsageError("a source needs its title and its publisher", hint="give --title and --publisher")
@@ -59,7 +60,7 @@ def suggest(graph: Any, text: str | bytes, source: SourceInfo, *, content_type: 
 
 
 class _Builder:
-    def __init__(self, text: str, language: str, gz: Gazetteer, store: ox.Store, issued: dt.date | None, source: SourceInfo) -> None:
+    def __init__(self, text: str, language: str, gz: Gazetteer, store: Reads, issued: dt.date | None, source: SourceInfo) -> None:
         self.text, self.language, self.gz, self.store, self.issued, self.source = text, language, gz, store, issued, source
         self.candidates: list[Candidate] = []
         self.messages: list[str] = []
@@ -114,9 +115,8 @@ class _Builder:
     def passage_of(self, curie: str, predicate: str | None = None) -> str:
         """The graph's passage for a statement (its attribution) or for the entity."""
         if predicate:
-            q = """SELECT ?quote WHERE { ?a a <%sAttribution> ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> <%s> ;
-                   <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> <%s> ; <%squote> ?quote } LIMIT 1""" % (
-                _KG, _iri(curie), _iri(predicate), _KG)
+            q = f"""SELECT ?quote WHERE {{ ?a a <{_KG}Attribution> ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> <{_iri(curie)}> ;
+                   <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> <{_iri(predicate)}> ; <{_KG}quote> ?quote }} LIMIT 1"""
             for row in self.store.query(q):
                 return str(row["quote"].value)
         for v in self.values(curie, "kg:quote"):
@@ -156,7 +156,7 @@ class _Builder:
         main_ref = event_ids.get(main.key) if main else None
         participations: dict[str, tuple[str, str]] = {}
         for fact in reader.participants(main):
-            if main_ref:
+            if main is not None and main_ref:  # main_ref is set only when main is
                 got = self.participant(fact, main, main_ref)
                 if got:
                     participations[fact.data["entry"].iri] = got
@@ -257,7 +257,7 @@ class _Builder:
         if ev.ordinal is not None:
             st.append(f"{e} kg:ordinal {ev.ordinal} .")
         st += self.attribution(e, "kg:eventStatus", f"kgc:{status}", (ev.status_passage or ev.passage).text)
-        depends = (series_cid,)
+        depends: tuple[str, ...] = (series_cid,)
         if ev.next_of is not None and ev.next_of.key in done:
             st.append(f"{e} kg:followsUp {done[ev.next_of.key][0]} .")
             depends += (done[ev.next_of.key][1],)
@@ -461,8 +461,9 @@ class _Builder:
         if ref is not None and holder is not None and d["role"] != "head-of-state":
             e, event_cid = ref
             part = participations.get(holder.iri)
-            if part is None and self.held_participation(e, holder.iri):
-                part = (self.held_participation(e, holder.iri), "")  # a second report: the graph's own delegation
+            held = self.held_participation(e, holder.iri) if part is None else None
+            if held:
+                part = (held, "")  # a second report: the graph's own delegation
             if part is None and holder.kind in ("organisation", "body", "state"):
                 role = "attendee" if holder.kind != "state" else "delegation"
                 node = self.fresh(f"{local_name(e)}-{role}-{local_name(holder.curie).removeprefix('state-')}")

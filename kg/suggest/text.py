@@ -46,7 +46,7 @@ def _add(out: list[Sentence], chunk: str, base: int, s: int, e: int) -> None:
 
 _TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяқғҳўәөүұң",
                      ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u", "f",
-                      "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "q", "g", "h", "o", "a", "o", "u", "u", "n"]))
+                      "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "q", "g", "h", "o", "a", "o", "u", "u", "n"], strict=True))
 
 
 def slug(text: str, max_words: int = 6) -> str:

@@ -134,7 +134,7 @@ class Versions:
         return self.graph.endpoint is not None
 
     def _files_key(self) -> str:
-        return self.graph.files_key()  # type: ignore[no-any-return]
+        return self.graph.files_key()
 
     def ready(self, inference: str, wait: float) -> None:
         """Return once the version to read with ``inference`` is there (waiting up to
@@ -158,7 +158,7 @@ class Versions:
             raise Problem(503, f"the store{'' if inference == 'none' else f' with {inference} inferences'} is being built "
                           "for the files as they are now; try again shortly",
                           headers={"Retry-After": "30"}) from None
-        except Exception as exc:  # noqa: BLE001 - the build failed: serve the last good version if there is one
+        except Exception as exc:  # the build failed: serve the last good version if there is one
             if inference not in self.served:
                 raise Problem(503, f"the graph's files do not load ({problem_text(exc)}), and no earlier version"
                               f"{'' if inference == 'none' else f' with {inference} inferences'} was built to serve meanwhile",
@@ -200,7 +200,7 @@ class Versions:
                 time.sleep(0.02)
             try:
                 gs = self.graph.store(inference)
-            except BaseException as exc:  # noqa: BLE001 - the waiting requests and /health report it
+            except BaseException as exc:  # the waiting requests and /health report it
                 with self._lock:
                     self.failed[inference] = (key, problem_text(exc))
                     del self._building[inference]
@@ -617,7 +617,7 @@ class App:
     def on_static(self, request: Request, name: str) -> Response:
         if name not in STATIC:
             raise Problem(404, f"no static file {name}")
-        data = resources.files("kg.web").joinpath("static", name).read_bytes()
+        data = (resources.files("kg.web") / "static" / name).read_bytes()
         return Response(data, mimetype=STATIC[name], headers={"Cache-Control": "max-age=3600"})
 
 

@@ -71,7 +71,7 @@ def protocol_class(limits: Limits) -> type:
     idle timeout from the first byte on, and room made at the connection limit."""
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-    class _Protocol(HttpToolsProtocol):  # type: ignore[misc]
+    class _Protocol(HttpToolsProtocol):
         def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)
             self.kg_last = self.loop.time()
@@ -191,6 +191,9 @@ class Bridge:
     async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
         if scope["type"] != "http":
             return
+        app = self.app
+        if app is None:  # Front.run() serves only once an application is mounted
+            raise RuntimeError("no WSGI application mounted")
         length = _content_length(scope["headers"])
         body = b""
         close = False
@@ -198,20 +201,22 @@ class Bridge:
             close = True  # the application answers 413 from the header; the body is never read
         else:
             try:
-                body = await asyncio.wait_for(self._body(receive), self.limits.body_timeout)
+                received = await asyncio.wait_for(self._body(receive), self.limits.body_timeout)
             except asyncio.TimeoutError:
                 await _send_plain(send, 408, b"the request's body did not arrive in time\n")
                 return
             except _Gone:
                 return
-            if body is None:  # over the limit without a Content-Length (chunked)
-                length, body, close = self.limits.max_body + 1, b"", True
+            if received is None:  # over the limit without a Content-Length (chunked)
+                length, close = self.limits.max_body + 1, True
+            else:
+                body = received
         gone = threading.Event()
         environ = self._environ(scope, body, length if close else None)
         environ[DISCONNECTED] = gone.is_set
         watcher = asyncio.ensure_future(_watch(receive, gone))
         try:
-            status, headers, chunks = await asyncio.get_running_loop().run_in_executor(self.executor, _call, self.app, environ)
+            status, headers, chunks = await asyncio.get_running_loop().run_in_executor(self.executor, _call, app, environ)
         finally:
             watcher.cancel()
         if gone.is_set():

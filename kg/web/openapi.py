@@ -140,7 +140,7 @@ def openapi(queries: list[Any], server: str) -> dict[str, Any]:
     for q in queries:
         parameters = []
         for p in q.params.values():
-            schema = dict(_SCHEMAS.get(p.type, {"type": "string"}))
+            schema: dict[str, Any] = dict(_SCHEMAS.get(p.type, {"type": "string"}))
             if p.enum:
                 schema["enum"] = list(p.enum)
             if p.default is not None:

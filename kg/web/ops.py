@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from kg import views
 from kg.errors import UsageError
 from kg.graph import Graph, find_layout
+
 #: where the error messages of ad hoc queries say the problem is (``query:LINE:COL``)
 SOURCE = "query"
 #: the URL parameter of a stored query that asks for the graph as of a day (``--as-of``)
@@ -42,9 +43,11 @@ class ServedGraph(Graph):
 
     def local_store(self, inference: str = "none") -> Any:
         want = self._pinned.get(inference)
-        if want is None or want[1] is None:  # nothing pinned, or a version in memory: each worker holds its own
+        if want is None:  # nothing pinned
             return super().local_store(inference)
         key, path, files = want
+        if path is None:  # a version in memory: each worker holds its own
+            return super().local_store(inference)
         current = self._stores.get(inference)
         if current is not None and current.key == key and str(current.path) == path:
             return current
@@ -81,7 +84,7 @@ def sparql(graph: Any, text: str, choices: dict[str, str | None]) -> tuple[str, 
 
 def sparql_form(graph: Any, text: str) -> str:
     """The form of a query (SELECT, ASK, CONSTRUCT, DESCRIBE), checked but not run (HEAD)."""
-    return graph.check_query(text, source=SOURCE)  # type: ignore[no-any-return]
+    return graph.check_query(text, source=SOURCE)
 
 
 def stored(graph: Any, name: str, params: dict[str, str], fmt: str, as_of: str | None = None) -> bytes:
@@ -122,16 +125,16 @@ def draw(graph: Any, kind: str, fmt: str, entity: str | None, as_of: str | None)
 
     if as_of is not None:
         graph.day(as_of, what=AS_OF)
-    return graph.draw(kind, fmt=fmt, entity=entity, as_of=as_of, link=href)  # type: ignore[no-any-return]
+    return graph.draw(kind, fmt=fmt, entity=entity, as_of=as_of, link=href)
 
 
 def void(graph: Any, endpoint: str) -> bytes:
-    return graph.dataset(endpoint=endpoint, check=False)  # type: ignore[no-any-return]
+    return graph.dataset(endpoint=endpoint, check=False)
 
 
 def docs_page(graph: Any, page: str) -> str:
     """A page of the ontology documentation, rendered from this worker's store."""
-    return graph.docs_page(page)  # type: ignore[no-any-return]
+    return graph.docs_page(page)
 
 
 def stored_table(graph: Any, name: str, params: dict[str, str], show: int, as_of: str | None = None) -> dict[str, Any]:

@@ -275,7 +275,7 @@ class Pool:
                 w = _Worker(replace(self.config, pin=self._pin[1]))
                 w.pin_version = self._pin[0]
                 w.wait_ready(600.0)
-            except Exception:  # noqa: BLE001 - try again, then give up on this slot
+            except Exception:  # try again, then give up on this slot
                 time.sleep(0.5 * (attempt + 1))
                 continue
             with self._lock:

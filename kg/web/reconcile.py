@@ -314,7 +314,7 @@ def service(graph: Any) -> Service:
     an endpoint, which can change under its URL, kept for REMOTE_TTL seconds."""
     gs = graph.store()
     if gs.capabilities.versioned:
-        return graph.remember("reconcile", (), lambda: _build(graph))  # type: ignore[no-any-return]
+        return graph.remember("reconcile", (), lambda: _build(graph))
     key = (gs.key, int(time.monotonic() // REMOTE_TTL))
     if key not in _REMOTE:
         _REMOTE.clear()
@@ -629,7 +629,7 @@ def _suggest_entities(svc: Service, text: str, upto: int, types: list[str]) -> l
         shown = ", ".join(type_names)
         item: dict[str, Any] = {"id": entry.iri, "name": entry.label or curie(entry.iri),
                                 "description": f"{name} · {shown}" if name and name != entry.label else shown,
-                                "notable": [{"id": t, "name": n} for t, n in zip(entry.types, type_names)]}
+                                "notable": [{"id": t, "name": n} for t, n in zip(entry.types, type_names, strict=True)]}
         if not item["description"]:
             del item["description"]
         out.append(item)

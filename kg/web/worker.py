@@ -34,7 +34,7 @@ def main() -> None:
         config = pickle.loads(receive.recv_bytes())
         graph = ops.open_graph(config)
         sandboxed = enter_worker(offline=not config.endpoint)
-    except BaseException as exc:  # noqa: BLE001 - the server reports it
+    except BaseException as exc:  # the server reports it
         send.send_bytes(pickle.dumps(("error", portable(exc))))
         return
     send.send_bytes(pickle.dumps(("ready", {"pid": os.getpid(), "sandboxed": sandboxed})))
@@ -47,7 +47,7 @@ def main() -> None:
             if pin is not None:
                 graph.pin(pin)
             answer = ("ok", operation(ops, op)(graph, *args))
-        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the caller
+        except BaseException as exc:  # every failure goes back to the caller
             answer = ("error", portable(exc))
         try:
             send.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
