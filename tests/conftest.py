@@ -126,12 +126,12 @@ class InProcessPool:
 
     size, max_queue, replaced = 1, 4, 0
 
-    def __init__(self, root: Path, *, run: bool = True, canned=lambda op: None) -> None:
+    def __init__(self, root: Path, *, run: bool = True, canned=lambda op: None, max_rows: int | None = None) -> None:
         from kg.web import ops
         from kg.web.pool import WorkerConfig
 
         self.ops, self.run, self.canned = ops, run, canned
-        self.graph = ops.open_graph(WorkerConfig(root=str(root))) if run else None
+        self.graph = ops.open_graph(WorkerConfig(root=str(root), max_rows=max_rows)) if run else None
         self.calls: list[tuple[str, tuple]] = []
 
     def call(self, op, *args, timeout, cancelled=lambda: False, what="the query"):
@@ -149,3 +149,69 @@ class InProcessPool:
 
     def state(self) -> dict:
         return {"workers": 1, "alive": 1, "busy": 0, "waiting": 0, "replaced": 0, "refused": 0, "sandboxed": False}
+
+
+# ---------------------------------------------------------------- kg serve's application in process
+
+#: the public address of the in-process application (``Settings.base_url``, without the slash)
+APP_BASE = "http://kg.test"
+
+
+class Answer:
+    """werkzeug's test response with the names of a ``requests`` response, so a test reads
+    the same whether it went through a socket or not."""
+
+    def __init__(self, response) -> None:
+        self.response = response
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.content: bytes = response.get_data()
+
+    @property
+    def text(self) -> str:
+        return self.response.get_data(as_text=True)
+
+    def json(self):
+        import json
+
+        return json.loads(self.content)
+
+
+class InProcessApp:
+    """``kg.web.app.App`` over a graph directory, called through ``werkzeug.test.Client``:
+    routing, negotiation, limits and pages as ``kg serve`` runs them, with the workers'
+    operations run in this process (``InProcessPool``) and no socket. ``url`` is the
+    public address the application writes into absolute URLs."""
+
+    def __init__(self, root: Path, *, timeout: float = 30.0, max_rows: int | None = None, max_body: int = 1 << 20) -> None:
+        import kg
+        from werkzeug.test import Client
+
+        from kg.web.app import App, Settings
+
+        settings = Settings(timeout=timeout, max_body=max_body, base_url=APP_BASE + "/",
+                            **({"max_rows": max_rows} if max_rows is not None else {}))
+        self.pool = InProcessPool(root, max_rows=max_rows)
+        self.app = App(kg.open(root), self.pool, settings)
+        self.client = Client(self.app)
+        self.url = APP_BASE
+
+    def request(self, method: str, path: str, *, params=None, data=None, headers=None) -> Answer:
+        return Answer(self.client.open(path, method=method, query_string=params, data=data, headers=headers or {}))
+
+    def get(self, path: str, **kwargs) -> Answer:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs) -> Answer:
+        return self.request("POST", path, **kwargs)
+
+    def options(self, path: str, **kwargs) -> Answer:
+        return self.request("OPTIONS", path, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def web():
+    """kg serve's application over the bundled graph in this process, with the limits of
+    the shared real ``server`` (2,000 rows, 64 KiB bodies; its time limit is not enforced
+    in process: the time-limit tests use the real server)."""
+    return InProcessApp(ROOT, timeout=4, max_rows=2000, max_body=65536)
