@@ -18,10 +18,39 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-_CACHE = tempfile.mkdtemp(prefix="kg-test-cache-")
+# One cache for the whole run: with pytest-xdist the workers inherit it from the process
+# that started them (KG_TEST_CACHE_DIR), so the store of the bundled graph is built once;
+# builds take turns under the cache's lock and a version is published whole
+# (docs/design.md, "The store"), so workers can share it.
+_CACHE = os.environ.get("KG_TEST_CACHE_DIR") or ""
+if not _CACHE:
+    _CACHE = tempfile.mkdtemp(prefix="kg-test-cache-")
+    os.environ["KG_TEST_CACHE_DIR"] = _CACHE
+    # a few hundred MB a run: a machine that runs the suite again and again must not fill
+    # up (removed by the process that made it, after its workers have ended)
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 os.environ["KG_CACHE_DIR"] = _CACHE
-# a few hundred MB a run: a machine that runs the suite again and again must not fill up
-atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups into the test ids
+def pytest_collection_modifyitems(config, items) -> None:
+    """Under ``--dist loadgroup`` a test without an xdist_group goes in its module's group,
+    so a module runs in one worker; tests that share a reference run across modules (the
+    pySHACL runs of tests/test_shacl_engine.py) carry a group of their own."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else item.nodeid.split("::")[0]))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _collect_after_each_module():
+    """Stores and sockets a module's tests left to the garbage collector are closed before
+    the next module runs: a worker runs many modules, and kg's query worker waits on its
+    pipe with select(), which cannot watch a descriptor numbered 1024 or above."""
+    yield
+    import gc
+
+    gc.collect()
 
 
 @pytest.fixture(scope="session")
