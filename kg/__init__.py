@@ -3,9 +3,12 @@
     >>> import kg
     >>> g = kg.open()                                    # the bundled graph, or kg.open("dir/")
     >>> rows = g.query("delegations-at-meeting", event="kgi:eco-apg-meeting-4")
-    >>> rows.to_dicts(plain=True)                        # or rows.to_dataframe()
-    >>> g.sparql("SELECT * WHERE { ?s a kg:State }", timeout=10)
-    >>> g.validate().conforms, g.describe("Tajikistan").label
+    >>> rows.to_dicts(plain=True)[0]["participantLabel"]  # or rows.to_dataframe()
+    'Azerbaijan'
+    >>> len(g.sparql("SELECT * WHERE { ?s a kg:State }", timeout=10))
+    15
+    >>> g.validate().passes, g.describe("Tajikistan").label  # passes: no violation
+    (True, 'Tajikistan')
 
 ``kg.Graph`` (``kg/graph.py``) is the one object every face uses; the store under it is
 ``kg/store.py``. Modules load on first use, so ``kg --help`` imports neither rdflib nor

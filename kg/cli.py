@@ -343,7 +343,7 @@ def validate_cmd(state: State, files: tuple[Path, ...], fmt: str, fail_on_warnin
     \b
     Example:
       kg validate
-      kg validate examples/accepted/eco-apg-meeting-6.ttl -f json
+      kg validate examples/accepted/eco-apg-meeting-6-sidelines.ttl -f json
     """
     from kg import views
 

@@ -3,11 +3,17 @@
     >>> import kg
     >>> g = kg.open()                                   # the bundled graph; kg.open("path/")
     >>> rows = g.query("delegations-at-meeting", event="kgi:eco-apg-meeting-4")
-    >>> rows.to_dicts(plain=True)[0]["stateLabel"]
+    >>> rows.to_dicts(plain=True)[0]["participantLabel"]
+    'Azerbaijan'
     >>> g.sparql("ASK { kgi:state-tj kg:isoAlpha2 'TJ' }").boolean
+    True
     >>> g.describe("Таджикистан").label, g.stats().asserted
-    >>> g.validate(["new.ttl"]).conforms; g.add(["new.ttl"], dry_run=True)
-    >>> g.export("trig")                                # bytes
+    ('Tajikistan', ...)
+    >>> new = g.layout.root / "examples/accepted/eco-apg-meeting-6-sidelines.ttl"
+    >>> g.validate([new]).passes, g.add([new], dry_run=True).added
+    (True, 80)
+    >>> g.export("trig")[:7]                            # bytes
+    b'@prefix'
 
 Each method is a short composition of the modules below it: the store (``kg.store.local``),
 the stored queries (``kg.sparql.catalog``), the engine and its limits (``kg.sparql.engine``,

@@ -18,10 +18,39 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-_CACHE = tempfile.mkdtemp(prefix="kg-test-cache-")
+# One cache for the whole run: with pytest-xdist the workers inherit it from the process
+# that started them (KG_TEST_CACHE_DIR), so the store of the bundled graph is built once;
+# builds take turns under the cache's lock and a version is published whole
+# (docs/design.md, "The store"), so workers can share it.
+_CACHE = os.environ.get("KG_TEST_CACHE_DIR") or ""
+if not _CACHE:
+    _CACHE = tempfile.mkdtemp(prefix="kg-test-cache-")
+    os.environ["KG_TEST_CACHE_DIR"] = _CACHE
+    # a few hundred MB a run: a machine that runs the suite again and again must not fill
+    # up (removed by the process that made it, after its workers have ended)
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 os.environ["KG_CACHE_DIR"] = _CACHE
-# a few hundred MB a run: a machine that runs the suite again and again must not fill up
-atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups into the test ids
+def pytest_collection_modifyitems(config, items) -> None:
+    """Under ``--dist loadgroup`` a test without an xdist_group goes in its module's group,
+    so a module runs in one worker; tests that share a reference run across modules (the
+    pySHACL runs of tests/test_shacl_engine.py) carry a group of their own."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else item.nodeid.split("::")[0]))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _collect_after_each_module():
+    """Stores and sockets a module's tests left to the garbage collector are closed before
+    the next module runs: a worker runs many modules, and kg's query worker waits on its
+    pipe with select(), which cannot watch a descriptor numbered 1024 or above."""
+    yield
+    import gc
+
+    gc.collect()
 
 
 @pytest.fixture(scope="session")
@@ -126,12 +155,12 @@ class InProcessPool:
 
     size, max_queue, replaced = 1, 4, 0
 
-    def __init__(self, root: Path, *, run: bool = True, canned=lambda op: None) -> None:
+    def __init__(self, root: Path, *, run: bool = True, canned=lambda op: None, max_rows: int | None = None) -> None:
         from kg.web import ops
         from kg.web.pool import WorkerConfig
 
         self.ops, self.run, self.canned = ops, run, canned
-        self.graph = ops.open_graph(WorkerConfig(root=str(root))) if run else None
+        self.graph = ops.open_graph(WorkerConfig(root=str(root), max_rows=max_rows)) if run else None
         self.calls: list[tuple[str, tuple]] = []
 
     def call(self, op, *args, timeout, cancelled=lambda: False, what="the query"):
@@ -149,3 +178,69 @@ class InProcessPool:
 
     def state(self) -> dict:
         return {"workers": 1, "alive": 1, "busy": 0, "waiting": 0, "replaced": 0, "refused": 0, "sandboxed": False}
+
+
+# ---------------------------------------------------------------- kg serve's application in process
+
+#: the public address of the in-process application (``Settings.base_url``, without the slash)
+APP_BASE = "http://kg.test"
+
+
+class Answer:
+    """werkzeug's test response with the names of a ``requests`` response, so a test reads
+    the same whether it went through a socket or not."""
+
+    def __init__(self, response) -> None:
+        self.response = response
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.content: bytes = response.get_data()
+
+    @property
+    def text(self) -> str:
+        return self.response.get_data(as_text=True)
+
+    def json(self):
+        import json
+
+        return json.loads(self.content)
+
+
+class InProcessApp:
+    """``kg.web.app.App`` over a graph directory, called through ``werkzeug.test.Client``:
+    routing, negotiation, limits and pages as ``kg serve`` runs them, with the workers'
+    operations run in this process (``InProcessPool``) and no socket. ``url`` is the
+    public address the application writes into absolute URLs."""
+
+    def __init__(self, root: Path, *, timeout: float = 30.0, max_rows: int | None = None, max_body: int = 1 << 20) -> None:
+        import kg
+        from werkzeug.test import Client
+
+        from kg.web.app import App, Settings
+
+        settings = Settings(timeout=timeout, max_body=max_body, base_url=APP_BASE + "/",
+                            **({"max_rows": max_rows} if max_rows is not None else {}))
+        self.pool = InProcessPool(root, max_rows=max_rows)
+        self.app = App(kg.open(root), self.pool, settings)
+        self.client = Client(self.app)
+        self.url = APP_BASE
+
+    def request(self, method: str, path: str, *, params=None, data=None, headers=None) -> Answer:
+        return Answer(self.client.open(path, method=method, query_string=params, data=data, headers=headers or {}))
+
+    def get(self, path: str, **kwargs) -> Answer:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs) -> Answer:
+        return self.request("POST", path, **kwargs)
+
+    def options(self, path: str, **kwargs) -> Answer:
+        return self.request("OPTIONS", path, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def web():
+    """kg serve's application over the bundled graph in this process, with the limits of
+    the shared real ``server`` (2,000 rows, 64 KiB bodies; its time limit is not enforced
+    in process: the time-limit tests use the real server)."""
+    return InProcessApp(ROOT, timeout=4, max_rows=2000, max_body=65536)

@@ -118,6 +118,7 @@ def test_example_returns_the_reviewed_answer(name: str, bundled) -> None:
     assert actual == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CATALOG.names())
 def test_store_gives_the_reference_engines_rows(name: str, bundled, datasets: dict) -> None:
     """pyoxigraph on the store and rdflib on the files agree row for row, in order when

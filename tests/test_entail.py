@@ -211,6 +211,7 @@ def test_store_holds_the_bundled_files(stores: dict, dataset: Dataset) -> None:
     assert {g.value for g in stores["owlrl"].named_graphs()} == names | {INFERRED.value}
 
 
+@pytest.mark.slow
 def test_owlrl_closure_equals_owlrl(stores: dict, reference: dict) -> None:
     mine = inferred_triples(stores["owlrl"])
     assert stores["owlrl-count"] == len(mine)
@@ -254,6 +255,7 @@ def rdfs_literal_artefacts(dataset: Dataset) -> set[ox.Triple]:
     return to_store_terms(added)
 
 
+@pytest.mark.slow
 def test_rdfs_closure_equals_owlrl_but_for_its_literal_copies(stores: dict, reference: dict, dataset: Dataset) -> None:
     mine = inferred_triples(stores["rdfs"])
     assert stores["rdfs-count"] == len(mine)
@@ -294,6 +296,7 @@ def test_closure_replaces_the_inferred_graph_and_cleans_up(stores: dict) -> None
     assert closure(store, mode="rdfs") == stores["rdfs-count"]
 
 
+@pytest.mark.slow
 def test_graphs_limits_the_input(dataset: Dataset, stores: dict) -> None:
     store = bundled_store()
     ontology = [graph_name(p) for p in graph_files() if p.parent.name == "ontology"]
@@ -368,6 +371,7 @@ def test_some_stored_queries_need_inference() -> None:
     assert {"bodies-of-organisation", "events-in-place"} <= set(INFERENCE_QUERIES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", INFERENCE_QUERIES)
 def test_stored_query_with_inference_matches_rdflib(name: str, stores: dict, reasoned_dataset: Dataset) -> None:
     query = CATALOG.get(name)
@@ -479,6 +483,7 @@ RULES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["owlrl", "rdfs"])
 @pytest.mark.parametrize("case", list(RULES))
 def test_rule_matches_owlrl(case: str, mode: str) -> None:
@@ -487,6 +492,7 @@ def test_rule_matches_owlrl(case: str, mode: str) -> None:
     assert mine or mode == "rdfs", "the case infers nothing, so it proves nothing"
 
 
+@pytest.mark.slow
 def test_rule_cases_infer_what_the_rules_say() -> None:
     """Spot checks by hand, so a shared mistake of owlrl and kg.store.entail would show."""
     mine, _ = both(RULES["transitive chain (prp-trp)"])
@@ -556,6 +562,7 @@ INCONSISTENT = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(INCONSISTENT))
 def test_inconsistency_raises_with_owlrls_message(case: str) -> None:
     ds, store = tiny(INCONSISTENT[case])
@@ -567,6 +574,7 @@ def test_inconsistency_raises_with_owlrls_message(case: str) -> None:
     assert {g.value for g in store.named_graphs()} == {BASE + "graph/data/tiny"}
 
 
+@pytest.mark.slow
 def test_inconsistency_through_inference_in_the_bundled_graph(dataset: Dataset) -> None:
     """Disjointness the ontology does not have (yet): events are not places. The meeting is
     typed kg:Event and the venue kg:Place only by inference."""
@@ -586,6 +594,7 @@ def test_inconsistency_through_inference_in_the_bundled_graph(dataset: Dataset) 
     assert inferred_triples(store) == set()
 
 
+@pytest.mark.slow
 def test_consistent_graph_does_not_raise_on_the_same_axioms() -> None:
     mine, ref = both("kg:A owl:disjointWith kg:B . kgi:x a kg:A . kgi:y a kg:B . kgi:a owl:differentFrom kgi:b .")
     assert mine == ref

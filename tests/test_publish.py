@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-import requests
 
 from kg.cli import main
 
@@ -102,22 +101,23 @@ def test_kg_draw_refuses_bad_input(argv: list[str], message: str, capsys: pytest
     assert message in err and "Traceback" not in err
 
 
-def test_kg_serve_publishes_docs_description_and_pictures(server) -> None:
-    r = requests.get(server.url + "/ontology", allow_redirects=False, timeout=30)
+def test_kg_serve_publishes_docs_description_and_pictures(web) -> None:
+    """The application in process (conftest ``web``), as `kg serve` runs it."""
+    r = web.get("/ontology")  # not followed
     assert r.status_code == 303 and r.headers["Location"] == "/ontology/index.html"
-    page = requests.get(server.url + "/ontology/index.html", timeout=30)
+    page = web.get("/ontology/index.html")
     assert page.status_code == 200 and 'id="Meeting"' in page.text and 'href="docs.css"' in page.text
-    assert requests.get(server.url + "/ontology/docs.css", timeout=30).headers["Content-Type"].startswith("text/css")
-    assert requests.get(server.url + "/ontology/secret.html", timeout=30).status_code == 404
-    void = requests.get(server.url + "/.well-known/void", timeout=30)
-    assert void.status_code == 200 and f"<{server.url}/sparql>" in void.text
-    svg = requests.get(server.url + "/draw/timeline.svg", timeout=60)
+    assert web.get("/ontology/docs.css").headers["Content-Type"].startswith("text/css")
+    assert web.get("/ontology/secret.html").status_code == 404
+    void = web.get("/.well-known/void")
+    assert void.status_code == 200 and f"<{web.url}/sparql>" in void.text
+    svg = web.get("/draw/timeline.svg")
     assert svg.status_code == 200 and svg.headers["Content-Type"].startswith("image/svg+xml") and "5th Meeting" in svg.text
-    june = requests.get(server.url + "/draw/timeline.svg", params={"as_of": "2025-06-01"}, timeout=60)
+    june = web.get("/draw/timeline.svg", params={"as_of": "2025-06-01"})
     assert "scheduled" in june.text
-    assert requests.get(server.url + "/draw/timeline.svg", params={"entity": "kgi:no-such-thing"}, timeout=30).status_code == 400
-    assert requests.get(server.url + "/draw/pie.svg", timeout=30).status_code == 404
-    home = requests.get(server.url + "/", timeout=30)
+    assert web.get("/draw/timeline.svg", params={"entity": "kgi:no-such-thing"}).status_code == 400
+    assert web.get("/draw/pie.svg").status_code == 404
+    home = web.get("/")
     assert '<img src="/draw/timeline.svg"' in home.text and 'href="/ontology/index.html"' in home.text
 
 

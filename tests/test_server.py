@@ -1,7 +1,13 @@
-"""`kg serve` over real HTTP: the SPARQL 1.1 Protocol, the stored-query API, entity
-pages and dereferencing, the limits, and bad input. Each test talks to a real server
-process (see ``Server`` in conftest) with a real client (requests, SPARQLWrapper, raw
-sockets)."""
+"""`kg serve`: the SPARQL 1.1 Protocol, the stored-query API, entity pages and
+dereferencing, the limits, and bad input.
+
+Most tests call the application in this process (``web`` in conftest: werkzeug's test
+client over ``kg.web.app.App``, its worker operations run here), so they test routing,
+negotiation, limits and pages without a socket. The checks that need a real server and
+real sockets run against a ``kg serve`` process (``Server`` in conftest) with real
+clients (requests, SPARQLWrapper, curl, raw sockets): time limits that kill a worker,
+concurrent readers, a client that leaves, a worker killed from outside, `kg add` and a
+rebuild while serving."""
 
 from __future__ import annotations
 
@@ -16,7 +22,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from conftest import ROOT, Server, graph_copy
+from conftest import ROOT, InProcessApp, Server, graph_copy
 
 from kg.namespaces import PREFIXES
 
@@ -37,18 +43,20 @@ def local_rows(bundled, text: str) -> list[dict[str, str]]:
 
 
 def health(server) -> dict:
+    if hasattr(server, "client"):  # the application in process
+        return server.get("/health").json()
     return requests.get(server.url + "/health", timeout=30).json()
 
 
 # ---------------------------------------------------------------- the protocol
 
 
-def test_get_post_form_and_direct_post_give_the_local_rows(server, bundled):
+def test_get_post_form_and_direct_post_give_the_local_rows(web, bundled):
     want = local_rows(bundled, MEMBERS)
     assert len(want) > 20
-    got_get = requests.get(server.url + "/sparql", params={"query": MEMBERS}, headers={"Accept": JSON}, timeout=30)
-    got_form = requests.post(server.url + "/sparql", data={"query": MEMBERS}, headers={"Accept": JSON}, timeout=30)
-    got_body = requests.post(server.url + "/sparql", data=MEMBERS.encode(), timeout=30,
+    got_get = web.get("/sparql", params={"query": MEMBERS}, headers={"Accept": JSON})
+    got_form = web.post("/sparql", data={"query": MEMBERS}, headers={"Accept": JSON})
+    got_body = web.post("/sparql", data=MEMBERS.encode(),
                              headers={"Accept": JSON, "Content-Type": "application/sparql-query"})
     for r in (got_get, got_form, got_body):
         assert r.status_code == 200, r.text
@@ -62,8 +70,8 @@ def test_get_post_form_and_direct_post_give_the_local_rows(server, bundled):
     ("text/tab-separated-values", "text/tab-separated-values", lambda b: b.splitlines()[0] == b"?s\t?label"),
     ("*/*", JSON, lambda b: "results" in json.loads(b)),
 ])
-def test_select_results_are_negotiated(server, bundled, accept, media, check):
-    r = requests.get(server.url + "/sparql", params={"query": MEMBERS}, headers={"Accept": accept}, timeout=30)
+def test_select_results_are_negotiated(web, bundled, accept, media, check):
+    r = web.get("/sparql", params={"query": MEMBERS}, headers={"Accept": accept})
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"].split(";")[0] == media
     assert check(r.content)
@@ -78,37 +86,37 @@ def test_select_results_are_negotiated(server, bundled, accept, media, check):
     ("application/trig", ox.RdfFormat.TRIG),
     ("application/n-quads", ox.RdfFormat.N_QUADS),
 ])
-def test_construct_results_are_negotiated_and_parse(server, bundled, accept, fmt):
+def test_construct_results_are_negotiated_and_parse(web, bundled, accept, fmt):
     query = "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s a kg:Meeting ; rdfs:label ?l }"
     want = {(str(t.subject), str(t.object)) for t in bundled.sparql(query).triples}
     assert want
-    r = requests.get(server.url + "/sparql", params={"query": query}, headers={"Accept": accept}, timeout=30)
+    r = web.get("/sparql", params={"query": query}, headers={"Accept": accept})
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"].split(";")[0] == accept
     got = {(str(q.subject), str(q.object)) for q in ox.parse(r.content, format=fmt)}
     assert got == want
 
 
-def test_ask_and_format_parameter(server):
-    r = requests.get(server.url + "/sparql", params={"query": "ASK { kgi:state-tj kg:isoAlpha2 'TJ' }", "format": "json"}, timeout=30)
+def test_ask_and_format_parameter(web):
+    r = web.get("/sparql", params={"query": "ASK { kgi:state-tj kg:isoAlpha2 'TJ' }", "format": "json"})
     assert r.status_code == 200 and json.loads(r.content)["boolean"] is True
-    r = requests.get(server.url + "/sparql", params={"query": MEMBERS, "format": "csv"}, headers={"Accept": JSON}, timeout=30)
+    r = web.get("/sparql", params={"query": MEMBERS, "format": "csv"}, headers={"Accept": JSON})
     assert r.headers["Content-Type"].startswith("text/csv")
 
 
-def test_an_unsatisfiable_accept_is_406(server):
-    r = requests.get(server.url + "/sparql", params={"query": MEMBERS}, headers={"Accept": "image/png"}, timeout=30)
+def test_an_unsatisfiable_accept_is_406(web):
+    r = web.get("/sparql", params={"query": MEMBERS}, headers={"Accept": "image/png"})
     assert r.status_code == 406
     assert "application/sparql-results+json" in r.text
 
 
-def test_service_description_at_the_endpoint(server):
-    r = requests.get(server.url + "/sparql", headers={"Accept": "text/turtle"}, timeout=30)
+def test_service_description_at_the_endpoint(web):
+    r = web.get("/sparql", headers={"Accept": "text/turtle"})
     assert r.status_code == 200
     graph = list(ox.parse(r.content, format=ox.RdfFormat.TURTLE))
     sd = "http://www.w3.org/ns/sparql-service-description#"
     services = [t.subject for t in graph if t.predicate.value == PREFIXES["rdf"] + "type" and t.object.value == sd + "Service"]
-    assert services == [ox.NamedNode(server.url + "/sparql")]
+    assert services == [ox.NamedNode(web.url + "/sparql")]
     assert any(t.predicate.value == sd + "endpoint" for t in graph)
     assert any(t.object.value == "http://www.w3.org/ns/formats/SPARQL_Results_CSV" for t in graph)
 
@@ -126,51 +134,51 @@ def test_sparqlwrapper_gets_the_local_rows(server, bundled):
     assert [{k: v["value"] for k, v in b.items()} for b in client.query().convert()["results"]["bindings"]] == got
 
 
-def test_cors_preflight_and_headers(server):
-    r = requests.options(server.url + "/sparql", timeout=30, headers={
+def test_cors_preflight_and_headers(web):
+    r = web.options("/sparql", headers={
         "Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "content-type"})
     assert r.status_code == 204
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in r.headers["Access-Control-Allow-Methods"]
     assert "content-type" in r.headers["Access-Control-Allow-Headers"].lower()
-    r = requests.get(server.url + "/sparql", params={"query": MEMBERS}, headers={"Origin": "https://yasgui.example"}, timeout=30)
+    r = web.get("/sparql", params={"query": MEMBERS}, headers={"Origin": "https://yasgui.example"})
     assert r.headers["Access-Control-Allow-Origin"] == "*"
 
 
 # ---------------------------------------------------------------- bad input
 
 
-def test_a_malformed_query_is_400_with_the_position(server):
-    r = requests.get(server.url + "/sparql", params={"query": "SELECT ?s WHERE { ?s ?p }"}, timeout=30)
+def test_a_malformed_query_is_400_with_the_position(web):
+    r = web.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p }"})
     assert r.status_code == 400
     assert "syntax error" in r.text and "query:1:" in r.text
 
 
-def test_an_unknown_prefix_is_named(server):
-    r = requests.get(server.url + "/sparql", params={"query": "SELECT * WHERE { ?s nope:x ?o }"}, timeout=30)
+def test_an_unknown_prefix_is_named(web):
+    r = web.get("/sparql", params={"query": "SELECT * WHERE { ?s nope:x ?o }"})
     assert r.status_code == 400 and "nope" in r.text
 
 
 @pytest.mark.parametrize("how", ["update-form", "update-body", "update-get", "update-as-query"])
-def test_updates_are_refused_and_change_nothing(server, bundled, how):
+def test_updates_are_refused_and_change_nothing(web, bundled, how):
     update = "INSERT DATA { <urn:x:a> <urn:x:b> <urn:x:c> }"
-    url = server.url + "/sparql"
+    url = "/sparql"
     if how == "update-form":
-        r = requests.post(url, data={"update": update}, timeout=30)
+        r = web.post(url, data={"update": update})
     elif how == "update-body":
-        r = requests.post(url, data=update, headers={"Content-Type": "application/sparql-update"}, timeout=30)
+        r = web.post(url, data=update.encode(), headers={"Content-Type": "application/sparql-update"})
     elif how == "update-get":
-        r = requests.get(url, params={"update": update}, timeout=30)
+        r = web.get(url, params={"update": update})
     else:
-        r = requests.post(url, data={"query": update}, timeout=30)
+        r = web.post(url, data={"query": update})
     assert r.status_code in (400, 403)
     assert "Update" in r.text and "read-only" in r.text
-    ask = requests.get(url, params={"query": "ASK { <urn:x:a> ?p ?o }", "format": "json"}, timeout=30)
+    ask = web.get(url, params={"query": "ASK { <urn:x:a> ?p ?o }", "format": "json"})
     assert json.loads(ask.content)["boolean"] is False
 
 
-def test_service_to_loopback_is_refused_and_never_called(server):
+def test_service_to_loopback_is_refused_and_never_called(web):
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
@@ -178,7 +186,7 @@ def test_service_to_loopback_is_refused_and_never_called(server):
     port = listener.getsockname()[1]
     try:
         query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
-        r = requests.get(server.url + "/sparql", params={"query": query}, timeout=30)
+        r = web.get("/sparql", params={"query": query})
         assert r.status_code == 400 and "SERVICE" in r.text
         with pytest.raises(socket.timeout):
             listener.accept()  # nobody came
@@ -186,10 +194,10 @@ def test_service_to_loopback_is_refused_and_never_called(server):
         listener.close()
 
 
-def test_from_and_dataset_parameters_are_refused(server):
-    r = requests.get(server.url + "/sparql", params={"query": "SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }"}, timeout=30)
+def test_from_and_dataset_parameters_are_refused(web):
+    r = web.get("/sparql", params={"query": "SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }"})
     assert r.status_code == 400 and "FROM" in r.text
-    r = requests.get(server.url + "/sparql", params={"query": MEMBERS, "default-graph-uri": "http://example.org/g"}, timeout=30)
+    r = web.get("/sparql", params={"query": MEMBERS, "default-graph-uri": "http://example.org/g"})
     assert r.status_code == 400 and "default-graph-uri" in r.text
 
 
@@ -216,32 +224,32 @@ def test_a_runaway_query_is_stopped_while_others_are_answered(server, bundled):
     assert again.status_code == 200
 
 
-def test_a_result_over_the_size_limit_is_stopped(server):
-    r = requests.get(server.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, timeout=30)
+def test_a_result_over_the_size_limit_is_stopped(web):
+    r = web.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
     assert r.status_code == 503
     assert "more than its limit of 2,000 rows" in r.text
 
 
-def test_a_huge_body_is_413(server):
+def test_a_huge_body_is_413(web):
     big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 100_000
-    r = requests.post(server.url + "/sparql", data=big.encode(), headers={"Content-Type": "application/sparql-query"}, timeout=30)
+    r = web.post("/sparql", data=big.encode(), headers={"Content-Type": "application/sparql-query"})
     assert r.status_code == 413
-    assert health(server)["status"] == "ok"
+    assert health(web)["status"] == "ok"
 
 
-def test_a_huge_query_string_is_refused(server):
-    r = requests.get(server.url + "/sparql", params={"query": "ASK {} #" + "x" * 70_000}, timeout=30)
+def test_a_huge_query_string_is_refused(web):
+    r = web.get("/sparql", params={"query": "ASK {} #" + "x" * 70_000})
     assert r.status_code == 414
     assert "POST" in r.text
 
 
-def test_wrong_content_type_is_415(server):
-    r = requests.post(server.url + "/sparql", data=b"{}", headers={"Content-Type": "application/json"}, timeout=30)
+def test_wrong_content_type_is_415(web):
+    r = web.post("/sparql", data=b"{}", headers={"Content-Type": "application/json"})
     assert r.status_code == 415
 
 
-def test_errors_come_as_json_when_asked(server):
-    r = requests.get(server.url + "/sparql", params={"query": "SELECT"}, headers={"Accept": "application/json"}, timeout=30)
+def test_errors_come_as_json_when_asked(web):
+    r = web.get("/sparql", params={"query": "SELECT"}, headers={"Accept": "application/json"})
     assert r.status_code == 400
     body = r.json()
     assert body["status"] == 400 and "syntax" in body["error"]
@@ -250,8 +258,8 @@ def test_errors_come_as_json_when_asked(server):
 # ---------------------------------------------------------------- the stored queries as a web API
 
 
-def test_queries_list_matches_the_catalog(server, bundled):
-    r = requests.get(server.url + "/queries", timeout=30)
+def test_queries_list_matches_the_catalog(web, bundled):
+    r = web.get("/queries")
     assert r.status_code == 200
     listed = r.json()
     assert [q["name"] for q in listed] == [q.name for q in bundled.queries()]
@@ -259,7 +267,7 @@ def test_queries_list_matches_the_catalog(server, bundled):
     assert first["url"].endswith("/queries/" + first["name"]) and "params" in first and "returns" in first
 
 
-def test_every_stored_query_over_http_equals_the_local_result(server, bundled):
+def test_every_stored_query_over_http_equals_the_local_result(web, bundled):
     import shlex
 
     for q in bundled.queries():
@@ -267,7 +275,7 @@ def test_every_stored_query_over_http_equals_the_local_result(server, bundled):
         params = {words[i + 1]: words[i + 2] for i, w in enumerate(words) if w == "-p"}
         want = bundled.query(q.name, params=params)
         accept = "application/n-triples" if want.is_graph else JSON
-        r = requests.get(f"{server.url}/queries/{q.name}", params=params, headers={"Accept": accept}, timeout=30)
+        r = web.get(f"/queries/{q.name}", params=params, headers={"Accept": accept})
         assert r.status_code == 200, (q.name, r.text)
         if want.is_graph:
             got = {str(t) for t in ox.parse(r.content, format=ox.RdfFormat.N_TRIPLES)}
@@ -279,25 +287,25 @@ def test_every_stored_query_over_http_equals_the_local_result(server, bundled):
             assert rows_of(r.content) == expected, q.name
 
 
-def test_a_parameter_of_the_wrong_type_is_400_naming_it(server):
-    r = requests.get(server.url + "/queries/members-on-date", params={"organisation": "kgi:sco", "date": "yesterday"}, timeout=30)
+def test_a_parameter_of_the_wrong_type_is_400_naming_it(web):
+    r = web.get("/queries/members-on-date", params={"organisation": "kgi:sco", "date": "yesterday"})
     assert r.status_code == 400
     assert "'date'" in r.text and "yesterday" in r.text
 
 
-def test_unknown_parameter_unknown_query_and_bad_iri(server):
-    r = requests.get(server.url + "/queries/members-on-date", params={"colour": "red"}, timeout=30)
+def test_unknown_parameter_unknown_query_and_bad_iri(web):
+    r = web.get("/queries/members-on-date", params={"colour": "red"})
     assert r.status_code == 400 and "colour" in r.text
-    r = requests.get(server.url + "/queries/no-such-query", timeout=30)
+    r = web.get("/queries/no-such-query")
     assert r.status_code == 404 and "no-such-query" in r.text
-    r = requests.get(server.url + "/queries/delegations-at-meeting", params={"event": "nope:x"}, timeout=30)
+    r = web.get("/queries/delegations-at-meeting", params={"event": "nope:x"})
     assert r.status_code == 400 and "event" in r.text
 
 
-def test_openapi_is_generated_from_the_headers(server, bundled):
+def test_openapi_is_generated_from_the_headers(web, bundled):
     from openapi_spec_validator import validate
 
-    spec = requests.get(server.url + "/openapi.json", timeout=30).json()
+    spec = web.get("/openapi.json").json()
     validate(spec)  # raises on anything OpenAPI 3 does not allow
     assert spec["openapi"].startswith("3.")
     for q in bundled.queries():
@@ -318,10 +326,10 @@ def test_openapi_is_generated_from_the_headers(server, bundled):
 # ---------------------------------------------------------------- entities
 
 
-def test_an_entity_iri_dereferences_by_accept(server, bundled):
+def test_an_entity_iri_dereferences_by_accept(web, bundled):
     iri = KGI + "eco-apg-meeting-4"
-    path = server.url + "/id/eco-apg-meeting-4"
-    html = requests.get(path, headers={"Accept": "text/html"}, timeout=30)
+    path = "/id/eco-apg-meeting-4"
+    html = web.get(path, headers={"Accept": "text/html"})
     assert html.status_code == 200 and html.headers["Content-Type"].startswith("text/html")
     assert "4th Meeting of the Attorneys/Prosecutors General" in html.text
     assert "was held in Baku, Azerbaijan on September 14-16, 2023" in html.text  # the quoted passage
@@ -329,23 +337,23 @@ def test_an_entity_iri_dereferences_by_accept(server, bundled):
     want = {str(q.object) for q in bundled.store().store.quads_for_pattern(ox.NamedNode(iri), None, None, ox.DefaultGraph())}
     for accept, fmt in (("text/turtle", ox.RdfFormat.TURTLE), ("application/ld+json", ox.RdfFormat.JSON_LD),
                         ("application/n-triples", ox.RdfFormat.N_TRIPLES), ("application/rdf+xml", ox.RdfFormat.RDF_XML)):
-        r = requests.get(path, headers={"Accept": accept}, timeout=30)
+        r = web.get(path, headers={"Accept": accept})
         assert r.status_code == 200 and r.headers["Content-Type"].startswith(accept)
         triples = list(ox.parse(r.content, format=fmt))
         assert {t.subject.value for t in triples} == {iri}
         assert {str(t.object) for t in triples} == want
 
 
-def test_an_entity_page_links_both_ways_and_shows_every_name(server):
-    r = requests.get(server.url + "/id/state-tj", headers={"Accept": "text/html"}, timeout=30)
+def test_an_entity_page_links_both_ways_and_shows_every_name(web):
+    r = web.get("/id/state-tj", headers={"Accept": "text/html"})
     assert r.status_code == 200
     assert "Таджикистан" in r.text  # names in every language held
     assert 'href="/id/eco"' in r.text or "Referred to by" in r.text
     assert "Referred to by" in r.text
 
 
-def test_an_entity_page_marks_a_superseded_statement_and_shows_passages(server):
-    r = requests.get(server.url + "/id/eco-apg-meeting-6", headers={"Accept": "text/html"}, timeout=30)
+def test_an_entity_page_marks_a_superseded_statement_and_shows_passages(web):
+    r = web.get("/id/eco-apg-meeting-6", headers={"Accept": "text/html"})
     assert r.status_code == 200
     # the bulletin's "scheduled" is struck through and tagged, the ECO report's "held" is not
     superseded = re.findall(r'<li class="superseded">(.*?)</li>', r.text, flags=re.S)
@@ -354,36 +362,36 @@ def test_an_entity_page_marks_a_superseded_statement_and_shows_passages(server):
     assert 'class="passage"' in r.text
 
 
-def test_an_unknown_entity_is_404_with_a_search_link(server):
-    r = requests.get(server.url + "/id/no-such-thing", headers={"Accept": "text/html"}, timeout=30)
+def test_an_unknown_entity_is_404_with_a_search_link(web):
+    r = web.get("/id/no-such-thing", headers={"Accept": "text/html"})
     assert r.status_code == 404
     assert 'href="/search?q=no%20such%20thing"' in r.text
-    r = requests.get(server.url + "/id/no-such-thing", headers={"Accept": "text/turtle"}, timeout=30)
+    r = web.get("/id/no-such-thing", headers={"Accept": "text/turtle"})
     assert r.status_code == 404 and "/search?q=" in r.text
 
 
-def test_any_iri_has_a_page(server):
-    r = requests.get(server.url + "/resource", params={"iri": PREFIXES["kg"] + "Meeting"}, headers={"Accept": "text/html"}, timeout=30)
+def test_any_iri_has_a_page(web):
+    r = web.get("/resource", params={"iri": PREFIXES["kg"] + "Meeting"}, headers={"Accept": "text/html"})
     assert r.status_code == 200 and "Referred to by" in r.text
-    r = requests.get(server.url + "/resource", params={"iri": "not an iri"}, headers={"Accept": "text/html"}, timeout=30)
+    r = web.get("/resource", params={"iri": "not an iri"}, headers={"Accept": "text/html"})
     assert r.status_code == 400
 
 
 @pytest.mark.parametrize(("text", "iri"), [("turkiye", "state-tr"), ("ТАДЖИКИСТАН", "state-tj"), ("TÜRKİYE", "state-tr")])
-def test_search_ignores_case_and_accents(server, text, iri):
-    r = requests.get(server.url + "/search", params={"q": text}, timeout=30)
+def test_search_ignores_case_and_accents(web, text, iri):
+    r = web.get("/search", params={"q": text})
     assert r.status_code == 200
     assert KGI + iri in [h["iri"] for h in r.json()["results"]]
 
 
-def test_pages_render(server):
+def test_pages_render(web):
     for path in ("/", "/queries", "/queries/delegations-at-meeting", "/editor", "/api", "/search?q=baku",
                  "/editor?query=SELECT+*+WHERE+%7B+%3Fs+a+kg%3AMeeting+%7D"):
-        r = requests.get(server.url + path, headers={"Accept": "text/html"}, timeout=30)
+        r = web.get(path, headers={"Accept": "text/html"})
         assert r.status_code == 200, path
         assert r.text.lstrip().startswith("<!doctype html>") and "</html>" in r.text
         assert "http://" not in r.text.split("<body>")[0].replace("http://www.w3.org", "")  # nothing fetched from elsewhere
-    editor = requests.get(server.url + "/editor", params={"query": "SELECT ?m WHERE { ?m a kg:Meeting }"}, headers={"Accept": "text/html"}, timeout=30)
+    editor = web.get("/editor", params={"query": "SELECT ?m WHERE { ?m a kg:Meeting }"}, headers={"Accept": "text/html"})
     assert "4th Meeting of the Attorneys/Prosecutors General" in editor.text  # labels for the IRIs in the table
 
 
@@ -408,25 +416,34 @@ def test_several_readers_at_once(server, bundled):
 # ---------------------------------------------------------------- a server of its own
 
 
-@pytest.fixture(scope="module")
-def own(tmp_path_factory):
-    """A server over a writable copy of the graph with a hostile literal in it."""
-    root = graph_copy(tmp_path_factory.mktemp("served"))
-    hostile = root / "data" / "zz-hostile.ttl"
-    hostile.write_text(
+def hostile_file(root) -> None:
+    (root / "data" / "zz-hostile.ttl").write_text(
         "@prefix kgi: <https://w3id.org/jckg/id/> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
         "@prefix kg: <https://w3id.org/jckg/ontology#> .\n"
         'kgi:hostile a kg:Organisation ; rdfs:label "Evil <script>alert(1)</script> & Co"@en ;\n'
         '    kg:quote "<img src=x onerror=alert(2)>" .\n',
         encoding="utf-8",
     )
+
+
+@pytest.fixture(scope="module")
+def own(tmp_path_factory):
+    """A real server over a writable copy of the graph."""
+    root = graph_copy(tmp_path_factory.mktemp("served"))
     s = Server(root, "--workers", "2", "--timeout", "30")
     yield s, root
     s.stop()
 
 
-def test_html_in_literals_is_escaped_on_every_page(own):
-    server, _ = own
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """The application in process over a copy of the graph with a hostile literal in it."""
+    root = graph_copy(tmp_path_factory.mktemp("hostile"))
+    hostile_file(root)
+    return InProcessApp(root)
+
+
+def test_html_in_literals_is_escaped_on_every_page(hostile):
     pages = [
         "/id/hostile",
         "/search?q=evil",
@@ -435,9 +452,10 @@ def test_html_in_literals_is_escaped_on_every_page(own):
         "/id/no-such-<script>",
     ]
     for path in pages:
-        r = requests.get(server.url + path, headers={"Accept": "text/html"}, timeout=30)
+        r = hostile.get(path, headers={"Accept": "text/html"})
         assert "<script>alert" not in r.text and "<img src=x" not in r.text, path
-    page = requests.get(server.url + "/id/hostile", headers={"Accept": "text/html"}, timeout=30).text
+    assert hostile.get("/id/hostile", headers={"Accept": "text/html"}).status_code == 200
+    page = hostile.get("/id/hostile", headers={"Accept": "text/html"}).text
     assert "Evil &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page
     assert "&lt;img src=x onerror=alert(2)&gt;" in page
 
@@ -561,19 +579,19 @@ def test_a_slow_rebuild_is_503_with_retry_after_then_the_new_graph(tmp_path, mon
         s.stop()
 
 
-def test_a_stored_query_as_of_a_day_over_http(server):
+def test_a_stored_query_as_of_a_day_over_http(web):
     """The web API takes as_of like kg query --as-of: the 6th Meeting scheduled in June 2025."""
-    r = requests.get(server.url + "/queries/event-status", params={"event": "kgi:eco-apg-meeting-6", "as_of": "2025-06-01", "format": "csv"}, timeout=30)
+    r = web.get("/queries/event-status", params={"event": "kgi:eco-apg-meeting-6", "as_of": "2025-06-01", "format": "csv"})
     assert r.status_code == 200 and "concept/scheduled" in r.text
-    r = requests.get(server.url + "/queries/event-status", params={"event": "kgi:eco-apg-meeting-6", "format": "csv"}, timeout=30)
+    r = web.get("/queries/event-status", params={"event": "kgi:eco-apg-meeting-6", "format": "csv"})
     assert "concept/held" in r.text and "concept/scheduled" not in r.text
     # the form's prefilled date does not count as a second day
-    r = requests.get(server.url + "/queries/members-on-date", params={"organisation": "kgi:eco", "date": "2023-01-01", "as_of": "2024-01-01", "format": "csv"}, timeout=30)
+    r = web.get("/queries/members-on-date", params={"organisation": "kgi:eco", "date": "2023-01-01", "as_of": "2024-01-01", "format": "csv"})
     assert r.status_code == 200 and len(r.text.strip().splitlines()) == 11
     for bad, status in (("2025-02-30", 400), ("1900-01-01", 400)):
-        r = requests.get(server.url + "/queries/event-status", params={"as_of": bad}, timeout=30)
+        r = web.get("/queries/event-status", params={"as_of": bad})
         assert r.status_code == status and ("is not a date" in r.text or "before any source" in r.text)
-    r = requests.get(server.url + "/queries/delegations-at-meeting", params={"as_of": "2025-01-01"}, timeout=30)
+    r = web.get("/queries/delegations-at-meeting", params={"as_of": "2025-01-01"})
     assert r.status_code == 400 and "does not take as_of" in r.text
-    page = requests.get(server.url + "/queries/event-status", params={"as_of": "2025-06-01"}, headers={"Accept": "text/html"}, timeout=30)
+    page = web.get("/queries/event-status", params={"as_of": "2025-06-01"}, headers={"Accept": "text/html"})
     assert page.status_code == 200 and 'name="as_of" value="2025-06-01"' in page.text and "scheduled" in page.text

@@ -176,8 +176,26 @@ def reference(data: Graph, shapes: Graph, ontology: Graph, *, prepared: bool = F
 
 def reference_messages(data: Graph, shapes: Graph, ontology: Graph, *, prepared: bool = False) -> dict[Key, set[str]]:
     """pySHACL's results and, for each, the messages of the results with that key."""
+    return run_reference(data, shapes, ontology, prepared=prepared).messages
+
+
+class Answer:
+    """One pySHACL run: whether it conforms, its text report, and its top-level results
+    (each key with the messages of the results that have it)."""
+
+    def __init__(self, conforms: bool, text: str, messages: dict[Key, set[str]]) -> None:
+        self.conforms, self.text, self.messages = conforms, text, messages
+
+    @property
+    def keys(self) -> set[Key]:
+        return set(self.messages)
+
+
+def run_reference(data: Graph, shapes: Graph, ontology: Graph, *, prepared: bool = False) -> Answer:
+    """pySHACL, called as the project calls it (kg/reference/shacl.py), on ``data`` with the
+    ontology and vocabularies."""
     with _literals_kept(), (_prepared_queries() if prepared else contextlib.nullcontext()):
-        _, report, _ = pyshacl_validate(
+        conforms, report, text = pyshacl_validate(
             data + ontology,
             shacl_graph=shapes,
             ont_graph=ontology,
@@ -193,7 +211,60 @@ def reference_messages(data: Graph, shapes: Graph, ontology: Graph, *, prepared:
     for r in report.objects(None, SH.result):
         key = tuple(_rdflib_nt(report.value(r, p)) for p in RESULT_KEYS)
         found.setdefault(key, set()).update(str(m) for m in report.objects(r, SH.resultMessage))  # type: ignore[arg-type]
-    return found
+    return Answer(bool(conforms), str(text), found)
+
+
+@functools.lru_cache(maxsize=None)
+def _reference_inputs() -> tuple[Graph, Graph]:
+    """The shapes and the ontology + vocabularies, parsed once for the shared runs below."""
+    ontology = Graph()
+    for path in ONTOLOGY_FILES:
+        ontology.parse(path, format="turtle")
+    return Graph().parse(SHAPES_FILE, format="turtle"), ontology
+
+
+@functools.lru_cache(maxsize=None)
+def example_reference(path: Path) -> Answer:
+    """pySHACL on one example of tests/fixtures, run once per test session: this module
+    compares the engine with it and tests/test_shapes.py the examples' headers (both
+    modules' tests of an example share an xdist group, so they run in one process)."""
+    shapes_graph, ontology = _reference_inputs()
+    return run_reference(_parse(path), shapes_graph, ontology, prepared=True)
+
+
+def example_params(paths: list[Path], ids) -> list:
+    """``paths`` as parameters, each in the xdist group of its example (see example_reference)."""
+    return [pytest.param(p, id=ids(p), marks=pytest.mark.xdist_group(f"example-{p.parent.name}-{p.stem}")) for p in paths]
+
+
+def bundled_data() -> Graph:
+    """The data files as the graph reads them: their union minus what later sources
+    superseded (docs/design.md, "Amendments")."""
+    from rdflib import Dataset
+
+    from kg.reference.load import superseded
+
+    files = Dataset()
+    for path in DATA_FILES:
+        files.graph(URIRef(f"urn:graph:{path.name}")).parse(path, format="turtle")
+    retired = superseded(files)
+    data = Graph()
+    for s, p, o, _ in files.quads((None, None, None, None)):
+        if (s, p, o) not in retired:
+            data.add((s, p, o))
+    return data
+
+
+@functools.lru_cache(maxsize=None)
+def bundled_reference() -> tuple[Graph, Answer]:
+    """pySHACL on the bundled graph, run once per test session (this module and
+    tests/test_shapes.py, in the xdist group "bundled-pyshacl")."""
+    shapes_graph, ontology = _reference_inputs()
+    data = bundled_data()
+    return data, run_reference(data, shapes_graph, ontology, prepared=True)
+
+
+BUNDLED_GROUP = pytest.mark.xdist_group("bundled-pyshacl")
 
 
 def store_of(graphs: dict[str, Graph | Path]) -> ox.Store:
@@ -292,9 +363,10 @@ def _expected(path: Path) -> set[tuple[str, str, str]]:
     return found
 
 
-@pytest.mark.parametrize("path", INVALID + VALID, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_example_gives_pyshacls_results(path: Path, shapes: Shapes, shapes_graph: Graph, ontology: Graph, fixture_store: ox.Store) -> None:
-    expected_messages = reference_messages(_parse(path), shapes_graph, ontology, prepared=True)
+@pytest.mark.slow
+@pytest.mark.parametrize("path", example_params(INVALID + VALID, lambda p: f"{p.parent.name}/{p.stem}"))
+def test_example_gives_pyshacls_results(path: Path, shapes: Shapes, fixture_store: ox.Store) -> None:
+    expected_messages = example_reference(path).messages
     expected = set(expected_messages)
     results = validate_fixture(fixture_store, shapes, path)
     found = keys(results)
@@ -320,27 +392,19 @@ def test_there_are_examples() -> None:
 
 @pytest.fixture(scope="session")
 def bundled_graph() -> tuple[Graph, ox.Store]:
-    """The data files as the graph reads them: their union minus what later sources
-    superseded (docs/design.md, "Amendments"), beside the ontology."""
-    from rdflib import Dataset
-
-    from kg.reference.load import superseded
-
-    files = Dataset()
-    for path in DATA_FILES:
-        files.graph(URIRef(f"urn:graph:{path.name}")).parse(path, format="turtle")
-    retired = superseded(files)
-    data = Graph()
-    for s, p, o, _ in files.quads((None, None, None, None)):
-        if (s, p, o) not in retired:
-            data.add((s, p, o))
+    """The bundled data (``bundled_data``) beside the ontology in a store."""
+    data = bundled_data()
     store = store_of({**{p.name: p for p in ONTOLOGY_FILES}, "data": data})  # type: ignore[dict-item]
     return data, store
 
 
-def test_bundled_graph_gives_pyshacls_results(bundled_graph: tuple[Graph, ox.Store], shapes: Shapes, shapes_graph: Graph, ontology: Graph) -> None:
+@pytest.mark.slow
+@BUNDLED_GROUP
+def test_bundled_graph_gives_pyshacls_results(bundled_graph: tuple[Graph, ox.Store], shapes: Shapes) -> None:
     data, store = bundled_graph
-    expected = reference(data, shapes_graph, ontology, prepared=True)
+    reference_data, answer = bundled_reference()
+    assert set(reference_data) == set(data)
+    expected = answer.keys
     results = validate_store(store, shapes)
     assert keys(results) == expected
     # warnings only: sources that show no date, meetings announced without a day, a charter
@@ -455,6 +519,7 @@ def generated_results(generated: tuple[Graph, ox.Store, dict[str, URIRef]], shap
     return validate_store(generated[1], shapes)
 
 
+@pytest.mark.slow
 def test_generated_graph_gives_pyshacls_results(
     generated: tuple[Graph, ox.Store, dict[str, URIRef]], generated_results: list[ShaclResult], shapes_graph: Graph, ontology: Graph
 ) -> None:
@@ -586,6 +651,7 @@ def _one(found: set[Key], shape: str, component: str) -> list[Key]:
     return [k for k in found if k[3] == f"<{KG}{shape}>" and k[4] == f"<{SH}{component}ConstraintComponent>"]
 
 
+@pytest.mark.slow
 def test_spec_an_ill_typed_start_date_against_a_valid_end_date(shapes: Shapes, shapes_graph: Graph, ontology: Graph) -> None:
     """pySHACL raises a TypeError (rdflib compares None with a date); by the spec the pair
     cannot be compared, a sh:lessThanOrEquals result, besides the sh:datatype one."""
@@ -619,6 +685,7 @@ kgi:state-zz a kg:State ; rdfs:label "Zedland"@en, "Зедландия"@ru ; kg:
 """
 
 
+@pytest.mark.slow
 def test_spec_pattern_dollar_matches_only_at_the_end(shapes: Shapes, shapes_graph: Graph, ontology: Graph) -> None:
     """sh:pattern follows SPARQL REGEX (XPath): without the m flag, $ matches at the end of
     the string only. pySHACL uses Python's re.search, where $ also matches before a final
@@ -633,6 +700,7 @@ def test_spec_pattern_dollar_matches_only_at_the_end(shapes: Shapes, shapes_grap
     assert found == expected and _one(found, "StateShape-isoAlpha2", "Pattern")
 
 
+@pytest.mark.slow
 def test_spec_language_in_uses_lang_matches(shapes_graph: Graph) -> None:
     """sh:languageIn matches tags "following the filtering schema defined by the SPARQL
     langMatches function": the range "en-GB" matches "en-GB-oxendict". pySHACL compares the
@@ -651,6 +719,7 @@ def test_spec_language_in_uses_lang_matches(shapes_graph: Graph) -> None:
 # ================================================================ where the store decides
 
 
+@pytest.mark.slow
 def test_store_and_spec_an_out_of_range_positive_integer(shapes: Shapes, shapes_graph: Graph, ontology: Graph) -> None:
     """kg:order "0"^^xsd:positiveInteger, an ill-typed literal (0 is not positive). Two
     named differences, one each way:
@@ -741,6 +810,7 @@ def _named_paths(found: set[Key]) -> set[Key]:
     return {tuple("_:b" if x and x.startswith("_:") else x for x in k) for k in found}  # type: ignore[misc]
 
 
+@pytest.mark.slow
 def test_constructs_beyond_the_shapes_file_give_pyshacls_results() -> None:
     expected = _named_paths(_custom_reference(CUSTOM_SHAPES, CUSTOM_DATA))
     store = store_of({"data": Graph().parse(data=CUSTOM_DATA, format="turtle")})
@@ -803,6 +873,7 @@ SPARQL_PYSHACL_ONLY = {
 }
 
 
+@pytest.mark.slow
 def test_shacl_sparql_and_nested_shapes_give_pyshacls_results() -> None:
     """Nested property shapes, sh:equals and sh:disjoint of node shapes,
     sh:qualifiedValueShapesDisjoint, $this in a union's branch, and constraint components
@@ -846,15 +917,15 @@ def test_unsupported_constructs_raise_naming_the_shape(shape: str, message: str)
 # ================================================================ the module itself
 
 
+@pytest.mark.slow
 def test_prepared_queries_change_nothing(shapes_graph: Graph, ontology: Graph) -> None:
     """The reference for the big graphs caches rdflib's query translations
     (_prepared_queries); on the examples with SHACL-SPARQL results it gives pySHACL's
     results unchanged."""
     paths = [p for p in INVALID if "SPARQLConstraintComponent" in p.read_text(encoding="utf-8")]
     assert len(paths) >= 8
-    for path in paths:
-        data = _parse(path)
-        assert reference(data, shapes_graph, ontology, prepared=True) == reference(data, shapes_graph, ontology), path.name
+    for path in paths:  # prepared: the session's shared run of each example (example_reference)
+        assert example_reference(path).messages == reference_messages(_parse(path), shapes_graph, ontology), path.name
 
 
 def test_module_imports_only_pyoxigraph_and_the_standard_library() -> None:
@@ -863,9 +934,9 @@ def test_module_imports_only_pyoxigraph_and_the_standard_library() -> None:
     ``__init__`` and its errors)."""
     code = (
         "import importlib.util, sys\n"
-        f"spec = importlib.util.spec_from_file_location('shacl_alone', {str(ROOT / 'kg' / 'shacl.py')!r})\n"
+        f"spec = importlib.util.spec_from_file_location('shacl_alone', {str(ROOT / 'kg' / 'shacl' / 'shapes.py')!r})\n"
         "module = importlib.util.module_from_spec(spec); sys.modules[spec.name] = module; spec.loader.exec_module(module)\n"
-        "allowed = {'kg', 'kg.sparql.tokens', 'kg.errors'}\n"
+        "allowed = {'kg', 'kg.sparql', 'kg.sparql.tokens', 'kg.errors'}\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('rdflib', 'pyshacl') or (m.split('.')[0] == 'kg' and m not in allowed))\n"
         "assert not bad, bad\n"
     )

@@ -102,16 +102,14 @@ def _report(data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, set[Trip
     return conforms, results, text
 
 
-def _load(path: Path) -> Graph:
-    # rdflib logs a traceback for ill-typed literals such as "2024-13-45"^^xsd:date;
-    # the examples contain them on purpose.
-    logger = logging.getLogger("rdflib.term")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        return Graph().parse(path, format="turtle")
-    finally:
-        logger.setLevel(level)
+def _brief(answer) -> tuple[bool, set[Triple], str]:
+    """A shared pySHACL run (test_shacl_engine.Answer) as ``_report`` gives it."""
+    def curie(nt: str) -> str:
+        return _curie(URIRef(nt[1:-1])) if nt.startswith("<") else nt
+
+    results = {(curie(shape), curie(component), severity[1:-1][len(str(SH)) :])
+               for _, _, _, shape, component, severity in answer.keys}
+    return answer.conforms, results, answer.text
 
 
 # ---------------------------------------------------------------- examples
@@ -130,20 +128,27 @@ def under_test(results: set[Triple], expected: set[Triple]) -> set[Triple]:
     return {r for r in results if not r[0].startswith(ATTRIBUTION_RULE)}
 
 
-@pytest.mark.parametrize("path", INVALID, ids=lambda p: p.stem)
-def test_invalid_example_reports_exactly_what_it_expects(path: Path, shapes: Graph, ontology: Graph) -> None:
+# pySHACL runs once per example for this module and tests/test_shacl_engine.py (its
+# example_reference, in the example's xdist group)
+from test_shacl_engine import example_params, example_reference  # noqa: E402
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", example_params(INVALID, lambda p: p.stem))
+def test_invalid_example_reports_exactly_what_it_expects(path: Path) -> None:
     expected = _expected(path)
     assert expected, f"{path.name} has no '# expect:' line"
-    _, results, text = _report(_load(path), shapes, ontology)
+    _, results, text = _brief(example_reference(path))
     results = under_test(results, expected)
     assert results == expected, text
     conforms = all(sev == "Warning" for _, _, sev in results)
     assert conforms == all(sev == "Warning" for _, _, sev in expected)
 
 
-@pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
-def test_valid_example_has_no_results(path: Path, shapes: Graph, ontology: Graph) -> None:
-    conforms, results, text = _report(_load(path), shapes, ontology)
+@pytest.mark.slow
+@pytest.mark.parametrize("path", example_params(VALID, lambda p: p.stem))
+def test_valid_example_has_no_results(path: Path) -> None:
+    conforms, results, text = _brief(example_reference(path))
     assert conforms and results == set(), text
 
 
@@ -151,6 +156,7 @@ def test_there_are_examples() -> None:
     assert len(INVALID) >= 100 and len(VALID) >= 2
 
 
+@pytest.mark.slow
 def test_subclass_instances_are_targeted(shapes: Graph, ontology: Graph) -> None:
     """sh:targetClass kg:Event reaches a kg:CourtesyCall through rdfs:subClassOf in the
     ontology, without RDFS inference."""
@@ -170,14 +176,20 @@ def test_subclass_instances_are_targeted(shapes: Graph, ontology: Graph) -> None
 # ---------------------------------------------------------------- the bundled data
 
 
-def test_bundled_data_conforms(shapes: Graph, ontology: Graph) -> None:
+@pytest.mark.slow
+@pytest.mark.xdist_group("bundled-pyshacl")
+def test_bundled_data_conforms() -> None:
     """The union of ontology/*.ttl (except the shapes) and data/*.ttl has no violation;
     warnings (a source without a publication date, ...) are allowed."""
     from kg.layout import Layout
     from kg.reference.load import load_dataset, union_graph
+    from test_shacl_engine import _reference_inputs, bundled_reference
 
     data = union_graph(load_dataset(Layout(ROOT)))  # the current view: what later sources superseded is out
-    conforms, results, text = _report(data, shapes, ontology)
+    # pySHACL's run on the same statements (data + ontology), shared with test_shacl_engine.py
+    reference_data, answer = bundled_reference()
+    assert set(data) == set(reference_data) | set(_reference_inputs()[1])
+    conforms, results, text = _brief(answer)
     assert conforms, text
     assert {sev for _, _, sev in results} <= {"Warning"}
 

@@ -2,7 +2,8 @@
 
     >>> import kg, kg.publish.docs
     >>> g = kg.open()
-    >>> kg.publish.docs.build(g, Path("site/docs"))       # index.html, vocab.html, shapes.html, docs.css
+    >>> sorted(p.name for p in kg.publish.docs.build(g, Path("site")))   # the paths written
+    ['docs.css', 'index.html', 'shapes.html', 'vocab.html']
     >>> html = kg.publish.docs.render(g, "vocab.html")     # one page, for the server
 
 Rendered with our own Jinja2 templates (``kg/publish/templates/``, autoescaped) from the

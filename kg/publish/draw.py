@@ -5,7 +5,8 @@
     >>> g = kg.open()
     >>> svg = render(g, "timeline")                          # bytes of an SVG document
     >>> png = render(g, "network", entity="kgi:eco-apg-meeting-4", fmt="png")
-    >>> render(g, "timeline", as_of="2025-06-01")            # the graph as it stood then
+    >>> b"as of 2025-06-01" in render(g, "timeline", as_of="2025-06-01")   # the graph as it stood then
+    True
 
 Everything is read with SPARQL through the facade (``graph.sparql``), so a picture shows
 the same view of the graph a query does (the current view, or ``as_of`` a day).

@@ -2,7 +2,8 @@
 
     >>> import kg
     >>> from kg.publish.release import release
-    >>> release(kg.open(), "1.0.0", Path("releases"))       # -> releases/1.0.0/
+    >>> print(release(kg.open(), "1.0.0", Path("releases")))
+    releases/1.0.0
 
 ``root/<version>/`` holds:
 
