@@ -520,6 +520,7 @@ def generated_results(generated: tuple[Graph, ox.Store, dict[str, URIRef]], shap
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("pyshacl-generated")  # the longest test: beside the rest of the module, not after it
 def test_generated_graph_gives_pyshacls_results(
     generated: tuple[Graph, ox.Store, dict[str, URIRef]], generated_results: list[ShaclResult], shapes_graph: Graph, ontology: Graph
 ) -> None:
@@ -918,6 +919,7 @@ def test_unsupported_constructs_raise_naming_the_shape(shape: str, message: str)
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("pyshacl-unprepared")  # pySHACL as it is, slow: beside the rest of the module
 def test_prepared_queries_change_nothing(shapes_graph: Graph, ontology: Graph) -> None:
     """The reference for the big graphs caches rdflib's query translations
     (_prepared_queries); on the examples with SHACL-SPARQL results it gives pySHACL's
