@@ -127,3 +127,28 @@ def test_the_cli_exits_5_with_one_line(tmp_path: Path, chained: kg.Graph) -> Non
     )
     assert too_many.returncode == EXIT_LIMIT and "more than its limit of 5 rows" in too_many.stderr
     assert too_many.stdout == ""
+
+
+def test_a_query_runs_when_the_process_holds_more_than_1024_files() -> None:
+    """The worker's answer is waited for with poll(): select() refuses a descriptor
+    numbered 1024 or more, which a long-lived process holding many files gets."""
+    import resource
+
+    from kg.sparql.limits import call
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"this machine allows {hard} open files: a descriptor above 1024 cannot be had")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        assert max(held) >= 1024
+        assert call(_answer, timeout=5.0) == 42
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def _answer() -> int:
+    return 42

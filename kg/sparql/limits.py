@@ -95,11 +95,15 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _read_until(fd: int, pid: int, deadline: float | None) -> bytes:
     chunks: list[bytes] = []
+    # poll, not select: select() refuses a descriptor numbered 1024 or more, which a
+    # process that holds many files open (a server, a notebook, a test run) hands out
+    waiting = select.poll()
+    waiting.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
     while True:
         left = None if deadline is None else deadline - time.monotonic()
         if left is not None and left <= 0:
             raise QueryTimeout("timeout")
-        ready, _, _ = select.select([fd], [], [], left)
+        ready = waiting.poll(None if left is None else max(1, int(left * 1000)))
         if not ready:
             continue
         chunk = os.read(fd, 1 << 20)
