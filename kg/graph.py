@@ -24,6 +24,7 @@ additions need the local store and are refused there.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -92,13 +93,14 @@ class Graph:
         from kg.store.local import content_key, graph_files
 
         open_now = self._stores.get(inference)
-        return open_now is not None and content_key(graph_files(self.layout)) == open_now.key
+        return open_now is not None and content_key(graph_files(self.layout, cache=self.cache)) == open_now.key
 
     def local_store(self, inference: str = "none") -> GraphStore:
         """The local store version for the files as they are now, endpoint or not (``push`` reads it)."""
         from kg.store.local import content_key, graph_files
 
-        files = graph_files(self.layout)
+        # a few microseconds while nothing changed (an inotify queue read, kg.store.local)
+        files = graph_files(self.layout, cache=self.cache)
         current = self._stores.get(inference)
         if current is not None and content_key(files) == current.key:
             return current
@@ -189,7 +191,7 @@ class Graph:
         bindings = stored.bind(raw)
         gs = self.store(inference or stored.inference) if as_of is None else self.as_of(as_of, inference or stored.inference)
         limit = self._timeout(timeout)
-        source = self.layout.relative(stored.path)
+        source = _relative(self.layout, stored.path)
         return execute(self._reader(gs, limit), stored.text, source=source, bindings=bindings, timeout=limit, max_rows=self._max_rows(max_rows))
 
     def sparql(
@@ -338,6 +340,13 @@ class Graph:
         if not target:
             raise UsageError("push needs the endpoint to upload to", hint="pass --endpoint URL (the SPARQL query endpoint, e.g. http://127.0.0.1:7878/query)")
         return push(self.local_store(), target, graph_store=graph_store, merge=merge, progress=self.progress)
+
+
+@functools.lru_cache(maxsize=1024)
+def _relative(layout: Layout, path: Path) -> str:
+    # resolving a path costs more than a small query: a stored query's name in messages
+    # is worked out once per file
+    return layout.relative(path)
 
 
 def _endpoint(url: str | None) -> str | None:
