@@ -254,9 +254,10 @@ class _Watcher:
             return False
         try:
             import ctypes
-            import ctypes.util
 
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            # the process's own symbols, libc's among them (ctypes.util.find_library
+            # would run ldconfig in a subprocess: milliseconds of every command)
+            libc = ctypes.CDLL(None, use_errno=True)
             fd = libc.inotify_init1(0o4000 | 0o2000000)  # IN_NONBLOCK | IN_CLOEXEC
         except (OSError, AttributeError):
             fd = -1
