@@ -276,8 +276,10 @@ class Graph:
         gs = self.store("owlrl" if inferred_only and inference == "none" else inference)
         if inferred_only:
             return gs.store.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH))
-        # the named graphs only: the default graph is their union, kept for queries
-        return (q for q in gs.store.quads_for_pattern(None, None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph))
+        # the named graphs only: the default graph is their union, kept for queries. Read
+        # graph by graph, so the union's copy is never read (it is half the store).
+        store = gs.store
+        return (q for g in sorted(store.named_graphs(), key=lambda n: n.value) for q in store.quads_for_pattern(None, None, None, g))
 
     def export(self, fmt: str = "nq", *, inference: str = "none", inferred_only: bool = False) -> bytes:
         """The whole graph in ``fmt``. nq, trig and json-ld keep one named graph per file,
@@ -286,10 +288,20 @@ class Graph:
         view, which a store loading it should answer from."""
         import pyoxigraph as ox
 
-        from kg.rdf.render import render_quads
+        from kg.namespaces import INFERRED_GRAPH
+        from kg.rdf.render import render_quads, render_store
 
+        gs = self.store("owlrl" if inferred_only and inference == "none" else inference)
+        if isinstance(gs.store, ox.Store):
+            # the store's own writer, in a canonical order (kg.rdf.render.render_store)
+            if inferred_only:
+                graphs: list[Any] = [ox.NamedNode(INFERRED_GRAPH)]
+            elif fmt in ("turtle", "nt", "xml"):
+                graphs = [ox.DefaultGraph()]
+            else:
+                graphs = list(gs.store.named_graphs())
+            return render_store(gs.store, graphs, fmt)
         if fmt in ("turtle", "nt", "xml") and not inferred_only:
-            gs = self.store(inference)
             return render_quads(gs.store.quads_for_pattern(None, None, None, ox.DefaultGraph()), fmt)
         return render_quads(self.quads(inference=inference, inferred_only=inferred_only), fmt)
 
