@@ -110,11 +110,12 @@ class Graph:
 
     def as_of(self, day: Any, inference: str = "none") -> GraphStore:
         """The graph as it stood on ``day`` (a ``date`` or YYYY-MM-DD): what the sources known
-        then said, minus what was superseded by then (``kg.history.view_as_of``). Built in
-        memory from the current store version on first use, and kept for this version."""
+        then said, minus what was superseded by then (``kg.history.fill_view_as_of``). Kept
+        in the cache as a version of its own, keyed by the current version and the day
+        (``kg.store.local.open_view``), so it is built once, not by every process."""
         from datetime import date as _date
 
-        from kg.history import check_as_of, parse_day, view_as_of
+        from kg.history import check_as_of, fill_view_as_of, parse_day
 
         when = day if isinstance(day, _date) else parse_day(str(day))
         base = self.store()
@@ -128,14 +129,21 @@ class Graph:
         key = (base.key, when.isoformat(), inference)
         found = self._views.get(key)
         if found is None:
-            check_as_of(base.store, when)  # a kept view's day passed it already
-            view = view_as_of(base.store, base.graphs, when)
-            found = GraphStore(view, f"{base.key}@{when.isoformat()}", base.files, path=None, built=True)
-            if inference != "none":
-                from kg.store.local import add_closure
+            from kg.store.local import open_view
 
-                add_closure(found, inference)
-            # older versions' views go, and only the last few days asked are kept (each is a copy)
+            check_as_of(base.store, when)  # a kept view's day passed it already
+            # a version of its own in the cache, built once for every process (kg.store.local)
+            found = open_view(base, when.isoformat(), lambda target: fill_view_as_of(base.store, base.graphs, when, target))
+            if inference != "none":
+                if found.path is not None:
+                    from kg.store.local import derive
+
+                    found = derive(found, inference, self.progress)
+                else:
+                    from kg.store.local import add_closure
+
+                    add_closure(found, inference)
+            # older versions' views go, and only the last few days asked are kept open
             kept = [(k, v) for k, v in self._views.items() if k[0] == base.key][-(MAX_VIEWS - 1):]
             self._views = dict(kept)
             self._views[key] = found

@@ -135,3 +135,22 @@ def test_a_fingerprint_taken_in_the_racy_window_is_not_trusted(graph_dir: Path, 
     local._LISTED.clear()
     graph_files(layout, cache=cache)  # in this process too, until the window has passed
     assert read == ["reference-states.ttl", "reference-states.ttl"]
+
+
+def test_a_view_as_of_a_day_is_built_once_and_follows_the_files(graph_dir: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    g = kg.open(graph_dir, cache=cache)
+    assert g.sparql(LABEL_QUERY, as_of="2025-06-01").rows[0][0].value == "Tajikistan"
+    assert g.as_of("2025-06-01").built and g.as_of("2025-06-01").persistent
+    again = kg.open(graph_dir, cache=cache)  # another process: opens the kept view
+    assert not again.as_of("2025-06-01").built
+    assert again.sparql(LABEL_QUERY, as_of="2025-06-01").rows[0][0].value == "Tajikistan"
+    _same_size_edit(graph_dir / STATES, '"Tajikistan"@en', '"Tajikistam"@en')
+    assert g.sparql(LABEL_QUERY, as_of="2025-06-01").rows[0][0].value == "Tajikistam"
+    assert kg.open(graph_dir, cache=cache).sparql(LABEL_QUERY, as_of="2025-06-01").rows[0][0].value == "Tajikistam"
+    # the view equals the one built in memory from the same version
+    from kg.history import view_as_of
+    from datetime import date
+
+    base = g.store()
+    assert set(g.as_of("2025-06-01").store) == set(view_as_of(base.store, base.graphs, date(2025, 6, 1)))

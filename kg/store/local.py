@@ -600,7 +600,7 @@ def _open_persistent(base: Path, key: str, files: tuple[FileEntry, ...], progres
 def _versions(base: Path) -> list[tuple[float, Path, dict]]:
     found = []
     for d in base.iterdir() if base.exists() else []:
-        if d.is_dir() and ".tmp" not in d.name and "+" not in d.name:
+        if d.is_dir() and ".tmp" not in d.name and "+" not in d.name and "@" not in d.name:
             manifest = _read_manifest(d)
             if manifest and manifest.get("format") == FORMAT_VERSION:
                 found.append((manifest.get("created", 0.0), d, manifest))
@@ -658,6 +658,47 @@ def _build(base: Path, key: str, files: tuple[FileEntry, ...], progress: Progres
     return gs
 
 
+def open_view(base: GraphStore, day: str, fill: Callable[[ox.Store], None]) -> GraphStore:
+    """A version derived from ``base`` for the graph as it stood on ``day`` (YYYY-MM-DD):
+    ``fill`` writes it into an empty store (``kg.history.fill_view_as_of``).
+
+    On disk it is kept beside ``base`` as ``<key>@<day>``, published like any version
+    (built in a temporary directory, manifest last, renamed) and removed with ``base``:
+    every later command, and every other process, opens it read-only in milliseconds
+    instead of building it again (19 s and 1.9 GB at 10^6 statements). It is keyed by
+    the base version's key, which covers every byte of every file, so it cannot be stale.
+    Without a cache (``base`` in memory) it is built in memory, as before."""
+    key = f"{base.key}@{day}"
+    if base.path is None:
+        store = ox.Store()
+        fill(store)
+        return GraphStore(store, key, base.files, path=None, built=True)
+    parent = base.path.parent
+    found = _try_open(parent / key, key, base.files, "none")
+    if found is not None:
+        return found
+    with _build_lock(parent):
+        found = _try_open(parent / key, key, base.files, "none")
+        if found is not None:
+            return found
+        _clear_stale(parent)
+        tmp = parent / f"{key}.tmp-{os.getpid()}"
+        _remove(tmp)
+        store = ox.Store(str(tmp))
+        fill(store)
+        store.flush()
+        # graphs a day leaves empty do not exist in the store: the manifest lists those it holds
+        graphs = {f.graph.value: n for f in base.files if (n := _graph_count(store, f.graph))}
+        del store
+        _write_manifest(tmp, key, base.files, graphs)
+        os.replace(tmp, parent / key)
+    found = _try_open(parent / key, key, base.files, "none")
+    if found is None:
+        raise OSError(f"the view built in {parent / key} could not be opened")
+    found.built = True
+    return found
+
+
 def _add_to_union(store: ox.Store, graph: ox.NamedNode) -> None:
     store.bulk_extend([ox.Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)])
 
@@ -705,7 +746,7 @@ def _prune(base: Path, *, keep: str) -> None:
     versions = [d for _, d, _ in _versions(base) if d.name != keep]
     for d in versions[KEEP_VERSIONS:]:
         _remove(d)
-        for derived in base.glob(f"{d.name}+*"):
+        for derived in [*base.glob(f"{d.name}+*"), *base.glob(f"{d.name}@*")]:
             _remove(derived)
 
 
@@ -760,6 +801,12 @@ def _derived(gs: GraphStore, inference: str, progress: Progress | None) -> Graph
             raise OSError(f"the store built in {base / name} could not be opened")
         derived.built = True
         return derived
+
+
+def derive(gs: GraphStore, inference: str, progress: Progress | None = None) -> GraphStore:
+    """The version of an on-disk ``gs`` (a base version or a view as of a day) with the
+    inferences of ``inference``, made once and kept beside it."""
+    return gs if inference == "none" else _derived(gs, inference, progress)
 
 
 def add_closure(gs: GraphStore, inference: str) -> None:
