@@ -31,7 +31,7 @@ from typing import Any
 
 from kg.layout import Layout, find_layout
 from kg.sparql.results import Result
-from kg.store.local import GraphStore, Progress, open_store
+from kg.store.local import INFERENCE_MODES, GraphStore, Progress, content_key, graph_files, open_store
 
 #: In-memory views as of a day kept per Graph (a server asked about many days stays bounded).
 MAX_VIEWS = 4
@@ -69,13 +69,12 @@ class Graph:
     def store(self, inference: str = "none") -> GraphStore:
         """The store version for the files as they are now (built or rebuilt if needed);
         with an endpoint, a ``kg.store.remote.RemoteGraphStore`` reading from it."""
+        if self.endpoint is None and inference in INFERENCE_MODES:
+            return self.local_store(inference)  # the common case, asked before every query
         from kg.errors import UsageError
-        from kg.store.local import INFERENCE_MODES
 
         if inference not in INFERENCE_MODES:
             raise UsageError(f"unknown inference {inference!r}", hint=f"use one of {', '.join(INFERENCE_MODES)}")
-        if self.endpoint is None:
-            return self.local_store(inference)
         if self._remote is None:
             from kg.store.remote import open_remote
 
@@ -90,15 +89,11 @@ class Graph:
     def is_current(self, inference: str = "none") -> bool:
         """Whether the version open for ``inference`` still matches the files (a few stat
         calls; nothing is built): a server asks before every request."""
-        from kg.store.local import content_key, graph_files
-
         open_now = self._stores.get(inference)
         return open_now is not None and content_key(graph_files(self.layout, cache=self.cache)) == open_now.key
 
     def local_store(self, inference: str = "none") -> GraphStore:
         """The local store version for the files as they are now, endpoint or not (``push`` reads it)."""
-        from kg.store.local import content_key, graph_files
-
         # a few microseconds while nothing changed (an inotify queue read, kg.store.local)
         files = graph_files(self.layout, cache=self.cache)
         current = self._stores.get(inference)

@@ -13,7 +13,6 @@ normalisation off so lexical forms are kept as written.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import sys
@@ -197,6 +196,8 @@ def parse_text(
     from rdflib.namespace import XSD
 
     graph = Graph() if check or into is None else into
+    import logging
+
     # rdflib logs a traceback for each ill-typed literal; they are reported below instead
     term_logger = logging.getLogger("rdflib.term")
     level = term_logger.level
