@@ -87,8 +87,9 @@ class Graph:
         return self._remote  # type: ignore[no-any-return]
 
     def is_current(self, inference: str = "none") -> bool:
-        """Whether the version open for ``inference`` still matches the files (a few stat
-        calls; nothing is built): a server asks before every request."""
+        """Whether the version open for ``inference`` still matches the files (one read of an
+        inotify queue, or a stat of every file where there is none; nothing is built): a
+        server asks before every request."""
         open_now = self._stores.get(inference)
         return open_now is not None and content_key(graph_files(self.layout, cache=self.cache)) == open_now.key
 
