@@ -1183,7 +1183,8 @@ def compare_size(n: int, args: argparse.Namespace, work: Path, trees: dict[str, 
     progress(f"{n:,}: stored queries in place, before / after")
     for side in trees if "queries" in wanted else ():
         run = worker_in(side, "queries_in_place", root=root, cache=str(caches[side]), repeat=args.repeat, budget=args.budget)
-        qs = run.get("out", {}).get("queries", [])
+        everything = run.get("out", {}).get("queries", [])
+        qs = [q for q in everything if "facade" in q]
         ratios = [q["facade"]["median"] / q["raw"]["median"] for q in qs if "facade" in q and q["raw"]["median"] > 0]
         overhead = [max(0.0, q["facade"]["median"] - q["raw"]["median"]) for q in qs if "facade" in q]
         checks = [q["store_check"]["median"] for q in qs if "store_check" in q]
@@ -1191,7 +1192,7 @@ def compare_size(n: int, args: argparse.Namespace, work: Path, trees: dict[str, 
             "median_ratio": statistics.median(ratios) if ratios else None, "max_ratio": max(ratios) if ratios else None,
             "worst": max(qs, key=lambda q: q["facade"]["median"] / q["raw"]["median"])["name"] if ratios else None,
             "store_check": _spread(checks), "overhead": _spread(overhead), "count": len(ratios), "error": run.get("error"),
-            "skipped": [q["name"] for q in qs if "skipped" in q],
+            "skipped": [q["name"] for q in everything if "skipped" in q],
             "per_query": {q["name"]: (q["facade"]["median"], q["raw"]["median"]) for q in qs if "facade" in q},
         }
 
