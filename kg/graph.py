@@ -293,21 +293,26 @@ class Graph:
         import pyoxigraph as ox
 
         from kg.namespaces import INFERRED_GRAPH
-        from kg.rdf.render import render_quads, render_store
+        from kg.rdf.render import render_store
 
         gs = self.store("owlrl" if inferred_only and inference == "none" else inference)
-        if isinstance(gs.store, ox.Store):
-            # the store's own writer, in a canonical order (kg.rdf.render.render_store)
-            if inferred_only:
-                graphs: list[Any] = [ox.NamedNode(INFERRED_GRAPH)]
-            elif fmt in ("turtle", "nt", "xml"):
-                graphs = [ox.DefaultGraph()]
+        store = gs.store
+        if not isinstance(store, ox.Store):
+            # an endpoint's statements, copied into memory so they are written exactly as the
+            # local store's are: the same graph gives the same bytes wherever it is read from
+            store = ox.Store()
+            if fmt in ("turtle", "nt", "xml") and not inferred_only:
+                store.bulk_extend(gs.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
             else:
-                graphs = list(gs.store.named_graphs())
-            return render_store(gs.store, graphs, fmt)
-        if fmt in ("turtle", "nt", "xml") and not inferred_only:
-            return render_quads(gs.store.quads_for_pattern(None, None, None, ox.DefaultGraph()), fmt)
-        return render_quads(self.quads(inference=inference, inferred_only=inferred_only), fmt)
+                store.bulk_extend(self.quads(inference=inference, inferred_only=inferred_only))
+        # the store's own writer, in a canonical order (kg.rdf.render.render_store)
+        if inferred_only:
+            graphs: list[Any] = [ox.NamedNode(INFERRED_GRAPH)]
+        elif fmt in ("turtle", "nt", "xml"):
+            graphs = [ox.DefaultGraph()]
+        else:
+            graphs = list(store.named_graphs())
+        return render_store(store, graphs, fmt)
 
     def inferred(self, inference: str = "owlrl") -> list[Any]:
         """The statements ``inference`` adds to the graph (``kgg:inferred``), as triples."""
