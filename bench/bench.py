@@ -455,7 +455,7 @@ class Run(dict):
 TIME = Path("/usr/bin/time")
 
 
-def spawn(cmd: list[str], *, env: dict[str, str] | None = None, cap: float | None = None) -> Run:
+def spawn(cmd: list[str], *, env: dict[str, str] | None = None, cap: float | None = None, cwd: Path | None = None) -> Run:
     """Run ``cmd`` to its end (killed with its children after ``cap`` s); its wall time
     and peak RSS. The RSS is GNU time's ``%M`` when /usr/bin/time exists (a small
     launcher, so the figure is the command's own), else ``os.wait4``'s ``ru_maxrss``
@@ -464,7 +464,7 @@ def spawn(cmd: list[str], *, env: dict[str, str] | None = None, cap: float | Non
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
         full = [str(TIME), "-f", "%M", "-o", rss.name, *cmd] if TIME.exists() else cmd
         t = perf()
-        proc = subprocess.Popen(full, stdout=out, stderr=err, env=env, cwd=ROOT, start_new_session=True)
+        proc = subprocess.Popen(full, stdout=out, stderr=err, env=env, cwd=cwd or ROOT, start_new_session=True)
         killed: list[bool] = []
 
         def kill() -> None:
@@ -1207,15 +1207,16 @@ def compare_size(n: int, args: argparse.Namespace, work: Path, trees: dict[str, 
     first_as_of: dict[str, Run] = {}
     for side in trees if "cold" in wanted else ():
         env = dict(envs[side], KG_DATA=root, KG_CACHE_DIR=str(caches[side]))
-        spawn([sys.executable, *ask], env=env)  # the first command after the build
-        first_as_of[side] = spawn([sys.executable, *dated], env=env, cap=args.cap)
+        # `python -m` puts the working directory first on sys.path: run in the tree measured
+        spawn([sys.executable, *ask], env=env, cwd=trees[side])  # the first command after the build
+        first_as_of[side] = spawn([sys.executable, *dated], env=env, cap=args.cap, cwd=trees[side])
     for _ in range(args.runs if "cold" in wanted else 0):
         cold["import"]["baseline"].append(spawn([sys.executable, "-c", "import pyoxigraph"], env=envs["after"]))
         for side in trees:
             env = dict(envs[side], KG_DATA=root, KG_CACHE_DIR=str(caches[side]))
-            cold["ask"][side].append(spawn([sys.executable, *ask], env=env))
-            cold["as_of"][side].append(spawn([sys.executable, *dated], env=env, cap=args.cap))
-            cold["plain"][side].append(spawn([sys.executable, *plain], env=env))
+            cold["ask"][side].append(spawn([sys.executable, *ask], env=env, cwd=trees[side]))
+            cold["as_of"][side].append(spawn([sys.executable, *dated], env=env, cap=args.cap, cwd=trees[side]))
+            cold["plain"][side].append(spawn([sys.executable, *plain], env=env, cwd=trees[side]))
     if "cold" in wanted:
         rows["cold"] = {k: {side: {"wall": _spread([r["wall"] for r in runs if not r.get("code")]), "cpu": _spread([r.get("cpu") for r in runs if not r.get("code")]),
                                    "rss": _spread([r.get("rss") for r in runs]), "errors": [r.get("error") for r in runs if r.get("code")]}

@@ -137,7 +137,8 @@ def test_a_fingerprint_taken_in_the_racy_window_is_not_trusted(graph_dir: Path, 
     assert read == ["reference-states.ttl", "reference-states.ttl"]
 
 
-def test_a_view_as_of_a_day_is_built_once_and_follows_the_files(graph_dir: Path, tmp_path: Path) -> None:
+def test_a_view_as_of_a_day_is_built_once_and_follows_the_files(graph_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(local, "VIEW_ON_DISK_FROM", 0)  # the bundled graph is below it: in memory
     cache = tmp_path / "cache"
     g = kg.open(graph_dir, cache=cache)
     assert g.sparql(LABEL_QUERY, as_of="2025-06-01").rows[0][0].value == "Tajikistan"
@@ -154,3 +155,10 @@ def test_a_view_as_of_a_day_is_built_once_and_follows_the_files(graph_dir: Path,
 
     base = g.store()
     assert set(g.as_of("2025-06-01").store) == set(view_as_of(base.store, base.graphs, date(2025, 6, 1)))
+
+
+def test_a_small_graph_s_view_stays_in_memory(graph_dir: Path, tmp_path: Path) -> None:
+    g = kg.open(graph_dir, cache=tmp_path / "cache")
+    view = g.as_of("2025-06-01")
+    assert not view.persistent and view.key.endswith("@2025-06-01")
+    assert g.sparql(LABEL_QUERY, as_of="2025-06-01").rows[0][0].value == "Tajikistan"
