@@ -58,7 +58,7 @@ INFERENCE_MODES = ("none", "rdfs", "owlrl")
 FORMAT_VERSION = 3  # 3: the default graph is the current view (superseded statements out)
 MANIFEST = "kg-manifest.json"
 #: A view as of a day is kept on disk from this many statements on (``open_view``).
-VIEW_ON_DISK_FROM = 250_000
+VIEW_ON_DISK_FROM = 50_000
 #: Published versions kept besides the current one (for readers still using them).
 KEEP_VERSIONS = 3
 
