@@ -58,7 +58,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results"
-sys.path.insert(0, str(ROOT))
+# --compare runs workers on another tree of the code (KG_BENCH_CODE): before this checkout
+sys.path.insert(0, os.environ.get("KG_BENCH_CODE") or str(ROOT))
 sys.path.insert(0, str(HERE))
 
 GEN_SEED = 0
@@ -456,7 +457,7 @@ class Run(dict):
 TIME = Path("/usr/bin/time")
 
 
-def spawn(cmd: list[str], *, env: dict[str, str] | None = None, cap: float | None = None) -> Run:
+def spawn(cmd: list[str], *, env: dict[str, str] | None = None, cap: float | None = None, cwd: Path | None = None) -> Run:
     """Run ``cmd`` to its end (killed with its children after ``cap`` s); its wall time
     and peak RSS. The RSS is GNU time's ``%M`` when /usr/bin/time exists (a small
     launcher, so the figure is the command's own), else ``os.wait4``'s ``ru_maxrss``
@@ -465,7 +466,7 @@ def spawn(cmd: list[str], *, env: dict[str, str] | None = None, cap: float | Non
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
         full = [str(TIME), "-f", "%M", "-o", rss.name, *cmd] if TIME.exists() else cmd
         t = perf()
-        proc = subprocess.Popen(full, stdout=out, stderr=err, env=env, cwd=ROOT, start_new_session=True)
+        proc = subprocess.Popen(full, stdout=out, stderr=err, env=env, cwd=cwd or ROOT, start_new_session=True)
         killed: list[bool] = []
 
         def kill() -> None:
@@ -492,7 +493,7 @@ def spawn(cmd: list[str], *, env: dict[str, str] | None = None, cap: float | Non
             kb = int(found[-1]) if found else None
             if "Command exited with non-zero status" in stderr or "Command terminated by signal" in stderr:
                 stderr = "\n".join(line for line in stderr.splitlines() if not line.startswith("Command "))
-    run = Run(wall=wall, rss=kb / 1024 if kb else None, code=proc.returncode, timeout=bool(killed))
+    run = Run(wall=wall, rss=kb / 1024 if kb else None, code=proc.returncode, timeout=bool(killed), cpu=usage.ru_utime + usage.ru_stime)
     if killed:
         run["error"] = f"did not finish in {cap:.0f} s"
     elif proc.returncode != 0 and not stdout.strip():
@@ -1057,6 +1058,371 @@ def parse_sizes(text: str) -> list[int]:
     return [int(float(x)) for x in text.split(",") if x.strip()]
 
 
+# ====================================================================== before and after
+#
+# ``--compare REV``: the rows of the speed work (load, stored queries in place, a new
+# process, a view as of a day, every export format) measured for the code of REV
+# ("before", taken with ``git archive`` into the work directory) and for this checkout
+# ("after"), each against the same baseline, in the same run. Both run in this virtual
+# environment; PYTHONPATH picks the code, and every worker reports the file of the
+# ``kg`` it imported, so a mix-up shows. Bytecode is compiled for both trees first: an
+# installed package has it, and compiling at every start would be measured otherwise.
+
+COMPARE_FORMATS = ("nq", "trig", "nt", "turtle", "xml", "json-ld")
+AS_OF_DAY = "2025-06-01"
+AS_OF_QUERY = ["query", "scheduled-events", "--as-of", AS_OF_DAY, "-f", "csv"]
+
+
+@worker
+def w_where(code: str) -> dict:
+    import kg
+
+    return {"kg": str(Path(kg.__file__).resolve().parent.parent)}
+
+
+@worker
+def w_warm_asserted(root: str, cache: str) -> dict:
+    """The warm cache without the OWL RL version (the rows of --compare do not read it)."""
+    import kg
+
+    t = perf()
+    gs = kg.open(root, cache=Path(cache)).store()
+    return {"asserted_seconds": perf() - t, "built": gs.built}
+
+
+@worker
+def w_queries_in_place(root: str, cache: str, repeat: int, budget: float) -> dict:
+    """The stored queries without inference via the facade, in a process that declared
+    itself a worker (as the server's are: queries run in place, no fork per call), vs
+    pyoxigraph's ``Store.query`` of the same bound text on the same store; and the
+    freshness check ``g.store()`` alone (the bookkeeping every call pays)."""
+    import pyoxigraph as ox
+
+    import kg
+    from kg.namespaces import PREFIXES
+    from kg.errors import QueryTimeout
+    from kg.sparql import sandbox
+    from kg.sparql.engine import bind, prepare
+    from kg.sparql.limits import call
+
+    sandbox.enter_worker(offline=True)
+    g = kg.open(root, cache=Path(cache))
+    g.store()
+    time.sleep(2.1)  # past the racy window of the files just copied: the steady state
+    out = []
+    for q in g.queries():
+        if q.inference != "none":
+            continue
+        params = example_params(q.example)
+        gs = g.store()
+        text = bind(prepare(q.text, source=q.name), q.bind(params))
+
+        def facade(q: Any = q, params: dict = params) -> int:
+            return _size(g.query(q.name, **params))
+
+        def raw(store: ox.Store = gs.store, text: str = text) -> int:
+            answer = store.query(text, prefixes=PREFIXES)
+            if isinstance(answer, ox.QueryBoolean):
+                return 1
+            return len([tuple(s) for s in answer])  # the values read, as the facade reads them
+
+        entry: dict[str, Any] = {"name": q.name}
+        t = perf()
+        try:
+            # some queries take minutes at 10^5 on a busy machine: a first call past the
+            # budget (in a killable worker) leaves the query out of the row, named
+            call(facade, timeout=budget, what=q.name)
+        except QueryTimeout:
+            out.append({"name": q.name, "skipped": f"over {budget:g} s"})
+            continue
+        if perf() - t > budget / 5:
+            # a slow query (seconds at 10^5): bookkeeping is lost in its noise, one call each
+            entry.update(repeated({"facade": facade, "raw": raw, "store_check": lambda: g.store() and 0}, 1, 0.0, warmup=False))
+            entry["slow"] = True
+        else:
+            entry.update(repeated({"facade": facade, "raw": raw, "store_check": lambda: g.store() and 0}, repeat, budget))
+        out.append(entry)
+    return {"queries": out}
+
+
+@worker
+def w_export_any(root: str, cache: str, fmt: str, side: str, repeat: int, budget: float) -> dict:
+    """``g.export(fmt)`` (side "kg") or pyoxigraph's serializer (``ox.serialize``) of the
+    same statements read from the same store (side "serialize"): the named graphs for
+    nq, trig and json-ld, the default graph (the current view) for the triple formats."""
+    import pyoxigraph as ox
+
+    import kg
+    from kg.namespaces import PREFIXES
+
+    g = kg.open(root, cache=Path(cache))
+    st = g.store().store
+    kinds = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "json-ld": ox.RdfFormat.JSON_LD,
+             "nt": ox.RdfFormat.N_TRIPLES, "turtle": ox.RdfFormat.TURTLE, "xml": ox.RdfFormat.RDF_XML}
+    if side == "kg":
+        def fn() -> int:
+            return len(g.export(fmt))
+    elif fmt in ("nq", "trig", "json-ld"):
+        graphs = sorted(st.named_graphs(), key=lambda n: n.value)
+
+        def fn() -> int:
+            quads = (q for gr in graphs for q in st.quads_for_pattern(None, None, None, gr))
+            return len(ox.serialize(quads, format=kinds[fmt], prefixes=None if fmt == "nq" else PREFIXES))
+    else:
+        def fn() -> int:
+            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in st.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+            return len(ox.serialize(triples, format=kinds[fmt], prefixes=None if fmt == "nt" else PREFIXES))
+    times = []
+    size = 0
+    for i in range(repeat):
+        t = perf()
+        size = fn()
+        times.append(perf() - t)
+        if i >= 2 and sum(times) > budget:
+            break
+    return {"times": times, "size": size}
+
+
+def _spread(values: list[float]) -> dict:
+    values = [v for v in values if v is not None]
+    if not values:
+        return {}
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
+
+
+def compare_size(n: int, args: argparse.Namespace, work: Path, trees: dict[str, Path]) -> dict:
+    graph = make_graph(n, args.gen_dir, work)
+    root = str(graph["root"])
+    res: dict[str, Any] = {"size": n, "generated": graph["generated"], "rows": {}}
+    rows = res["rows"]
+    envs = {side: _env(PYTHONPATH=str(tree), KG_BENCH_CODE=str(tree)) for side, tree in trees.items()}
+    for env in envs.values():
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+
+    def worker_in(code: str, name: str, **kwargs: Any) -> Run:
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", name, "--args", json.dumps(kwargs)]
+        return spawn(cmd, env=envs[code])
+
+    wanted = set(args.rows.split(","))
+    # 5. load: kg into an empty cache vs pyoxigraph's bulk_load of the same files, on disk
+    progress(f"{n:,}: load, before / after / bulk_load, {args.runs} runs each")
+    load: dict[str, list] = {"before": [], "after": [], "baseline": []}
+    for i in range(args.runs if "load" in wanted else 0):
+        for side in load:
+            target = work / f"cmp-load-{n}-{i}-{side}"
+            run = worker_in("after", "build_ox", root=root, directory=str(target)) if side == "baseline" else worker_in(side, "build_kg", root=root, cache=str(target))
+            load[side].append(run.get("out", {}).get("seconds"))
+            shutil.rmtree(target, ignore_errors=True)
+    if "load" in wanted:
+        rows["load"] = {side: _spread(v) for side, v in load.items()}
+
+    caches = {side: work / f"cmp-cache-{n}-{side}" for side in trees}
+    for side in trees:
+        worker_in(side, "warm_asserted", root=root, cache=str(caches[side]))
+
+    # 1. stored queries in place
+    progress(f"{n:,}: stored queries in place, before / after")
+    for side in trees if "queries" in wanted else ():
+        run = worker_in(side, "queries_in_place", root=root, cache=str(caches[side]), repeat=args.repeat, budget=args.budget)
+        everything = run.get("out", {}).get("queries", [])
+        qs = [q for q in everything if "facade" in q]
+        ratios = [q["facade"]["median"] / q["raw"]["median"] for q in qs if "facade" in q and q["raw"]["median"] > 0]
+        overhead = [max(0.0, q["facade"]["median"] - q["raw"]["median"]) for q in qs if "facade" in q]
+        checks = [q["store_check"]["median"] for q in qs if "store_check" in q]
+        rows.setdefault("queries", {})[side] = {
+            "median_ratio": statistics.median(ratios) if ratios else None, "max_ratio": max(ratios) if ratios else None,
+            "worst": max(qs, key=lambda q: q["facade"]["median"] / q["raw"]["median"])["name"] if ratios else None,
+            "store_check": _spread(checks), "overhead": _spread(overhead), "count": len(ratios), "error": run.get("error"),
+            "skipped": [q["name"] for q in everything if "skipped" in q],
+            "per_query": {q["name"]: (q["facade"]["median"], q["raw"]["median"]) for q in qs if "facade" in q},
+        }
+
+    # 2. a new process: `kg sparql 'ASK {}'` on this graph (finding the version) vs importing pyoxigraph
+    # 3. a view as of a day: `kg query scheduled-events --as-of DAY` vs the same without --as-of
+    progress(f"{n:,}: new processes (ASK, --as-of), before / after")
+    ask = ["-m", "kg", "-q", "sparql", "ASK {}"]
+    dated = ["-m", "kg", "-q", *AS_OF_QUERY]
+    plain = ["-m", "kg", "-q", *[w for w in AS_OF_QUERY if w not in ("--as-of", AS_OF_DAY)]]
+    cold: dict[str, dict[str, list]] = {k: {"before": [], "after": []} for k in ("ask", "as_of", "plain")}
+    cold["import"] = {"baseline": []}
+    first_as_of: dict[str, Run] = {}
+    for side in trees if "cold" in wanted else ():
+        env = dict(envs[side], KG_DATA=root, KG_CACHE_DIR=str(caches[side]))
+        # `python -m` puts the working directory first on sys.path: run in the tree measured
+        spawn([sys.executable, *ask], env=env, cwd=trees[side])  # the first command after the build
+        first_as_of[side] = spawn([sys.executable, *dated], env=env, cap=args.cap, cwd=trees[side])
+    for _ in range(args.runs if "cold" in wanted else 0):
+        cold["import"]["baseline"].append(spawn([sys.executable, "-c", "import pyoxigraph"], env=envs["after"]))
+        for side in trees:
+            env = dict(envs[side], KG_DATA=root, KG_CACHE_DIR=str(caches[side]))
+            cold["ask"][side].append(spawn([sys.executable, *ask], env=env, cwd=trees[side]))
+            cold["as_of"][side].append(spawn([sys.executable, *dated], env=env, cap=args.cap, cwd=trees[side]))
+            cold["plain"][side].append(spawn([sys.executable, *plain], env=env, cwd=trees[side]))
+    if "cold" in wanted:
+        rows["cold"] = {k: {side: {"wall": _spread([r["wall"] for r in runs if not r.get("code")]), "cpu": _spread([r.get("cpu") for r in runs if not r.get("code")]),
+                                   "rss": _spread([r.get("rss") for r in runs]), "errors": [r.get("error") for r in runs if r.get("code")]}
+                            for side, runs in v.items()} for k, v in cold.items()}
+        rows["cold"]["as_of_first"] = {side: {"wall": r["wall"], "rss": r.get("rss"), "error": r.get("error")} for side, r in first_as_of.items()}
+
+    # 4. every export format
+    progress(f"{n:,}: exports, before / after / ox.serialize")
+    exports: dict[str, dict] = {}
+    for fmt in COMPARE_FORMATS if "exports" in wanted else ():
+        exports[fmt] = {}
+        for side in (*trees, "baseline"):
+            run = worker_in("after" if side == "baseline" else side, "export_any", root=root, cache=str(caches["after" if side == "baseline" else side]),
+                            fmt=fmt, side="serialize" if side == "baseline" else "kg", repeat=args.runs, budget=args.budget * 6)
+            exports[fmt][side] = dict(_spread(run.get("out", {}).get("times", [])), rss=run.get("rss"), error=run.get("error"))
+    if "exports" in wanted:
+        rows["exports"] = exports
+    for cache in caches.values():
+        shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(graph["root"], ignore_errors=True)
+    return res
+
+
+def fms(x: float | None) -> str:
+    """Seconds as milliseconds, for the short calls of row 1."""
+    return "n/a" if x is None else f"{x * 1000:.3f} ms" if x < 0.001 else f"{x * 1000:.2f} ms"
+
+
+def _t(x: dict | None) -> str:
+    if not x or x.get("median") is None:
+        return "-"
+    return f"{fs(x['median'])} ({fs(x['min'])}-{fs(x['max'])})"
+
+
+def render_compare(results: list[dict], meta: dict) -> str:
+    """The before/after section of bench.md: one table, each cell before -> after."""
+    sizes = [r["size"] for r in results]
+    head = "| goal | measured | baseline | " + " | ".join(f"10^{len(str(n)) - 1}" for n in sizes) + " | target | met |"
+    lines = [head, "|" + "---|" * (len(sizes) + 5)]
+
+    def row(goal: str, what: str, base: str, cell: Callable[[dict], tuple[str, float | None]], target: str, ok: Callable[[float], bool]) -> None:
+        texts, values = [], []
+        for r in results:
+            try:
+                text, value = cell(r["rows"])
+            except (KeyError, TypeError, ZeroDivisionError):
+                text, value = "not measured", None
+            texts.append(text)
+            values.append(value)
+        met = "not measured" if all(v is None for v in values) else ("**yes**" if all(v is not None and ok(v) for v in values) else "**NO**")
+        lines.append(f"| {goal} | {what} | {base} | " + " | ".join(texts) + f" | {target} | {met} |")
+
+    def q(rows: dict) -> tuple[str, float | None]:
+        b, a = rows["queries"]["before"], rows["queries"]["after"]
+        return (f"median {b['median_ratio']:.2f}x -> **{a['median_ratio']:.2f}x**, worst {b['max_ratio']:.2f}x ({b['worst']}) -> {a['max_ratio']:.2f}x ({a['worst']}); "
+                f"freshness check {fms(b['store_check']['median'])} -> {fms(a['store_check']['median'])} (max {fms(a['store_check']['max'])}) per call; "
+                f"{a['count']} queries" + (f" (left out, first call over the budget: {', '.join(sorted(set(a['skipped']) | set(b['skipped'])))})" if a["skipped"] or b["skipped"] else ""), a["median_ratio"])
+    row("1", "stored queries via `g.query` in a worker process (in place), warm store; time ratio over the queries without inference", "pyoxigraph `Store.query`, same bound text, same store", q, "<= 1.5x median", lambda v: v <= 1.5)
+
+    def cold_ratio(key: str) -> Callable[[dict], tuple[str, float | None]]:
+        def cell(rows: dict) -> tuple[str, float | None]:
+            base = rows["cold"]["import"]["baseline"]["wall"]["median"]
+            b, a = rows["cold"][key]["before"]["wall"], rows["cold"][key]["after"]["wall"]
+            cb, ca, cbase = rows["cold"][key]["before"]["cpu"], rows["cold"][key]["after"]["cpu"], rows["cold"]["import"]["baseline"]["cpu"]["median"]
+            return (f"{_t(b)} = {b['median'] / base:.2f}x -> **{_t(a)} = {a['median'] / base:.2f}x** (import {fs(base)}); "
+                    f"CPU {fs(cb['median'])} = {cb['median'] / cbase:.2f}x -> {fs(ca['median'])} = {ca['median'] / cbase:.2f}x (import {fs(cbase)})", a["median"] / base)
+        return cell
+    row("2", "`kg sparql 'ASK {}'`, whole process, warm store (finding the version: hashing or fingerprints)", "`python -c \"import pyoxigraph\"`", cold_ratio("ask"), "<= 3x", lambda v: v <= 3)
+
+    def as_of(rows: dict) -> tuple[str, float | None]:
+        c = rows["cold"]
+        b, a, plain_a = c["as_of"]["before"], c["as_of"]["after"], c["plain"]["after"]
+        first = c["as_of_first"]
+        return (f"before: every command {_t(b['wall'])}, RSS {fm(b['rss'].get('median'))}; after: first command {fs(first['after']['wall'])} "
+                f"(RSS {fm(first['after']['rss'])}; before's first {fs(first['before']['wall'])}), then **{_t(a['wall'])}**, RSS {fm(a['rss'].get('median'))}; "
+                f"without --as-of {_t(plain_a['wall'])}", a["wall"]["median"])
+    row("3", f"`kg query scheduled-events --as-of {AS_OF_DAY}`, whole process", "the same without `--as-of`", as_of, "<= 2 s, no copy in memory", lambda v: v <= 2)
+
+    def export(fmt: str) -> Callable[[dict], tuple[str, float | None]]:
+        def cell(rows: dict) -> tuple[str, float | None]:
+            e = rows["exports"][fmt]
+            base = e["baseline"]["median"]
+            return (f"{_t(e['before'])} = {e['before']['median'] / base:.2f}x -> **{_t(e['after'])} = {e['after']['median'] / base:.2f}x** "
+                    f"(serializer {_t(e['baseline'])}); RSS {fm(e['before'].get('rss'))} -> {fm(e['after'].get('rss'))}", e["after"]["median"] / base)
+        return cell
+    for fmt in COMPARE_FORMATS:
+        row("4", f"`g.export(\"{fmt}\")`, time ratio", "`ox.serialize` of the same statements read from the store", export(fmt), "<= 1.5x", lambda v: v <= 1.5)
+
+    def load(rows: dict) -> tuple[str, float | None]:
+        l = rows["load"]
+        base = l["baseline"]["median"]
+        return (f"{_t(l['before'])} = {base / l['before']['median']:.2f}x the rate -> **{_t(l['after'])} = {base / l['after']['median']:.2f}x** "
+                f"(bulk_load {_t(l['baseline'])})", base / l["after"]["median"])
+    row("5", "load: `open_store` into an empty cache", "pyoxigraph `bulk_load` of the same files into an on-disk Store, one named graph each", load, ">= 0.8x the rate", lambda v: v >= 0.8)
+    text = [
+        f"Run {meta['date']}: `python bench/bench.py {meta['argv']}`; before = `{meta['before']}` ({meta['before_commit']}), after = {meta['code']}. "
+        f"pyoxigraph {meta['versions']['pyoxigraph']}; {platform.machine()}, {os.cpu_count()} CPUs; load average {meta['load_before']} before, {meta['load_after']} after. "
+        f"Each cell: before -> after, median (min-max) of {meta['runs']} runs (in-process rows: up to {meta['repeat']} calls), ratios against the baseline of the same run.",
+        "",
+        *lines,
+    ]
+    for r in results:
+        if "queries" not in r["rows"]:
+            continue
+        per = {name: (r["rows"]["queries"]["before"]["per_query"].get(name), v) for name, v in r["rows"]["queries"]["after"]["per_query"].items()}
+        text += ["", f"Per query at 10^{len(str(r['size'])) - 1} (facade / raw pyoxigraph, before -> after):", "",
+                 "| query | before | after |", "|---|---:|---:|"]
+        for name, (b, a) in sorted(per.items()):
+            text.append(f"| {name} | {fms(b[0])} / {fms(b[1])} = {b[0] / b[1]:.2f}x | {fms(a[0])} / {fms(a[1])} = {a[0] / a[1]:.2f}x |" if b else f"| {name} | - | {fms(a[0])} / {fms(a[1])} |")
+    return "\n".join(text) + "\n"
+
+
+COMPARE_START = "<!-- before/after: bench.py --compare -->"
+COMPARE_END = "<!-- end before/after -->"
+
+
+def compare(args: argparse.Namespace) -> int:
+    from importlib.metadata import version
+
+    meta = {
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "argv": " ".join(shlex.quote(a) for a in sys.argv[1:]),
+        "versions": {"pyoxigraph": version("pyoxigraph")},
+        "load_before": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+        "code": code_state(),
+        "before": args.compare,
+        "before_commit": subprocess.run(["git", "rev-parse", "--short", args.compare], cwd=ROOT, capture_output=True, text=True).stdout.strip(),
+        "runs": args.runs,
+        "repeat": args.repeat,
+    }
+    results = []
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
+        work = Path(tmp)
+        _HIDDEN.extend([(str(work), "<tmp>"), (str(args.gen_dir), "<gen>"), (str(ROOT), "<repo>")])
+        before = work / "before"
+        before.mkdir()
+        archive = subprocess.run(["git", "archive", args.compare, "kg"], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(before)], input=archive, check=True)
+        trees = {"before": before, "after": ROOT}
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        for tree in trees.values():
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "kg")], env=env, capture_output=True)
+        for side, tree in trees.items():
+            run = spawn([sys.executable, str(Path(__file__).resolve()), "--worker", "where", "--args", json.dumps({"code": side})], env=_env(PYTHONPATH=str(tree), KG_BENCH_CODE=str(tree)))
+            found = run.get("out", {}).get("kg")
+            if found != str(tree.resolve()):
+                raise SystemExit(f"the {side} code did not load from {tree}: kg came from {found}")
+        for n in args.sizes:
+            results.append(compare_size(n, args, work, trees))
+    meta["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    section = _anonymous(render_compare(results, meta))
+    RESULTS.mkdir(exist_ok=True)
+    target = RESULTS / "bench.md"
+    text = target.read_text(encoding="utf-8") if target.exists() else "# bench: the tool against its baselines\n"
+    block = f"{COMPARE_START}\n## Before and after: the speed work\n\n{section}{COMPARE_END}\n"
+    if COMPARE_START in text and COMPARE_END in text:
+        text = text[: text.index(COMPARE_START)] + block + text[text.index(COMPARE_END) + len(COMPARE_END) + 1:]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    target.write_text(text, encoding="utf-8")
+    (RESULTS / "bench-compare.json").write_text(_anonymous(json.dumps({"meta": meta, "results": results}, indent=1, default=str)) + "\n", encoding="utf-8")
+    print(section)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="the tool against its baselines, as ratios")
     parser.add_argument("--sizes", type=parse_sizes, default=[10_000, 100_000, 1_000_000], help="generated statements, e.g. 1e4,1e5,1e6 (default)")
@@ -1067,12 +1433,17 @@ def main() -> int:
     parser.add_argument("--query-cap", type=float, default=60.0, help="seconds after which an rdflib query is stopped (default 60)")
     parser.add_argument("--gen-dir", type=Path, default=Path(tempfile.gettempdir()) / "gen", help="where generated graphs are cached")
     parser.add_argument("--render", type=Path, help="only render the table again from a bench.json of an earlier run")
+    parser.add_argument("--compare", metavar="REV", help="measure the speed rows for the code of REV (before) and this checkout (after), side by side")
+    parser.add_argument("--rows", default="load,queries,cold,exports", help="with --compare: which rows (default: load,queries,cold,exports)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--args", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(WORKERS[args.worker](**json.loads(args.args))))
         return 0
+
+    if args.compare:
+        return compare(args)
 
     if args.render:
         raw = json.loads(args.render.read_text(encoding="utf-8"))

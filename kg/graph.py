@@ -30,6 +30,7 @@ additions need the local store and are refused there.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from typing import Any
 from kg.errors import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
 from kg.layout import Layout, find_layout
 from kg.sparql.results import Result
-from kg.store.local import GraphStore, Progress, open_store
+from kg.store.local import INFERENCE_MODES, GraphStore, Progress, content_key, graph_files, open_store
 
 #: In-memory views as of a day kept per Graph (a server asked about many days stays bounded).
 MAX_VIEWS = 4
@@ -75,13 +76,12 @@ class Graph:
     def store(self, inference: str = "none") -> GraphStore:
         """The store version for the files as they are now (built or rebuilt if needed);
         with an endpoint, a ``kg.store.remote.RemoteGraphStore`` reading from it."""
+        if self.endpoint is None and inference in INFERENCE_MODES:
+            return self.local_store(inference)  # the common case, asked before every query
         from kg.errors import UsageError
-        from kg.store.local import INFERENCE_MODES
 
         if inference not in INFERENCE_MODES:
             raise UsageError(f"unknown inference {inference!r}", hint=f"use one of {', '.join(INFERENCE_MODES)}")
-        if self.endpoint is None:
-            return self.local_store(inference)
         if self._remote is None:
             from kg.store.remote import open_remote
 
@@ -94,18 +94,16 @@ class Graph:
         return self._remote  # type: ignore[no-any-return]
 
     def is_current(self, inference: str = "none") -> bool:
-        """Whether the version open for ``inference`` still matches the files (a few stat
-        calls; nothing is built): a server asks before every request."""
-        from kg.store.local import content_key, graph_files
-
+        """Whether the version open for ``inference`` still matches the files (one read of an
+        inotify queue, or a stat of every file where there is none; nothing is built): a
+        server asks before every request."""
         open_now = self._stores.get(inference)
-        return open_now is not None and content_key(graph_files(self.layout)) == open_now.key
+        return open_now is not None and content_key(graph_files(self.layout, cache=self.cache)) == open_now.key
 
     def local_store(self, inference: str = "none") -> GraphStore:
         """The local store version for the files as they are now, endpoint or not (``push`` reads it)."""
-        from kg.store.local import content_key, graph_files
-
-        files = graph_files(self.layout)
+        # a few microseconds while nothing changed (an inotify queue read, kg.store.local)
+        files = graph_files(self.layout, cache=self.cache)
         current = self._stores.get(inference)
         if current is not None and content_key(files) == current.key:
             return current
@@ -115,11 +113,12 @@ class Graph:
 
     def as_of(self, day: Any, inference: str = "none") -> GraphStore:
         """The graph as it stood on ``day`` (a ``date`` or YYYY-MM-DD): what the sources known
-        then said, minus what was superseded by then (``kg.history.view_as_of``). Built in
-        memory from the current store version on first use, and kept for this version."""
+        then said, minus what was superseded by then (``kg.history.fill_view_as_of``). Kept
+        in the cache as a version of its own, keyed by the current version and the day
+        (``kg.store.local.open_view``), so it is built once, not by every process."""
         from datetime import date as _date
 
-        from kg.history import check_as_of, parse_day, view_as_of
+        from kg.history import check_as_of, fill_view_as_of, parse_day
 
         when = day if isinstance(day, _date) else parse_day(str(day))
         base = self.store()
@@ -133,14 +132,21 @@ class Graph:
         key = (base.key, when.isoformat(), inference)
         found = self._views.get(key)
         if found is None:
-            check_as_of(base.store, when)  # a kept view's day passed it already
-            view = view_as_of(base.store, base.graphs, when)
-            found = GraphStore(view, f"{base.key}@{when.isoformat()}", base.files, path=None, built=True)
-            if inference != "none":
-                from kg.store.local import add_closure
+            from kg.store.local import open_view
 
-                add_closure(found, inference)
-            # older versions' views go, and only the last few days asked are kept (each is a copy)
+            check_as_of(base.store, when)  # a kept view's day passed it already
+            # a version of its own in the cache, built once for every process (kg.store.local)
+            found = open_view(base, when.isoformat(), lambda target: fill_view_as_of(base.store, base.graphs, when, target))
+            if inference != "none":
+                if found.path is not None:
+                    from kg.store.local import derive
+
+                    found = derive(found, inference, self.progress)
+                else:
+                    from kg.store.local import add_closure
+
+                    add_closure(found, inference)
+            # older versions' views go, and only the last few days asked are kept open
             kept = [(k, v) for k, v in self._views.items() if k[0] == base.key][-(MAX_VIEWS - 1):]
             self._views = dict(kept)
             self._views[key] = found
@@ -196,7 +202,7 @@ class Graph:
         bindings = stored.bind(raw)
         gs = self.store(inference or stored.inference) if as_of is None else self.as_of(as_of, inference or stored.inference)
         limit = self._timeout(timeout)
-        source = self.layout.relative(stored.path)
+        source = _relative(self.layout, stored.path)
         return execute(self._reader(gs, limit), stored.text, source=source, bindings=bindings, timeout=limit, max_rows=self._max_rows(max_rows))
 
     def sparql(
@@ -295,8 +301,10 @@ class Graph:
         gs = self.store("owlrl" if inferred_only and inference == "none" else inference)
         if inferred_only:
             return gs.store.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH))
-        # the named graphs only: the default graph is their union, kept for queries
-        return (q for q in gs.store.quads_for_pattern(None, None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph))
+        # the named graphs only: the default graph is their union, kept for queries. Read
+        # graph by graph, so the union's copy is never read (it is half the store).
+        store = gs.store
+        return (q for g in sorted(store.named_graphs(), key=lambda n: n.value) for q in store.quads_for_pattern(None, None, None, g))
 
     def export(self, fmt: str = "nq", *, inference: str = "none", inferred_only: bool = False) -> bytes:
         """The whole graph in ``fmt``. nq, trig and json-ld keep one named graph per file,
@@ -305,12 +313,27 @@ class Graph:
         view, which a store loading it should answer from."""
         import pyoxigraph as ox
 
-        from kg.rdf.render import render_quads
+        from kg.namespaces import INFERRED_GRAPH
+        from kg.rdf.render import render_store
 
-        if fmt in ("turtle", "nt", "xml") and not inferred_only:
-            gs = self.store(inference)
-            return render_quads(gs.store.quads_for_pattern(None, None, None, ox.DefaultGraph()), fmt)
-        return render_quads(self.quads(inference=inference, inferred_only=inferred_only), fmt)
+        gs = self.store("owlrl" if inferred_only and inference == "none" else inference)
+        store = gs.store
+        if not isinstance(store, ox.Store):
+            # an endpoint's statements, copied into memory so they are written exactly as the
+            # local store's are: the same graph gives the same bytes wherever it is read from
+            store = ox.Store()
+            if fmt in ("turtle", "nt", "xml") and not inferred_only:
+                store.bulk_extend(gs.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+            else:
+                store.bulk_extend(self.quads(inference=inference, inferred_only=inferred_only))
+        # the store's own writer, in a canonical order (kg.rdf.render.render_store)
+        if inferred_only:
+            graphs: list[Any] = [ox.NamedNode(INFERRED_GRAPH)]
+        elif fmt in ("turtle", "nt", "xml"):
+            graphs = [ox.DefaultGraph()]
+        else:
+            graphs = list(store.named_graphs())
+        return render_store(store, graphs, fmt)
 
     def inferred(self, inference: str = "owlrl") -> list[Any]:
         """The statements ``inference`` adds to the graph (``kgg:inferred``), as triples."""
@@ -550,6 +573,13 @@ class Graph:
 
         source = SourceInfo(title=title, publisher=publisher, issued=issued, url=url, language=language)
         return suggest(self, text, source, **options)
+
+
+@functools.lru_cache(maxsize=1024)
+def _relative(layout: Layout, path: Path) -> str:
+    # resolving a path costs more than a small query: a stored query's name in messages
+    # is worked out once per file
+    return layout.relative(path)
 
 
 def _endpoint(url: str | None) -> str | None:

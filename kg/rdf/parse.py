@@ -13,23 +13,27 @@ normalisation off so lexical forms are kept as written.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import rdflib
-from rdflib import BNode, Graph, Literal
-from rdflib.namespace import XSD
+from typing import TYPE_CHECKING, Any
 
 from kg.errors import InputError
 from kg.namespaces import bind_prefixes
 
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+# rdflib is imported where a graph is built, not here: `kg sparql` reads its query file
+# with ``read_text`` and must not pay rdflib's import (0.1-0.2 s) for it.
 # rdflib rewrites lexical forms by default ("007" -> "7", "x"^^xsd:boolean -> "false"):
-# the graph must keep what its sources say, byte for byte.
-rdflib.NORMALIZE_LITERALS = False
+# the graph must keep what its sources say, byte for byte. Every function here that
+# builds an rdflib graph turns that off first; a process that already has rdflib gets it
+# turned off on import, as before.
+if "rdflib" in sys.modules:
+    sys.modules["rdflib"].NORMALIZE_LITERALS = False
 
 #: Files larger than this are refused unless the caller forces them (see ``read_text``).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -187,7 +191,13 @@ def parse_text(
             hint=f"a literal may hold at most {MAX_LITERAL_CHARS:,} characters: split the text or cite the document instead",
         ) from exc
 
+    import rdflib
+    from rdflib import Graph, Literal
+    from rdflib.namespace import XSD
+
     graph = Graph() if check or into is None else into
+    import logging
+
     # rdflib logs a traceback for each ill-typed literal; they are reported below instead
     term_logger = logging.getLogger("rdflib.term")
     level = term_logger.level
@@ -384,4 +394,6 @@ def _remote_context(text: str, location: str) -> bool:
 
 def blank_nodes(graph: Graph) -> list[tuple]:
     """Triples with a blank node: stored data must have none (they break merging and diffs)."""
+    from rdflib import BNode
+
     return [t for t in graph if any(isinstance(x, BNode) for x in t)]

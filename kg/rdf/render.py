@@ -247,6 +247,56 @@ def render_quads(quads: Iterable[ox.Quad], fmt: str, *, prefixes: dict[str, str]
     return render_graph(to_rdflib_dataset(quads), fmt, prefixes=prefixes)
 
 
+def render_store(store: ox.Store, graphs: Sequence[ox.NamedNode | ox.DefaultGraph], fmt: str, *, prefixes: dict[str, str] = PREFIXES) -> bytes:
+    """Export ``graphs`` of a pyoxigraph ``store`` in ``fmt``, with pyoxigraph's own writers.
+
+    Each graph is dumped as N-Triples by the store (in Rust: no Python object per
+    statement, which is most of what reading a store from Python costs), its lines are
+    sorted, and that canonical text is what every format is written from. So the same
+    statements give the same bytes whatever store holds them and in whatever order they
+    were loaded (an on-disk store lists them in the order of its keys, an in-memory one
+    does not). ``nt`` and ``nq``: the sorted lines; ``trig``: one block per graph, graphs
+    by name; ``turtle``, ``xml``: the triples of the graphs; ``json-ld``: pyoxigraph's
+    expanded JSON-LD (one object per graph) under an ``@context`` of ``prefixes``.
+    A triple format given several graphs merges them as a set.
+    """
+    if fmt not in GRAPH_FORMATS:
+        _reject(fmt, "graphs (CONSTRUCT, DESCRIBE, export)", GRAPH_FORMATS)
+    ordered = sorted(graphs, key=lambda g: "" if isinstance(g, ox.DefaultGraph) else g.value)
+    chunks: list[tuple[ox.NamedNode | ox.DefaultGraph, list[bytes]]] = []
+    for g in ordered:
+        lines = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g).split(b"\n")
+        lines.sort()
+        chunks.append((g, [line for line in lines if line]))
+    if fmt in ("nq", "trig", "json-ld"):
+        named = []
+        for g, lines in chunks:
+            # an N-Triples line ends with " ." and holds no other line break (literals
+            # escape theirs), so the graph goes in before that end
+            tail = b" ." if isinstance(g, ox.DefaultGraph) else f" {_nt_term(g)} .".encode()
+            named.append(b"".join(line[:-2] + tail + b"\n" for line in lines) if tail != b" ." else b"".join(line + b"\n" for line in lines))
+        if fmt == "nq":
+            merged = b"".join(named).split(b"\n")
+            merged.sort()
+            return b"".join(line + b"\n" for line in merged if line)
+        quads = ox.parse(b"".join(named), format=ox.RdfFormat.N_QUADS)
+        if fmt == "trig":
+            # a graph name whose local part has a '/' would be written kgg:data\/name:
+            # such names read better in full (and as rdflib's TriG wrote them)
+            names = [g.value for g, _ in chunks if isinstance(g, ox.NamedNode)]
+            kept = {p: ns for p, ns in prefixes.items() if not any(n.startswith(ns) and "/" in n[len(ns):] for n in names)}
+            return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=kept)  # type: ignore[no-any-return]
+        body = ox.serialize(quads, format=ox.RdfFormat.JSON_LD)
+        return b'{"@context": ' + json.dumps(prefixes, sort_keys=True).encode() + b', "@graph": ' + body.strip() + b"}\n"
+    lines = sorted({line for _, found in chunks for line in found}) if len(chunks) > 1 else (chunks[0][1] if chunks else [])
+    text = b"".join(line + b"\n" for line in lines)
+    if fmt == "nt":
+        return text
+    triples = ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
+    kind = ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.RDF_XML
+    return ox.serialize(triples, format=kind, prefixes=prefixes)  # type: ignore[no-any-return]
+
+
 def render_triples(triples: Iterable[ox.Triple], fmt: str, *, prefixes: dict[str, str] = PREFIXES) -> bytes:
     return render_quads((ox.Quad(t.subject, t.predicate, t.object) for t in triples), fmt, prefixes=prefixes)
 

@@ -11,7 +11,7 @@ variables, which is all the header checks need.
 from __future__ import annotations
 
 import datetime
-import difflib
+import functools
 import re
 import shlex
 from collections.abc import Mapping
@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pyoxigraph import Literal, NamedNode
 
 Identifier = Literal | NamedNode
@@ -304,26 +303,34 @@ def _projection(tokens: list[Token]) -> list[str] | None:
 # ------------------------------------------------------------------------ header parsing
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that rejects duplicate keys, which plain YAML silently overwrites."""
+@functools.lru_cache(maxsize=1)
+def _unique_key_loader() -> type:
+    """A safe YAML loader that rejects duplicate keys, which plain YAML silently overwrites.
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
-            try:
-                repeated = key in seen
-            except TypeError:
-                continue  # an unhashable key: the base class reports it
-            if repeated:
-                raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping",
-                    node.start_mark,
-                    f"found duplicate key {key!r}",
-                    key_node.start_mark,
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+    Made on first use: yaml is imported only when a header is read (``kg query NAME``
+    reads one file, and a server none after its first requests)."""
+    import yaml
+
+    class _UniqueKeyLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+                try:
+                    repeated = key in seen
+                except TypeError:
+                    continue  # an unhashable key: the base class reports it
+                if repeated:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping",
+                        node.start_mark,
+                        f"found duplicate key {key!r}",
+                        key_node.start_mark,
+                    )
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return _UniqueKeyLoader
 
 
 class _Header:
@@ -386,6 +393,8 @@ class _Header:
 
     def load(self) -> dict[str, Any]:
         """The header as a mapping; YAML errors point at the file line."""
+        import yaml
+
         location = f"{self.path}:1"
         if not self.yaml_lines:
             raise QueryError(
@@ -394,7 +403,7 @@ class _Header:
                 hint="start the file with '#+ summary: ...' and the other keys (see queries/README.md)",
             )
         try:
-            data = yaml.load("\n".join(self.yaml_lines) + "\n", Loader=_UniqueKeyLoader)  # noqa: S506
+            data = yaml.load("\n".join(self.yaml_lines) + "\n", Loader=_unique_key_loader())  # noqa: S506
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = self.file_line(mark.line) if mark is not None else 1
@@ -798,6 +807,8 @@ class QueryCatalog:
             return cached[1]
         known = self.names()
         if name not in known:
+            import difflib
+
             close = difflib.get_close_matches(name, known, n=3)
             hint = (
                 f"did you mean: {', '.join(close)}? run `kg queries` to list them"
