@@ -1099,8 +1099,8 @@ def w_queries_in_place(root: str, cache: str, repeat: int, budget: float) -> dic
     import pyoxigraph as ox
 
     import kg
-    from kg.namespaces import PREFIXES
     from kg.errors import QueryTimeout
+    from kg.namespaces import PREFIXES
     from kg.sparql import sandbox
     from kg.sparql.engine import bind, prepare
     from kg.sparql.limits import call
@@ -1347,10 +1347,10 @@ def render_compare(results: list[dict], meta: dict) -> str:
         row("4", f"`g.export(\"{fmt}\")`, time ratio", "`ox.serialize` of the same statements read from the store", export(fmt), "<= 1.5x", lambda v: v <= 1.5)
 
     def load(rows: dict) -> tuple[str, float | None]:
-        l = rows["load"]
-        base = l["baseline"]["median"]
-        return (f"{_t(l['before'])} = {base / l['before']['median']:.2f}x the rate -> **{_t(l['after'])} = {base / l['after']['median']:.2f}x** "
-                f"(bulk_load {_t(l['baseline'])})", base / l["after"]["median"])
+        ld = rows["load"]
+        base = ld["baseline"]["median"]
+        return (f"{_t(ld['before'])} = {base / ld['before']['median']:.2f}x the rate -> **{_t(ld['after'])} = {base / ld['after']['median']:.2f}x** "
+                f"(bulk_load {_t(ld['baseline'])})", base / ld["after"]["median"])
     row("5", "load: `open_store` into an empty cache", "pyoxigraph `bulk_load` of the same files into an on-disk Store, one named graph each", load, ">= 0.8x the rate", lambda v: v >= 0.8)
     text = [
         f"Run {meta['date']}: `python bench/bench.py {meta['argv']}`; before = `{meta['before']}` ({meta['before_commit']}), after = {meta['code']}. "

@@ -33,12 +33,30 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kg.errors import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
 from kg.layout import Layout, find_layout
 from kg.sparql.results import Result
 from kg.store.local import INFERENCE_MODES, GraphStore, Progress, content_key, graph_files, open_store
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    import pyoxigraph as ox
+
+    from kg.add import AddResult
+    from kg.describe import Description
+    from kg.history import Entry
+    from kg.shacl.report import Report
+    from kg.sparql.catalog import QueryCatalog, StoredQuery
+    from kg.stats import Stats
+    from kg.store.backend import Reads
+    from kg.store.remote import Credentials, PushReport
+    from kg.suggest.gazetteer import Gazetteer
+
+T = TypeVar("T")
+
 
 #: In-memory views as of a day kept per Graph (a server asked about many days stays bounded).
 MAX_VIEWS = 4
@@ -85,13 +103,14 @@ class Graph:
         if self._remote is None:
             from kg.store.remote import open_remote
 
+            assert self.endpoint is not None
             self._remote = open_remote(self.endpoint)
         if inference != "none" and not self._remote.capabilities.inference:
             raise UsageError(
                 f"inference {inference!r} needs the local store: the endpoint {self.endpoint} answers from the asserted statements only",
                 hint="run without --endpoint (unset KG_ENDPOINT) to reason locally, or pass --inference none",
             )
-        return self._remote  # type: ignore[no-any-return]
+        return self._remote
 
     def is_current(self, inference: str = "none") -> bool:
         """Whether the version open for ``inference`` still matches the files (one read of an
@@ -166,7 +185,7 @@ class Graph:
     # ------------------------------------------------------------ queries
 
     @property
-    def catalog(self) -> Any:
+    def catalog(self) -> QueryCatalog:
         if self._catalog is None:
             from kg.sparql.catalog import QueryCatalog
 
@@ -226,7 +245,7 @@ class Graph:
         return execute(self._reader(gs, limit), text, source=source, allow_network=allow_network, timeout=limit, max_rows=self._max_rows(max_rows))
 
     @staticmethod
-    def _reader(gs: Any, limit: float | None) -> Any:
+    def _reader(gs: Any, limit: float | None) -> Reads:
         # an endpoint's HTTP timeout follows the query's time limit (kg.store.remote)
         return gs.store.with_timeout(limit) if hasattr(gs.store, "with_timeout") else gs.store
 
@@ -238,20 +257,20 @@ class Graph:
 
     # ------------------------------------------------------------ looking around
 
-    def resolve(self, term: str) -> Any:
+    def resolve(self, term: str) -> ox.NamedNode:
         """The IRI a CURIE, full IRI or label (any language, case, accents) names."""
         from kg.describe import resolve
 
         return resolve(self.store().store, term)
 
-    def describe(self, term: str) -> Any:
+    def describe(self, term: str) -> Description:
         """Everything the graph states about an entity (``kg.describe.Description``)."""
         from kg.describe import describe
 
         store = self.store().store
         return describe(store, self.resolve(term))
 
-    def history(self, term: str) -> Any:
+    def history(self, term: str) -> list[Entry]:
         """Every statement the graph holds or held about an entity, current and superseded,
         with its file, sources, passages and the records that superseded it
         (``kg.history.history``)."""
@@ -278,14 +297,14 @@ class Graph:
         gs = self.store()
         if not gs.capabilities.versioned:  # an endpoint can change under the same URL
             return readable_label(gs.store, node)
-        labels = self.remember("labels", (), dict)
+        labels: dict[str, str] = self.remember("labels", (), dict)
         if node.value not in labels:
             if len(labels) > 200_000:
                 labels.clear()
             labels[node.value] = readable_label(gs.store, node)
-        return labels[node.value]  # type: ignore[no-any-return]
+        return labels[node.value]
 
-    def stats(self, inference: str = "none") -> Any:
+    def stats(self, inference: str = "none") -> Stats:
         from kg.stats import compute
 
         return compute(self.store(inference).store)
@@ -335,7 +354,7 @@ class Graph:
             graphs = list(store.named_graphs())
         return render_store(store, graphs, fmt)
 
-    def inferred(self, inference: str = "owlrl") -> list[Any]:
+    def inferred(self, inference: str = "owlrl") -> list[ox.Triple]:
         """The statements ``inference`` adds to the graph (``kgg:inferred``), as triples."""
         import pyoxigraph as ox
 
@@ -343,7 +362,7 @@ class Graph:
 
     # ------------------------------------------------------------ validation and additions
 
-    def validate(self, files: Iterable[Path | str] = (), *, focus: Iterable[Any] | None = None) -> Any:
+    def validate(self, files: Iterable[Path | str] = (), *, focus: Iterable[Any] | None = None) -> Report:
         """Check the graph, or ``files`` in the context of the graph, against the shapes."""
         from kg.shacl.report import validate_store
 
@@ -351,7 +370,7 @@ class Graph:
             self.store().begin()  # refused, with the reason: candidates need the local store
         return validate_store(self, [Path(f) for f in files], focus=focus)
 
-    def add(self, files: Iterable[Path | str], **options: Any) -> Any:
+    def add(self, files: Iterable[Path | str], **options: Any) -> AddResult:
         """Check new facts and merge them into their source's file (``kg.add.add_files``)."""
         from kg.add import add_files
 
@@ -365,14 +384,14 @@ class Graph:
         result = add_files([Path(f) for f in files], self.layout, graph=self, **options)
         return result
 
-    def amend(self, files: Iterable[Path | str], **options: Any) -> Any:
+    def amend(self, files: Iterable[Path | str], **options: Any) -> AddResult:
         """Merge facts that replace earlier ones: the files hold kg:Supersession records for
         the statements they retire, checked and validated as ``add`` does (``kg.add``)."""
         return self.add(files, amend=True, **options)
 
     # ------------------------------------------------------------ another store
 
-    def push(self, endpoint: str | None = None, *, graph_store: str | None = None, merge: bool = False, credentials: Any = None) -> Any:
+    def push(self, endpoint: str | None = None, *, graph_store: str | None = None, merge: bool = False, credentials: Credentials | None = None) -> PushReport:
         """Upload the local graph to a SPARQL store (``kg.store.remote.push``): each file's named
         graph and their union, replaced (default) or merged; then the counts are checked."""
         from kg.errors import UsageError
@@ -389,7 +408,7 @@ class Graph:
     DEFAULT_TIMEOUT = DEFAULT_TIMEOUT
     DEFAULT_MAX_ROWS = DEFAULT_MAX_ROWS
 
-    def remember(self, kind: str, key: Any, compute: Callable[[], Any]) -> Any:
+    def remember(self, kind: str, key: Any, compute: Callable[[], T]) -> T:
         """A value computed once per store version (labels, the name index, counts, pictures):
         the version's content key says when it is stale. Nothing is remembered for an
         endpoint, whose answers can change under the same URL."""
@@ -424,7 +443,7 @@ class Graph:
                         rows.add((normalise(q.object.value), q.subject.value, q.object.value))
             return sorted(rows)
 
-        return self.remember("name-index", (), build)  # type: ignore[no-any-return]
+        return self.remember("name-index", (), build)
 
     def check_query(self, text: str, *, source: str = "<query>", allow_network: bool = False, timeout: float | None = None) -> str:
         """Check ad hoc SPARQL before any store is opened (syntax, updates, network):
@@ -432,7 +451,7 @@ class Graph:
         from kg.sparql.engine import check, prepare
 
         check(text, source=source, allow_network=allow_network, timeout=timeout)
-        return prepare(text, source=source, allow_network=allow_network).form  # type: ignore[no-any-return]
+        return prepare(text, source=source, allow_network=allow_network).form
 
     def read_query(self, path: Path | str) -> str:
         """A query file's text, UTF-8, with the size limits of every file the tool reads."""
@@ -441,20 +460,20 @@ class Graph:
         return read_text(Path(path))
 
     @staticmethod
-    def day(text: str, *, what: str = "--as-of") -> Any:
+    def day(text: str, *, what: str = "--as-of") -> date:
         """A YYYY-MM-DD day as a ``date``, or a ``UsageError`` naming ``what``."""
         from kg.history import parse_day
 
         return parse_day(text, what=what)
 
-    def check_stored(self, name: str, params: dict[str, str], day: Any = None) -> Any:
+    def check_stored(self, name: str, params: dict[str, str], day: date | None = None) -> StoredQuery:
         """The stored query ``name`` with ``params`` bound (and ``day`` for its as-of
         parameter): a bad name or value is reported before any store is opened."""
         stored = self.catalog.get(name)
         stored.bind(stored.bind_as_of(params, day) if day is not None else params)
         return stored
 
-    def store_notes(self, inference: str = "none") -> tuple[Any, list[str]]:
+    def store_notes(self, inference: str = "none") -> tuple[GraphStore, list[str]]:
         """The store version for ``inference``, with the warnings raised while opening it."""
         import warnings
 
@@ -473,7 +492,7 @@ class Graph:
         return graph_store_url(endpoint, given, authenticated=authenticated)
 
     @staticmethod
-    def credentials(user: str | None, password_file: Path | None = None) -> Any:
+    def credentials(user: str | None, password_file: Path | None = None) -> Credentials | None:
         """The login for a store's updates (``kg.store.remote.read_credentials``): the password
         from ``password_file`` or ``KG_PASSWORD``, never from the command line; ``None`` without a user."""
         from kg.store.remote import read_credentials
@@ -486,12 +505,12 @@ class Graph:
         """Write the HTML documentation of the ontology, vocabularies and shapes to ``out``."""
         from kg.publish.docs import build
 
-        return build(self, Path(out))  # type: ignore[no-any-return]
+        return build(self, Path(out))
 
     def docs_page(self, page: str) -> str:
         from kg.publish.docs import render
 
-        return render(self, page)  # type: ignore[no-any-return]
+        return render(self, page)
 
     def dataset(self, *, version: str | None = None, endpoint: str | None = None, check: bool = True) -> bytes:
         """The VoID and DCAT description of the graph, checked against its own shapes
@@ -507,7 +526,7 @@ class Graph:
         problems = check_description(data) if check else []
         if problems:  # a bug in the description, not in the user's input
             raise InputError(f"the generated description breaks its shapes: {problems[0]}", hint=f"{len(problems)} problem(s); report it")
-        return data  # type: ignore[no-any-return]
+        return data
 
     def release(self, version: str, root: Path | str, *, endpoint: str | None = None) -> Path:
         """Write release ``version`` under ``root`` (``kg.publish.release``); the graph must pass validation."""
@@ -523,7 +542,7 @@ class Graph:
                 f"the graph has {len(report.violations)} violation(s): a release must pass validation",
                 hint="run `kg validate` and fix them first",
             )
-        return release(self, version, Path(root), docs=build, endpoint=endpoint)  # type: ignore[no-any-return]
+        return release(self, version, Path(root), docs=build, endpoint=endpoint)
 
     def draw(self, kind: str, *, fmt: str = "svg", entity: str | None = None, as_of: str | None = None,
              link: Callable[[str], str] | None = None) -> bytes:
@@ -532,17 +551,17 @@ class Graph:
 
         if as_of is not None:
             self.day(as_of)
-        return self.remember("pictures", (kind, fmt, entity, as_of, link is not None),  # type: ignore[no-any-return]
+        return self.remember("pictures", (kind, fmt, entity, as_of, link is not None),
                              lambda: render(self, kind, entity=entity, fmt=fmt, as_of=as_of, link=link))
 
     def files_key(self) -> str:
         """The content key of the graph files as they are now (what a store version is keyed on)."""
         from kg.store.local import content_key, graph_files
 
-        return content_key(graph_files(self.layout))  # type: ignore[no-any-return]
+        return content_key(graph_files(self.layout))
 
     @staticmethod
-    def open_version(path: str, key: str, files: Any, inference: str) -> Any:
+    def open_version(path: str, key: str, files: Any, inference: str) -> GraphStore | None:
         """An existing store version by its directory and key (a server's workers open the
         version the front pinned), or ``None`` if it was pruned meanwhile."""
         from kg.store.local import open_version
@@ -558,7 +577,7 @@ class Graph:
 
         return max_bytes()
 
-    def gazetteer(self) -> Any:
+    def gazetteer(self) -> Gazetteer:
         """Every name of the graph in every language, for matching text and reconciling
         (``kg.suggest.gazetteer.Gazetteer``), built once per store version."""
         from kg.suggest.gazetteer import Gazetteer
@@ -592,7 +611,7 @@ def _endpoint(url: str | None) -> str | None:
     return check_url(url)
 
 
-def open(  # noqa: A001 - kg.open() reads like the builtin on purpose
+def open(
     path: Path | str | None = None,
     *,
     cache: Path | str | bool = True,

@@ -34,6 +34,7 @@ import pyoxigraph as ox
 
 from kg.errors import UsageError
 from kg.namespaces import PREFIXES, curie
+from kg.store.backend import Reads
 
 _KG, _RDF, _PROV, _DCT, _XSD = PREFIXES["kg"], PREFIXES["rdf"], PREFIXES["prov"], PREFIXES["dcterms"], PREFIXES["xsd"]
 SUPERSESSION = ox.NamedNode(_KG + "Supersession")
@@ -82,7 +83,7 @@ class Supersession:
     new_value: object | None = None
 
 
-def supersessions(store: ox.Store) -> list[Supersession]:
+def supersessions(store: Reads) -> list[Supersession]:
     """Every supersession record of the files (their named graphs), in a stable order."""
     found = {}
     for row in store.query(_RECORDS):
@@ -103,7 +104,7 @@ def supersessions(store: ox.Store) -> list[Supersession]:
     return [found[k] for k in sorted(found)]
 
 
-def superseded_triples(store: ox.Store) -> set[ox.Triple]:
+def superseded_triples(store: Reads) -> set[ox.Triple]:
     return {r.triple for r in supersessions(store)}
 
 
@@ -120,7 +121,7 @@ def apply_current_view(store: ox.Store, before: Iterable[ox.Triple] = ()) -> set
     return now
 
 
-def is_current(store: ox.Store, triple: ox.Triple) -> bool:
+def is_current(store: Reads, triple: ox.Triple) -> bool:
     return next(iter(store.quads_for_pattern(triple.subject, triple.predicate, triple.object, ox.DefaultGraph())), None) is not None
 
 
@@ -159,12 +160,12 @@ def first_day(value: ox.Literal) -> date | None:
     return None
 
 
-def _first_days(store: ox.Store, node: ox.NamedNode, predicate: ox.NamedNode) -> list[date]:
+def _first_days(store: Reads, node: ox.NamedNode, predicate: ox.NamedNode) -> list[date]:
     found = (first_day(q.object) for q in store.quads_for_pattern(node, predicate, None, ox.DefaultGraph()) if isinstance(q.object, ox.Literal))
     return [d for d in found if d is not None]
 
 
-def source_dates(store: ox.Store) -> dict[ox.NamedNode, date | None]:
+def source_dates(store: Reads) -> dict[ox.NamedNode, date | None]:
     """Each source document and the first day it was known: its ``dcterms:issued``, else
     its ``kg:issuedNotBefore`` (an inferred lower bound); ``None``: undated."""
     dates: dict[ox.NamedNode, date | None] = {}
@@ -175,26 +176,26 @@ def source_dates(store: ox.Store) -> dict[ox.NamedNode, date | None]:
     return dates
 
 
-def reference_datasets(store: ox.Store) -> set[ox.NamedNode]:
+def reference_datasets(store: Reads) -> set[ox.NamedNode]:
     """The source documents that are reference data sets: known at any date when undated."""
     return {q.subject for q in store.quads_for_pattern(None, DOCUMENT_KIND, REFERENCE_DATASET, ox.DefaultGraph()) if isinstance(q.subject, ox.NamedNode)}
 
 
-def undated_sources(store: ox.Store) -> list[ox.NamedNode]:
+def undated_sources(store: Reads) -> list[ox.NamedNode]:
     """Source documents that no view as of a day can place in time: no ``dcterms:issued``,
     no ``kg:issuedNotBefore``, and not a reference data set."""
     reference = reference_datasets(store)
     return sorted((d for d, first in source_dates(store).items() if first is None and d not in reference), key=lambda n: n.value)
 
 
-def known_on(store: ox.Store, day: date) -> set[ox.NamedNode]:
+def known_on(store: Reads, day: date) -> set[ox.NamedNode]:
     """The source documents known on ``day``: dated on or before it, or undated reference
     data sets."""
     reference = reference_datasets(store)
     return {d for d, first in source_dates(store).items() if (first <= day if first is not None else d in reference)}
 
 
-def earliest_source(store: ox.Store) -> tuple[ox.NamedNode, date] | None:
+def earliest_source(store: Reads) -> tuple[ox.NamedNode, date] | None:
     dated = [(d, s) for s, d in source_dates(store).items() if d is not None]
     if not dated:
         return None
@@ -202,7 +203,7 @@ def earliest_source(store: ox.Store) -> tuple[ox.NamedNode, date] | None:
     return doc, day
 
 
-def check_as_of(store: ox.Store, day: date) -> None:
+def check_as_of(store: Reads, day: date) -> None:
     """Refuse a day before every dated source: the graph knew nothing then."""
     first = earliest_source(store)
     if first is not None and day < first[1]:
@@ -212,17 +213,17 @@ def check_as_of(store: ox.Store, day: date) -> None:
         )
 
 
-def _documents(store: ox.Store) -> dict[ox.NamedNode, ox.NamedNode]:
+def _documents(store: Reads) -> dict[ox.NamedNode, ox.NamedNode]:
     """Section or document -> its document."""
     docs = {s: s for s in source_dates(store)}
     for q in store.quads_for_pattern(None, RDF_TYPE, SOURCE_SECTION, ox.DefaultGraph()):
         for parent in store.quads_for_pattern(q.subject, IS_PART_OF, None, ox.DefaultGraph()):
             if parent.object in docs:
-                docs[q.subject] = parent.object  # type: ignore[index]
+                docs[q.subject] = parent.object
     return docs
 
 
-def view_as_of(store: ox.Store, graphs: Iterable[ox.NamedNode], day: date) -> ox.Store:
+def view_as_of(store: Reads, graphs: Iterable[ox.NamedNode], day: date) -> ox.Store:
     """A new in-memory store: the graph as it stood on ``day`` (see the module's doc).
 
     Its named graphs hold what each file's sources had said by then, its default graph
@@ -232,7 +233,7 @@ def view_as_of(store: ox.Store, graphs: Iterable[ox.NamedNode], day: date) -> ox
     return view
 
 
-def fill_view_as_of(store: ox.Store, graphs: Iterable[ox.NamedNode], day: date, view: ox.Store) -> dict[str, int]:
+def fill_view_as_of(store: Reads, graphs: Iterable[ox.NamedNode], day: date, view: ox.Store) -> dict[str, int]:
     """Write the graph as it stood on ``day`` into the empty store ``view`` (in memory, or
     on disk as a version of its own, ``kg.store.local.open_view``).
 
@@ -251,7 +252,7 @@ def fill_view_as_of(store: ox.Store, graphs: Iterable[ox.NamedNode], day: date, 
             graph_known = not described or bool(described & known_docs)
             cites: dict[object, set] = defaultdict(set)
             for q in store.quads_for_pattern(None, DERIVED_FROM, None, g):
-                cites[q.subject].add(documents.get(q.object, q.object))  # type: ignore[arg-type]
+                cites[q.subject].add(documents.get(q.object, q.object))
             keep = {subject: bool(docs & known_docs) for subject, docs in cites.items()}
             del cites
             n = 0
@@ -279,13 +280,13 @@ SELECT DISTINCT ?event WHERE {{
 }} ORDER BY ?event"""
 
 
-def undated_events(store: ox.Store) -> list[ox.NamedNode]:
+def undated_events(store: Reads) -> list[ox.NamedNode]:
     """Events (of the store's default graph) without a start date: answers that compare
     dates (a timeline, the events scheduled on a day) leave them out."""
     return [row["event"] for row in store.query(_UNDATED_EVENTS) if isinstance(row["event"], ox.NamedNode)]
 
 
-def as_of_notes(store: ox.Store, view: ox.Store, day: date) -> list[str]:
+def as_of_notes(store: Reads, view: ox.Store, day: date) -> list[str]:
     """What a reader of the graph as of ``day`` (``view``, built from ``store``) should know
     is missing from it: sources that cannot be placed in time, and events it holds
     without a start date."""
@@ -324,7 +325,7 @@ class Entry:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-def attributions(store: ox.Store, entity: ox.NamedNode) -> dict[tuple[str, str], list[Evidence]]:
+def attributions(store: Reads, entity: ox.NamedNode) -> dict[tuple[str, str], list[Evidence]]:
     """(predicate, object) -> the passages that support that statement of ``entity``."""
     found: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
     seen = set()
@@ -337,7 +338,7 @@ def attributions(store: ox.Store, entity: ox.NamedNode) -> dict[tuple[str, str],
     return found
 
 
-def history(store: ox.Store, entity: ox.NamedNode) -> list[Entry]:
+def history(store: Reads, entity: ox.NamedNode) -> list[Entry]:
     """Every statement with ``entity`` as subject in any file, current or superseded,
     oldest source first within each property."""
     dates = source_dates(store)
@@ -355,9 +356,9 @@ def history(store: ox.Store, entity: ox.NamedNode) -> list[Entry]:
         g = q.graph_name
         if g not in graph_docs:
             graph_docs[g] = {d.subject for d in store.quads_for_pattern(None, RDF_TYPE, SOURCE_DOCUMENT, g)}
-        cited = tuple(sorted({c.object for c in store.quads_for_pattern(entity, DERIVED_FROM, None, g)}, key=lambda n: n.value))  # type: ignore[arg-type]
+        cited = tuple(sorted({c.object for c in store.quads_for_pattern(entity, DERIVED_FROM, None, g)}, key=lambda n: n.value))
         docs = {documents.get(c, c) for c in cited} or graph_docs[g]
-        known = [dates.get(d) for d in docs]  # type: ignore[call-overload]
+        known = [dates.get(d) for d in docs]
         first = min((d for d in known if d is not None), default=None) if known and None not in known else None
         triple = ox.Triple(q.subject, q.predicate, q.object)
         entries.append(

@@ -8,6 +8,11 @@ are keyed by the files' content and their directory.
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+import threading
+
 import atexit
 import os
 import shutil
@@ -67,11 +72,6 @@ def bundled():
 
 
 # ---------------------------------------------------------------- kg serve
-
-import re
-import subprocess
-import sys
-import threading
 
 
 class Server:
@@ -213,9 +213,9 @@ class InProcessApp:
     public address the application writes into absolute URLs."""
 
     def __init__(self, root: Path, *, timeout: float = 30.0, max_rows: int | None = None, max_body: int = 1 << 20) -> None:
-        import kg
         from werkzeug.test import Client
 
+        import kg
         from kg.web.app import App, Settings
 
         settings = Settings(timeout=timeout, max_body=max_body, base_url=APP_BASE + "/",

@@ -23,10 +23,10 @@ from kg.add import add_files, affected_nodes
 from kg.cli import main
 from kg.errors import InputError, WriteError
 from kg.layout import Layout
-from kg.reference.load import load_dataset, ontology_graph
 from kg.rdf.convert import to_pyoxigraph
-from kg.shacl.report import check_store
+from kg.reference.load import load_dataset, ontology_graph
 from kg.reference.shacl import load_shapes, validate_graph
+from kg.shacl.report import check_store
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCEPTED = ROOT / "examples" / "accepted" / "eco-apg-meeting-6-sidelines.ttl"

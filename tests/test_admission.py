@@ -29,10 +29,10 @@ import kg.identifiers
 from kg.add import add_files
 from kg.cli import main
 from kg.errors import InputError
-from kg.layout import Layout
-from kg.rdf.parse import parse_file
 from kg.identifiers import LOCAL_NAME, covered_classes, grammar_problem, skeleton, target_classes
+from kg.layout import Layout
 from kg.namespaces import PREFIXES as NS
+from kg.rdf.parse import parse_file
 from kg.rdf.render import render_graph
 from kg.store.local import check_statements
 

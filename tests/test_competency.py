@@ -18,13 +18,12 @@ import pytest
 from rdflib import RDF, Namespace, URIRef
 
 from kg.layout import find_layout
-
-from kg.reference.load import load_dataset
 from kg.namespaces import PREFIXES
 from kg.rdf.convert import to_rdflib
-from kg.sparql.catalog import QueryCatalog
 from kg.reference.closure import materialise
+from kg.reference.load import load_dataset
 from kg.reference.sparql import Engine
+from kg.sparql.catalog import QueryCatalog
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = ROOT / "tests" / "expected"
@@ -188,7 +187,7 @@ BEFORE_RECORD = {"eco-2025-09-25-tashkent-meeting.ttl", "eco-judicial-cooperatio
 RECORD_FILES = sorted(p for p in (ROOT / "data").glob("*.ttl") if p.name not in BEFORE_RECORD)
 
 
-def _record_graph():  # noqa: ANN202
+def _record_graph():
     from rdflib import Graph
 
     g = Graph()

@@ -8,6 +8,7 @@ import hashlib
 import pyoxigraph as ox
 import pytest
 
+from kg.errors import UsageError
 from kg.publish.dataset import (
     DATASET,
     LICENSE,
@@ -15,7 +16,6 @@ from kg.publish.dataset import (
     describe_dataset,
     release_files,
 )
-from kg.errors import UsageError
 
 VOID = "http://rdfs.org/ns/void#"
 DCT = "http://purl.org/dc/terms/"

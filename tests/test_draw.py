@@ -7,9 +7,9 @@ from xml.sax.saxutils import escape
 
 import pytest
 
+from kg.errors import UsageError
 from kg.publish import draw
 from kg.publish.draw import FORMATS, KINDS, render
-from kg.errors import UsageError
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -16,14 +16,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib import Dataset, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
+from kg.errors import InputError, UsageError
+from kg.reference.closure import infer
+from kg.sparql.catalog import QueryCatalog
 from kg.store import entail
 from kg.store.entail import INFERRED, closure, inferred_triples
-from kg.errors import InputError, UsageError
-from kg.sparql.catalog import QueryCatalog
-from kg.reference.closure import infer
 
 try:  # the rdflib engine, wherever the tree keeps it
     from kg.reference.sparql import Engine as RdflibEngine
@@ -96,7 +96,7 @@ def tiny(turtle: str) -> tuple[Dataset, ox.Store]:
     return ds, store
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def both(turtle: str, mode: str = "owlrl") -> tuple[frozenset[ox.Triple], frozenset[ox.Triple]]:
     """(kg.store.entail's inferences, owlrl's inferences) for a small graph (cached: several
     tests read the same case)."""

@@ -17,15 +17,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from test_add import graph_dir, snapshot  # noqa: F401 - the private copy of the graph, and its files' hashes
 
 from kg.add import add_files
 from kg.cli import main
 from kg.errors import InputError, UsageError
 from kg.layout import Layout
-from kg.reference.load import load_dataset
 from kg.rdf.convert import to_pyoxigraph
+from kg.reference.load import load_dataset
 from kg.store.local import open_store
-from test_add import graph_dir, snapshot  # noqa: F401 - the private copy of the graph, and its files' hashes
 
 ROOT = Path(__file__).resolve().parents[1]
 AMENDMENT = ROOT / "examples" / "amendments" / "eco-apg-meeting-6-held.ttl"
@@ -217,7 +217,7 @@ def test_two_concurrent_amendments_of_the_same_statement_one_wins(graph_dir: Lay
     outputs = [r.communicate(timeout=300) for r in runs]
     codes = sorted(r.returncode for r in runs)
     assert codes == [0, 3], outputs  # 3: input that can never be merged
-    loser = next(o for r, o in zip(runs, outputs) if r.returncode == 3)
+    loser = next(o for r, o in zip(runs, outputs, strict=True) if r.returncode == 3)
     assert b"already superseded by kgi:chg-test-" in loser[1]
     assert len(list(graph_dir.data_dir.glob("test-correction-*.ttl"))) == 1
 

@@ -24,11 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kg
+from kg.errors import EXIT_INTERRUPTED, EXIT_LIMIT, NetworkRefused, QueryError, QueryTimeout
 from kg.sparql import sandbox
 from kg.sparql.engine import Prepared, network_keywords, run
-from kg.errors import EXIT_INTERRUPTED, EXIT_LIMIT, NetworkRefused, QueryError, QueryTimeout
-from kg.sparql.tokens import tokens, unescape_codepoints
 from kg.sparql.limits import call
+from kg.sparql.tokens import tokens, unescape_codepoints
 
 ROOT = Path(__file__).resolve().parents[1]
 LINUX = sandbox.supported()
@@ -166,7 +166,7 @@ def _keyword(word: str) -> st.SearchStrategy[str]:
 
     def spell(flags: list[tuple[bool, int]]) -> str:
         out = []
-        for ch, (upper, escape) in zip(word, flags):
+        for ch, (upper, escape) in zip(word, flags, strict=True):
             c = ch.upper() if upper else ch.lower()
             out.append(c if escape == 0 else (f"\\u{ord(c):04X}" if escape == 1 else f"\\U{ord(c):08x}"))
         return "".join(out)

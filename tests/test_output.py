@@ -11,21 +11,20 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 from rdflib.query import Result
 
-import pyoxigraph as ox
-
-from kg.sparql.engine import prepare, run
-from kg.errors import UsageError
-from kg.namespaces import KG, KGG, KGI, PREFIXES
 from kg.cli import emit
+from kg.errors import UsageError
 from kg.formats import from_suffix as format_from_suffix
+from kg.namespaces import KG, KGG, KGI, PREFIXES
 from kg.rdf.convert import to_rdflib
 from kg.rdf.render import GRAPH_FORMATS, RESULT_FORMATS, render_graph, render_result
+from kg.sparql.engine import prepare, run
 
 ROOT = Path(__file__).resolve().parents[1]
 SRX = "{http://www.w3.org/2005/sparql-results#}"
@@ -72,7 +71,7 @@ SELECT ?city ?label ?founded ?missing WHERE {
 }"""
 
 
-def _query(g: Graph, text: str, initNs: dict | None = None):  # noqa: N803 - rdflib's spelling
+def _query(g: Graph, text: str, initNs: dict | None = None):
     """``text`` run by the tool's engine (pyoxigraph) over ``g``: what the renderers get."""
     store = ox.Store()
     store.load(g.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
@@ -91,7 +90,7 @@ def _ask(answer: bool) -> Result:
 
 
 def _construct() -> Result:
-    return _query(_graph(), 
+    return _query(_graph(),
         "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s rdfs:label ?l }", initNs={"rdfs": RDFS}
     )
 
@@ -188,7 +187,7 @@ def test_table_longest_prefix_wins() -> None:
 
 
 def test_markdown_rows_and_escaping() -> None:
-    result = _query(_graph(), 
+    result = _query(_graph(),
         "SELECT ?s ?c WHERE { ?s rdfs:comment ?c }", initNs={"rdfs": RDFS}
     )
     lines = render_result(result, "markdown").decode("utf-8").rstrip("\n").split("\n")

@@ -196,7 +196,7 @@ def test_path_like_names_are_rejected_before_any_file_access(
 ) -> None:
     touched: list[tuple[str, object]] = []
 
-    def spy(method: str):  # noqa: ANN202
+    def spy(method: str):
         def record(self: Path, *args: object, **kwargs: object) -> None:
             touched.append((method, self))
             raise AssertionError(f"Path.{method} called on {self} for name {name!r}")

@@ -15,8 +15,8 @@ import pytest
 
 import kg
 from kg.add import add_files
-from kg.publish.dataset import DATASET, check_description
 from kg.errors import UsageError, WriteError
+from kg.publish.dataset import DATASET, check_description
 from kg.publish.release import changes, parse_version, release, releases
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -262,12 +262,13 @@ def test_changes_count_removals_and_only_new_retirements() -> None:
     R = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     K = "<https://w3id.org/jckg/ontology#"
     g1, g2 = "<https://w3id.org/jckg/graph/data/a>", "<https://w3id.org/jckg/graph/data/b>"
-    record = lambda r, o: [
-        f"<urn:{r}> {R}type> {K}Supersession> {g2}", f"<urn:{r}> {R}subject> <urn:s> {g2}",
-        f"<urn:{r}> {R}predicate> <urn:p> {g2}", f"<urn:{r}> {R}object> <urn:{o}> {g2}",
-        f'<urn:{r}> {K}supersededOn> "2026-01-02"^^<http://www.w3.org/2001/XMLSchema#date> {g2}',
-        f'<urn:{r}> {K}reason> "because" {g2}',
-    ]
+    def record(r: str, o: str) -> list[str]:
+        return [
+            f"<urn:{r}> {R}type> {K}Supersession> {g2}", f"<urn:{r}> {R}subject> <urn:s> {g2}",
+            f"<urn:{r}> {R}predicate> <urn:p> {g2}", f"<urn:{r}> {R}object> <urn:{o}> {g2}",
+            f'<urn:{r}> {K}supersededOn> "2026-01-02"^^<http://www.w3.org/2001/XMLSchema#date> {g2}',
+            f'<urn:{r}> {K}reason> "because" {g2}',
+        ]
     previous = nq(f"<urn:s> <urn:p> <urn:old> {g1}", f"<urn:s> <urn:p> <urn:older> {g1}", f"<urn:x> <urn:p> <urn:gone> {g1}",
                   *record("r0", "older"))
     new = nq(f"<urn:s> <urn:p> <urn:old> {g1}", f"<urn:s> <urn:p> <urn:older> {g1}", f"<urn:s> <urn:p> <urn:new> {g2}",

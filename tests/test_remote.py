@@ -41,7 +41,6 @@ from typing import ClassVar
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import stop_process
 
 import kg
@@ -932,7 +931,6 @@ def test_serving_a_remote_store_gives_the_local_answers(endpoint, bundled):
     import sys
 
     import requests
-
     from test_server import JSON, KGI, rows_of
 
     proc_args = ["--endpoint", endpoint.url]

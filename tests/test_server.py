@@ -21,7 +21,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pyoxigraph as ox
 import pytest
 import requests
-
 from conftest import ROOT, InProcessApp, Server, graph_copy
 
 from kg.namespaces import PREFIXES
@@ -122,7 +121,8 @@ def test_service_description_at_the_endpoint(web):
 
 
 def test_sparqlwrapper_gets_the_local_rows(server, bundled):
-    from SPARQLWrapper import JSON as WRAPPER_JSON, SPARQLWrapper
+    from SPARQLWrapper import JSON as WRAPPER_JSON
+    from SPARQLWrapper import SPARQLWrapper
 
     client = SPARQLWrapper(server.url + "/sparql")
     client.setQuery("PREFIX kg: <https://w3id.org/jckg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> " + MEMBERS)

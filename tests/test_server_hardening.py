@@ -20,9 +20,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from werkzeug.test import Client
-
 from conftest import ROOT, InProcessPool, Server, graph_copy
+from werkzeug.test import Client
 
 from kg.web.app import App, Settings
 
@@ -102,9 +101,9 @@ def test_the_default_public_address_is_the_bound_one():
 def test_the_front_evaluates_no_client_text(monkeypatch):
     """Query text, parameters, days and IRIs go to a worker as they came: the front
     neither parses nor binds them (a crafted one would cost the front its time)."""
-    import kg.sparql.engine
     import kg.history
     import kg.sparql.catalog
+    import kg.sparql.engine
 
     def refuse(*args, **kwargs):
         raise AssertionError("client text evaluated in the front")
@@ -218,7 +217,7 @@ def _closed_within(sock: socket.socket, seconds: float) -> bytes | None:
             if not chunk:
                 return data
             data += chunk
-    except socket.timeout:
+    except TimeoutError:
         return None
     except ConnectionResetError:
         return data
@@ -390,7 +389,7 @@ def _connections(listener) -> int:
     while True:
         try:
             conn, _ = listener.accept()
-        except socket.timeout:
+        except TimeoutError:
             return n
         conn.close()
         n += 1

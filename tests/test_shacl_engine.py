@@ -48,7 +48,7 @@ from pyshacl import validate as pyshacl_validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SH
 
-from kg.shacl.shapes import Shapes, ShaclResult, ShapesError, report_triples, validate_store
+from kg.shacl.shapes import ShaclResult, Shapes, ShapesError, report_triples, validate_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES_FILE = ROOT / "ontology" / "shapes.ttl"
@@ -71,7 +71,6 @@ Key = tuple[str, "str | None", "str | None", str, str, str]
 sys.path.insert(0, str(ROOT / "bench"))
 from generate import generate, new_facts  # noqa: E402
 
-
 # ================================================================ helpers
 
 
@@ -86,7 +85,7 @@ def _parse(path: Path) -> Graph:
         logger.setLevel(level)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _canonical(nt: str) -> str:
     """A term as the store gives it back (typed literals in canonical form)."""
     store = ox.Store()
@@ -148,13 +147,13 @@ def _prepared_queries() -> Iterator[None]:
     from rdflib.plugins.sparql.evaluate import evalQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def prepared(text: str, base: str | None, namespaces: tuple) -> object:
         return translateQuery(parseQuery(text), base, dict(namespaces) if namespaces else None)
 
     original = processor.SPARQLProcessor.query
 
-    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
+    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):
         if isinstance(strOrQuery, str):
             strOrQuery = prepared(strOrQuery, base, tuple(sorted((initNs or {}).items())))
         return evalQuery(self.graph, strOrQuery, initBindings, base)
@@ -214,7 +213,7 @@ def run_reference(data: Graph, shapes: Graph, ontology: Graph, *, prepared: bool
     return Answer(bool(conforms), str(text), found)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _reference_inputs() -> tuple[Graph, Graph]:
     """The shapes and the ontology + vocabularies, parsed once for the shared runs below."""
     ontology = Graph()
@@ -223,7 +222,7 @@ def _reference_inputs() -> tuple[Graph, Graph]:
     return Graph().parse(SHAPES_FILE, format="turtle"), ontology
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def example_reference(path: Path) -> Answer:
     """pySHACL on one example of tests/fixtures, run once per test session: this module
     compares the engine with it and tests/test_shapes.py the examples' headers (both
@@ -255,7 +254,7 @@ def bundled_data() -> Graph:
     return data
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def bundled_reference() -> tuple[Graph, Answer]:
     """pySHACL on the bundled graph, run once per test session (this module and
     tests/test_shapes.py, in the xdist group "bundled-pyshacl")."""
@@ -642,7 +641,7 @@ def _both(text: str, shapes: Shapes, shapes_graph: Graph, ontology: Graph) -> tu
     data = Graph().parse(data=PREFIXES + text, format="turtle")
     try:
         expected: set[Key] | Exception = reference(data, shapes_graph, ontology)
-    except Exception as exc:  # noqa: BLE001 - what pySHACL raises is the point
+    except Exception as exc:
         expected = exc
     store = store_of({**{p.name: p for p in ONTOLOGY_FILES}, "data": data})  # type: ignore[dict-item]
     return expected, keys(validate_store(store, shapes))

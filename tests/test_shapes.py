@@ -12,7 +12,6 @@ and the report must contain exactly that set of (shape, component, severity) tri
 
 from __future__ import annotations
 
-import logging
 import re
 from pathlib import Path
 
@@ -181,9 +180,10 @@ def test_subclass_instances_are_targeted(shapes: Graph, ontology: Graph) -> None
 def test_bundled_data_conforms() -> None:
     """The union of ontology/*.ttl (except the shapes) and data/*.ttl has no violation;
     warnings (a source without a publication date, ...) are allowed."""
+    from test_shacl_engine import _reference_inputs, bundled_reference
+
     from kg.layout import Layout
     from kg.reference.load import load_dataset, union_graph
-    from test_shacl_engine import _reference_inputs, bundled_reference
 
     data = union_graph(load_dataset(Layout(ROOT)))  # the current view: what later sources superseded is out
     # pySHACL's run on the same statements (data + ontology), shared with test_shacl_engine.py

@@ -150,8 +150,9 @@ def test_a_view_as_of_a_day_is_built_once_and_follows_the_files(graph_dir: Path,
     assert g.sparql(LABEL_QUERY, as_of="2025-06-01").rows[0][0].value == "Tajikistam"
     assert kg.open(graph_dir, cache=cache).sparql(LABEL_QUERY, as_of="2025-06-01").rows[0][0].value == "Tajikistam"
     # the view equals the one built in memory from the same version
-    from kg.history import view_as_of
     from datetime import date
+
+    from kg.history import view_as_of
 
     base = g.store()
     assert set(g.as_of("2025-06-01").store) == set(view_as_of(base.store, base.graphs, date(2025, 6, 1)))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path

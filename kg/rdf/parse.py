@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 # builds an rdflib graph turns that off first; a process that already has rdflib gets it
 # turned off on import, as before.
 if "rdflib" in sys.modules:
-    sys.modules["rdflib"].NORMALIZE_LITERALS = False
+    sys.modules["rdflib"].NORMALIZE_LITERALS = False  # type: ignore[attr-defined]  # set at runtime; not in its stubs
 
 #: Files larger than this are refused unless the caller forces them (see ``read_text``).
 MAX_FILE_BYTES = 50 * 1024 * 1024

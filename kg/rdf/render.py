@@ -75,7 +75,7 @@ def render_result(result: Result, fmt: str, *, prefixes: dict[str, str] = PREFIX
         return _json_bytes({
             "head": {"vars": variables},
             "results": {"bindings": [
-                {v: _json_term(t) for v, t in zip(variables, row) if t is not None}
+                {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
                 for row in rows
             ]},
         })
@@ -132,7 +132,7 @@ def _xml_results(
         out.append("  <results>")
         for row in rows:
             out.append("    <result>")
-            for v, t in zip(variables, row):
+            for v, t in zip(variables, row, strict=True):
                 if t is not None:
                     kind, value, extra = _term_parts(t)
                     attrs = "".join(f" {k}={quoteattr(x)}" for k, x in extra.items())
@@ -210,7 +210,7 @@ def _table(variables: list[str], cells: list[list[str]]) -> bytes:
     widths = [max([len(v)] + [len(row[i]) for row in cells]) for i, v in enumerate(variables)]
 
     def line(values: Iterable[str]) -> str:
-        return " | ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
+        return " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
 
     out = [line(variables), "-+-".join("-" * w for w in widths)]
     out += [line(row) for row in cells]
@@ -265,7 +265,7 @@ def render_store(store: ox.Store, graphs: Sequence[ox.NamedNode | ox.DefaultGrap
     ordered = sorted(graphs, key=lambda g: "" if isinstance(g, ox.DefaultGraph) else g.value)
     chunks: list[tuple[ox.NamedNode | ox.DefaultGraph, list[bytes]]] = []
     for g in ordered:
-        lines = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g).split(b"\n")
+        lines = _written(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g)).split(b"\n")
         lines.sort()
         chunks.append((g, [line for line in lines if line]))
     if fmt in ("nq", "trig", "json-ld"):
@@ -285,8 +285,8 @@ def render_store(store: ox.Store, graphs: Sequence[ox.NamedNode | ox.DefaultGrap
             # such names read better in full (and as rdflib's TriG wrote them)
             names = [g.value for g, _ in chunks if isinstance(g, ox.NamedNode)]
             kept = {p: ns for p, ns in prefixes.items() if not any(n.startswith(ns) and "/" in n[len(ns):] for n in names)}
-            return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=kept)  # type: ignore[no-any-return]
-        body = ox.serialize(quads, format=ox.RdfFormat.JSON_LD)
+            return _written(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=kept))
+        body = _written(ox.serialize(quads, format=ox.RdfFormat.JSON_LD))
         return b'{"@context": ' + json.dumps(prefixes, sort_keys=True).encode() + b', "@graph": ' + body.strip() + b"}\n"
     lines = sorted({line for _, found in chunks for line in found}) if len(chunks) > 1 else (chunks[0][1] if chunks else [])
     text = b"".join(line + b"\n" for line in lines)
@@ -294,7 +294,13 @@ def render_store(store: ox.Store, graphs: Sequence[ox.NamedNode | ox.DefaultGrap
         return text
     triples = ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
     kind = ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.RDF_XML
-    return ox.serialize(triples, format=kind, prefixes=prefixes)  # type: ignore[no-any-return]
+    return _written(ox.serialize(triples, format=kind, prefixes=prefixes))
+
+
+def _written(data: bytes | None) -> bytes:
+    # pyoxigraph gives the bytes when no output is named (None only when it writes to one)
+    assert data is not None
+    return data
 
 
 def render_triples(triples: Iterable[ox.Triple], fmt: str, *, prefixes: dict[str, str] = PREFIXES) -> bytes:
@@ -314,7 +320,7 @@ def _sorted_graph_class() -> type:
     class _SortedGraph(rdflib.Graph):
         """A graph that lists its subjects in sorted order: rdflib's RDF/XML writer follows it."""
 
-        def subjects(self, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        def subjects(self, *args, **kwargs):
             return iter(sorted(set(super().subjects(*args, **kwargs)), key=lambda t: t.n3()))
 
     return _SortedGraph
@@ -410,6 +416,7 @@ def _jsonld(graph: Any, prefixes: dict[str, str]) -> bytes:
     if isinstance(obj, list):
         obj = {context.get_key("@graph"): obj}
     obj = _sorted_json(obj)
+    assert isinstance(obj, dict)
     obj["@context"] = context_data
     text = json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True)
     return (text + "\n").encode("utf-8")

@@ -21,16 +21,18 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
+from kg.errors import QueryError, UsageError
+from kg.namespaces import PREFIXES, expand_curie
+from kg.sparql.tokens import UPDATE_KEYWORDS, Token, query_tokens
+
 Identifier = Literal | NamedNode
+
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def _xsd(local: str) -> NamedNode:
     return NamedNode(_XSD + local)
 
-from kg.errors import QueryError, UsageError
-from kg.namespaces import PREFIXES, expand_curie
-from kg.sparql.tokens import UPDATE_KEYWORDS, Token, query_tokens
 
 __all__ = [
     "INFERENCE_MODES",
@@ -315,7 +317,7 @@ def _unique_key_loader() -> type:
         def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
             seen: set[Any] = set()
             for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+                key = self.construct_object(key_node, deep=deep)
                 try:
                     repeated = key in seen
                 except TypeError:
@@ -403,7 +405,7 @@ class _Header:
                 hint="start the file with '#+ summary: ...' and the other keys (see queries/README.md)",
             )
         try:
-            data = yaml.load("\n".join(self.yaml_lines) + "\n", Loader=_unique_key_loader())  # noqa: S506
+            data = yaml.load("\n".join(self.yaml_lines) + "\n", Loader=_unique_key_loader())
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = self.file_line(mark.line) if mark is not None else 1

@@ -36,6 +36,7 @@ from kg.namespaces import PREFIXES
 from kg.sparql.limits import call
 from kg.sparql.results import Result
 from kg.sparql.tokens import UPDATE_KEYWORDS, keywords, query_tokens, tokens
+from kg.store.backend import Reads
 
 _EMPTY = ox.Store()
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -109,7 +110,7 @@ def network_keywords(text: str) -> list[str]:
     appears in it before any ``:`` (after one, it is inside a prefixed name, which the
     parser reads to its end: ``ex:myService`` is a name). No name of SPARQL's own
     contains either keyword, so no honest query is refused."""
-    found = []
+    found: list[str] = []
     for word in keywords(text):
         head = word.split(":", 1)[0] if ":" in word else word
         found.extend(k for k in ("SERVICE", "FROM") if k in head and k not in found)
@@ -188,7 +189,7 @@ def _group_start(prepared: Prepared) -> int:
 
 
 def execute(
-    store: ox.Store,
+    store: Reads,
     text: str,
     *,
     source: str = "<query>",
@@ -208,7 +209,7 @@ def execute(
         timeout=timeout, what=f"the query {source}", offline=offline,
     )
     _remember(key, prepared)
-    return result  # type: ignore[no-any-return]
+    return result
 
 
 # The checks made in workers, kept in the caller as prepare's cache would keep them in one
@@ -282,6 +283,7 @@ def _execute(store: ox.Store, text: str, prepared: Prepared, max_rows: int | Non
         if not hasattr(answer, "variables"):  # ox.QueryTriples, or an endpoint's triples (kg.store.remote)
             triples = _take(answer, max_rows, prepared, "statements")
             return Result(prepared.form if prepared.form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT", triples=triples)
+        assert isinstance(answer, ox.QuerySolutions)
         variables = [v.value for v in answer.variables]
         rows = [tuple(solution) for solution in _take(answer, max_rows, prepared, "rows")]
         return Result("SELECT", vars=variables, rows=rows)

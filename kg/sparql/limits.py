@@ -54,10 +54,10 @@ def call(fn: Callable[..., T], *args: Any, timeout: float | None = None, what: s
                 if offline and not sandbox.deny_network() and sandbox.supported():
                     raise QueryError("the query could not be cut off from the network", hint="report this; run it with --allow-network only if you trust it")
                 payload = pickle.dumps(("ok", fn(*args)), protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+            except BaseException as exc:
                 payload = pickle.dumps(("error", portable(exc)), protocol=pickle.HIGHEST_PROTOCOL)
             _write_all(write_fd, struct.pack("!Q", len(payload)) + payload)
-        except BaseException:  # noqa: BLE001
+        except BaseException:
             status = 1
         finally:
             os._exit(status)
@@ -83,7 +83,7 @@ def call(fn: Callable[..., T], *args: Any, timeout: float | None = None, what: s
     kind, value = pickle.loads(data[8:])
     if kind == "error":
         raise value
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def _write_all(fd: int, data: bytes) -> None:

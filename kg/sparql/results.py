@@ -45,7 +45,7 @@ class Result:
         if self.is_graph:
             raise TypeError("a graph result holds triples: use .triples")
         for row in self.rows:
-            yield {v: t for v, t in zip(self.vars, row) if t is not None}
+            yield {v: t for v, t in zip(self.vars, row, strict=True) if t is not None}
 
     def __bool__(self) -> bool:
         return bool(self.boolean) if self.type == "ASK" else len(self) > 0

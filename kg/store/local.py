@@ -45,6 +45,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -238,7 +239,7 @@ class _Watcher:
         self.lock = threading.Lock()
         self.fd = -1
         self.pid = -1
-        self.libc = None
+        self.libc: Any = None  # libc through ctypes, once inotify is set up
         self.wds: dict[int, str] = {}  # watch descriptor -> directory
         self.dirs: dict[str, int] = {}  # directory -> watch descriptor
         self.gen: dict[str, int] = {}  # directory -> changes seen
@@ -454,7 +455,7 @@ _LAST_KEY: list = [None, ""]
 
 def content_key(files: tuple[FileEntry, ...]) -> str:
     if _LAST_KEY[0] is files:
-        return _LAST_KEY[1]  # type: ignore[no-any-return]
+        return _LAST_KEY[1]
     key = _content_key(files)
     _LAST_KEY[:] = [files, key]
     return key
@@ -539,7 +540,7 @@ def _try_open(directory: Path, key: str, files: tuple[FileEntry, ...], inference
             break
         if manifest.get("statements") and not _spot_check(store, manifest):
             raise OSError("the store does not hold what its manifest says")
-    except Exception:  # noqa: BLE001 - RocksDB reports damage as OSError or RuntimeError
+    except Exception:
         _remove(directory)
         return None
     return GraphStore(store, key, files, inference=inference, path=directory, inferred=int(manifest.get("inferred", 0)))
@@ -727,6 +728,7 @@ def _write_manifest(directory: Path, key: str, files: tuple[FileEntry, ...], gra
 
 def _graph_count(store: ox.Store, graph: ox.NamedNode) -> int:
     solutions = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+    assert isinstance(solutions, ox.QuerySolutions)
     return int(next(iter(solutions))[0].value)
 
 
@@ -910,7 +912,7 @@ def check_statements(data: bytes, where: str, fmt: ox.RdfFormat = ox.RdfFormat.T
     runs this beside the bulk load, on the other core, and publishes nothing if it fails.
     """
     try:
-        text: str | None = data.decode("utf-8")
+        text: str = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
@@ -986,7 +988,7 @@ def _needles_for(needles: str, q: ox.Quad | ox.Triple, syntax: str) -> str:
 def _problem(q: ox.Quad | ox.Triple) -> tuple[str, str, str] | None:
     s, o = q.subject, q.object
     if isinstance(s, ox.BlankNode) or isinstance(o, ox.BlankNode):
-        shown = " ".join("[]" if isinstance(t, ox.BlankNode) else curie(t.value) for t in (s, q.predicate)) + " ..."
+        shown = " ".join("[]" if not isinstance(t, ox.NamedNode) else curie(t.value) for t in (s, q.predicate)) + " ..."
         return (f"a statement uses a blank node ({shown})", "_:|[", "give every node an IRI under https://w3id.org/jckg/id/")
     if not isinstance(o, ox.Literal):
         return None
