@@ -8,15 +8,14 @@ are keyed by the files' content and their directory.
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
-import threading
-
 import atexit
 import os
+import re
 import shutil
+import subprocess
+import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
