@@ -259,7 +259,7 @@ def _check_and_execute(
 
 
 def run(
-    store: ox.Store,
+    store: Reads,
     prepared: Prepared,
     *,
     bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
@@ -275,7 +275,7 @@ def run(
     return call(_execute, store, text, prepared, max_rows, timeout=timeout, what=f"the query {prepared.source}", offline=offline)
 
 
-def _execute(store: ox.Store, text: str, prepared: Prepared, max_rows: int | None) -> Result:
+def _execute(store: Reads, text: str, prepared: Prepared, max_rows: int | None) -> Result:
     try:
         answer = store.query(text, prefixes=PREFIXES)
         if isinstance(answer, ox.QueryBoolean):
@@ -283,7 +283,6 @@ def _execute(store: ox.Store, text: str, prepared: Prepared, max_rows: int | Non
         if not hasattr(answer, "variables"):  # ox.QueryTriples, or an endpoint's triples (kg.store.remote)
             triples = _take(answer, max_rows, prepared, "statements")
             return Result(prepared.form if prepared.form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT", triples=triples)
-        assert isinstance(answer, ox.QuerySolutions)
         variables = [v.value for v in answer.variables]
         rows = [tuple(solution) for solution in _take(answer, max_rows, prepared, "rows")]
         return Result("SELECT", vars=variables, rows=rows)
