@@ -35,7 +35,6 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from kg.errors import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
 from kg.layout import Layout, find_layout
 from kg.sparql.results import Result
 from kg.store.local import INFERENCE_MODES, GraphStore, Progress, content_key, graph_files, open_store
@@ -404,10 +403,6 @@ class Graph:
 
     # ------------------------------------------------------------ what the faces need besides
 
-    #: a query's limits when a face sets none
-    DEFAULT_TIMEOUT = DEFAULT_TIMEOUT
-    DEFAULT_MAX_ROWS = DEFAULT_MAX_ROWS
-
     def remember(self, kind: str, key: Any, compute: Callable[[], T]) -> T:
         """A value computed once per store version (labels, the name index, counts, pictures):
         the version's content key says when it is stale. Nothing is remembered for an
@@ -448,10 +443,11 @@ class Graph:
     def check_query(self, text: str, *, source: str = "<query>", allow_network: bool = False, timeout: float | None = None) -> str:
         """Check ad hoc SPARQL before any store is opened (syntax, updates, network):
         its form (SELECT, ASK, CONSTRUCT, DESCRIBE), or a ``QueryError``."""
-        from kg.sparql.engine import check, prepare
+        from kg.sparql.engine import check
 
-        check(text, source=source, allow_network=allow_network, timeout=timeout)
-        return prepare(text, source=source, allow_network=allow_network).form
+        # check() prepares the query (in a worker when a fork isolates it) and gives it back:
+        # preparing it again here would parse it twice on every command's way in
+        return check(text, source=source, allow_network=allow_network, timeout=timeout).form
 
     def read_query(self, path: Path | str) -> str:
         """A query file's text, UTF-8, with the size limits of every file the tool reads."""
@@ -558,7 +554,7 @@ class Graph:
         """The content key of the graph files as they are now (what a store version is keyed on)."""
         from kg.store.local import content_key, graph_files
 
-        return content_key(graph_files(self.layout))
+        return content_key(graph_files(self.layout, cache=self.cache))  # the fingerprints local_store keeps
 
     @staticmethod
     def open_version(path: str, key: str, files: Any, inference: str) -> GraphStore | None:
