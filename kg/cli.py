@@ -705,18 +705,26 @@ def release_cmd(state: State, version: str, root: Path, sparql_endpoint: str | N
 @click.argument("kind", type=click.Choice(["timeline", "network", "matrix"]))
 @click.option("--entity", metavar="TERM", help="Only what concerns this entity (IRI, CURIE or label): an organisation, a state, a meeting format or an event.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The graph as it stood that day (the 6th Meeting is scheduled on 2025-06-01).")
+@click.option("--years", metavar="YYYY[-YYYY]", help="Only the events that started in these years (timeline, network).")
+@click.option("--by", type=click.Choice(["auto", "event", "series"]), default="auto", show_default=True,
+              help="Network: one node per event, or per meeting format (series) with edges as wide as the events taken part in; "
+                   "auto: per event up to 24 events.")
 @click.option("-f", "--format", "fmt", type=click.Choice(formats.names("picture")), help="Picture format (default: from -o's suffix, else svg).")
 @output_option
 @pass_state
-def draw_cmd(state: State, kind: str, entity: str | None, as_of: str | None, fmt: str | None, output: Path | None) -> None:
+def draw_cmd(state: State, kind: str, entity: str | None, as_of: str | None, years: str | None, by: str, fmt: str | None,
+             output: Path | None) -> None:
     """Draw a picture of the graph as SVG or PNG: a timeline of events (held and
-    scheduled told apart), the participation network (who met whom where), or the
-    membership matrix (states x organisations, with roles and start years).
+    scheduled told apart), the participation network (who met whom where; dashed: a
+    proposal made at an event by an actor not recorded as taking part), or the
+    membership matrix (states x organisations, with roles and start years). Each has a
+    title and a source line; PNGs are at 220 dpi, for print.
 
     \b
     Example:
       kg draw timeline -o timeline.svg
       kg draw network --entity kgi:eco-apg-meeting-4 -o network.png
+      kg draw network --entity kgi:sco --years 2016-2020 --by event -o sco.png
       kg draw matrix -o memberships.svg
     """
     if fmt is None:
@@ -725,7 +733,7 @@ def draw_cmd(state: State, kind: str, entity: str | None, as_of: str | None, fmt
         state.graph.day(as_of)
     if output is None and fmt == "png" and sys.stdout.isatty():
         raise UsageError("a PNG on a terminal would be unreadable", hint="write it to a file with -o FILE.png, or pipe it")
-    emit(state.graph.draw(kind, entity=entity, fmt=fmt, as_of=as_of), output)
+    emit(state.graph.draw(kind, entity=entity, fmt=fmt, as_of=as_of, by=by, years=years), output)
 
 
 @cli.command("serve")

@@ -541,14 +541,14 @@ class Graph:
         return release(self, version, Path(root), docs=build, endpoint=endpoint)
 
     def draw(self, kind: str, *, fmt: str = "svg", entity: str | None = None, as_of: str | None = None,
-             link: Callable[[str], str] | None = None) -> bytes:
+             link: Callable[[str], str] | None = None, by: str = "auto", years: str | None = None) -> bytes:
         """A picture (timeline, network, matrix) as SVG or PNG, drawn once per store version and question."""
         from kg.publish.draw import render
 
         if as_of is not None:
             self.day(as_of)
-        return self.remember("pictures", (kind, fmt, entity, as_of, link is not None),
-                             lambda: render(self, kind, entity=entity, fmt=fmt, as_of=as_of, link=link))
+        return self.remember("pictures", (kind, fmt, entity, as_of, link is not None, by, years),
+                             lambda: render(self, kind, entity=entity, fmt=fmt, as_of=as_of, link=link, by=by, years=years))
 
     def files_key(self) -> str:
         """The content key of the graph files as they are now (what a store version is keyed on)."""

@@ -24,7 +24,20 @@ When a graph is too big to label event by event (more than ``MAX_EVENT_ROWS`` ev
 timeline, ``MAX_NETWORK_EVENTS`` in a network) the picture aggregates instead: one lane per
 meeting format (or organisation) with a mark per event, and one node per meeting format
 with edges as thick as the number of participations; a network keeps the
-``MAX_PARTICIPANTS`` most frequent participants and says how many it left out.
+``MAX_PARTICIPANTS`` most frequent participants and says how many it left out. ``by``
+chooses for the network ("event", "series"; "auto": by event up to ``MAX_NETWORK_EVENTS``)
+and ``years`` ("2016-2020", "2023") keeps the events that started in those years.
+
+A network draws what the graph says about each event: a participation (kg:participation)
+is a solid edge in its role's colour, and an actor that only put a proposal forward there
+(kg:proposal / kg:proposedBy: the offers of four states at the 6th Meeting) a dashed one,
+so that a reader never takes the participants for everyone the event's page names.
+
+Every picture is made to be printed: a title above, a source line below (the dataset's
+title, how many source documents the view holds, the store version, the licence), text
+never over text (the legends and notes are placed below what is drawn, measured, not at
+fixed fractions of the figure; ``tests/test_draw.py`` checks every label's box), and PNGs
+at ``PNG_DPI`` (twice the screen's 110 dpi), so that text stays crisp on paper.
 """
 
 from __future__ import annotations
@@ -35,7 +48,8 @@ import re
 import textwrap
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
@@ -54,8 +68,9 @@ FORMATS = ("svg", "png")
 
 #: Above this many events a timeline draws one lane per group instead of one row per event.
 MAX_EVENT_ROWS = 60
-#: Above this many events a network joins the events of a meeting format into one node.
-MAX_NETWORK_EVENTS = 60
+#: Above this many events a network joins the events of a meeting format into one node
+#: (one row per event needs about half an inch: more would be a poster, not a page).
+MAX_NETWORK_EVENTS = 24
 #: A network shows at most this many participants (the most frequent ones).
 MAX_PARTICIPANTS = 60
 
@@ -71,7 +86,11 @@ _RC: dict[RcKeyType, Any] = {
     "axes.unicode_minus": False,
     "path.simplify": True,
 }
-_DPI = 110
+_DPI = 110  # the screen's; the layout is measured at it, in inches
+#: PNGs are written at twice the screen's resolution: text stays crisp when printed.
+PNG_DPI = 2 * _DPI
+#: How a network groups its events.
+NETWORK_BY = ("auto", "event", "series")
 # matplotlib's rcParams are process-wide: two threads (a server's) draw in turn
 _LOCK = threading.Lock()
 
@@ -93,6 +112,7 @@ _ROLE_COLOURS = {
     "guest": "#2ca02c",
     "attendee": "#7f7f7f",
     "organiser": "#ff7f0e",
+    "proposer": "#6a3d9a",  # PROPOSER, dashed
 }
 _MEMBERSHIP_STYLE = {  # role -> (marker, face, edge, legend order)
     "founding-member": ("*", "#b8860b", "#6b4f00", 0),
@@ -121,27 +141,77 @@ def render(
     fmt: str = "svg",
     as_of: str | dt.date | None = None,
     link: Callable[[str], str | None] | None = None,
+    by: str = "auto",
+    years: str | None = None,
 ) -> bytes:
     """The picture ``kind`` (one of ``KINDS``) of ``graph`` as ``fmt`` (``FORMATS``) bytes.
 
     ``entity`` (a CURIE, IRI or label, resolved by ``graph.resolve``) narrows the picture to
     what concerns it; ``as_of`` (a day) draws the graph as it stood then; ``link`` maps an
-    IRI to the URL its label should link to in SVG (``None``: no link).
-    Bad input raises ``kg.errors.UsageError``."""
-    if kind not in KINDS:
-        raise UsageError(f"unknown picture {kind!r}", hint=f"use one of {', '.join(KINDS)}")
+    IRI to the URL its label should link to in SVG (``None``: no link); ``by`` (``NETWORK_BY``)
+    how a network groups its events; ``years`` ("2016-2020", "2023") the events kept by the
+    year they started. Bad input raises ``kg.errors.UsageError``."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown picture format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
-    reader = _Reader(graph, as_of)
+    with figure(graph, kind, entity=entity, as_of=as_of, link=link, by=by, years=years) as canvas:
+        return canvas.save(fmt)
+
+
+@contextmanager
+def figure(
+    graph: Graph,
+    kind: str,
+    *,
+    entity: str | None = None,
+    as_of: str | dt.date | None = None,
+    link: Callable[[str], str | None] | None = None,
+    by: str = "auto",
+    years: str | None = None,
+) -> Iterator[_Canvas]:
+    """The drawn picture (``.fig``: the matplotlib figure), while matplotlib's settings are
+    those it was drawn with: what :func:`render` saves, for a test to measure."""
+    if kind not in KINDS:
+        raise UsageError(f"unknown picture {kind!r}", hint=f"use one of {', '.join(KINDS)}")
+    if by not in NETWORK_BY:
+        raise UsageError(f"unknown grouping {by!r}", hint=f"use one of {', '.join(NETWORK_BY)}")
+    span = parse_years(years) if years is not None else None
+    reader = _Reader(graph, as_of, span)
     focus = _focus(graph, reader, entity) if entity is not None else None
-    draw = {"timeline": _timeline, "network": _network, "matrix": _matrix}[kind]
     with _LOCK:
         import matplotlib
 
         with matplotlib.rc_context(_RC):
-            canvas = _Canvas(link)
-            draw(reader, focus, canvas)
-            return canvas.save(fmt)
+            canvas = _Canvas(link, source=_source_line(graph, reader))
+            if kind == "network":
+                _network(reader, focus, canvas, by)
+            else:
+                {"timeline": _timeline, "matrix": _matrix}[kind](reader, focus, canvas)
+            yield canvas
+
+
+def parse_years(text: str) -> tuple[int, int]:
+    """'2016-2020' -> (2016, 2020); '2023' -> (2023, 2023)."""
+    m = re.fullmatch(r"\s*(\d{4})\s*(?:[-–]\s*(\d{4})\s*)?", text)
+    if not m:
+        raise UsageError(f"years {text!r} are not YEAR or FROM-TO", hint="e.g. 2023 or 2016-2020")
+    lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+    if lo > hi:
+        raise UsageError(f"years {text!r} end before they begin", hint=f"write {hi}-{lo}")
+    return lo, hi
+
+
+def _source_line(graph: Graph, reader: _Reader) -> str:
+    """Where the picture comes from, in words the dataset's description uses: nothing the
+    graph does not say (the source documents are counted in the view drawn)."""
+    from kg.publish.dataset import LICENSE, TITLE
+
+    rows = reader.rows("SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a kg:SourceDocument }")
+    docs = int(rows[0]["n"].value) if rows else 0
+    version = f"graph version {graph.store().key[:12]}"
+    if reader.as_of:
+        version += f" as of {reader.as_of}"
+    licence = "CC0 1.0" if LICENSE == "https://creativecommons.org/publicdomain/zero/1.0/" else LICENSE
+    return f"Source: {TITLE}, {docs:,} source document{'s' if docs != 1 else ''}, {version}; licence {licence} ({LICENSE})"
 
 
 # ---------------------------------------------------------------- reading the graph
@@ -150,9 +220,10 @@ def render(
 class _Reader:
     """SPARQL through the facade, on the current view or as of a day."""
 
-    def __init__(self, graph: Graph, as_of: Any) -> None:
+    def __init__(self, graph: Graph, as_of: Any, years: tuple[int, int] | None = None) -> None:
         self.graph = graph
         self.as_of = as_of
+        self.years = years
         self._labels: dict[str, str] = {}
         self._short: dict[str, str] = {}
 
@@ -208,9 +279,10 @@ def _focus(graph: Graph, reader: _Reader, entity: str) -> str:
 
 # Events that concern x: the event itself and its parts; the sittings of a meeting format
 # and their parts; the sittings (and parts) of an organisation's meeting formats
-# (kg:unitOf, any depth); events a state, organisation or body took part in or organised
-# (itself, a body of it, or one of its national authorities). Computed with lookups that
-# start from bound terms: one SPARQL union of property paths took a minute on 10^5 statements.
+# (kg:unitOf, any depth); events a state, organisation or body took part in, organised or
+# put a proposal forward at (itself, a body of it, or one of its national authorities).
+# Computed with lookups that start from bound terms: one SPARQL union of property paths
+# took a minute on 10^5 statements.
 def _related_events(reader: _Reader, focus: str) -> set[str]:
     within = {r["y"].value for r in reader.rows(f"SELECT DISTINCT ?y WHERE {{ ?y (kg:unitOf|kg:authorityOf)* <{focus}> }}")} | {focus}
     seeds = set()  # events whose parts count too
@@ -220,7 +292,8 @@ def _related_events(reader: _Reader, focus: str) -> set[str]:
         for r in reader.rows(f"SELECT DISTINCT ?e WHERE {{ VALUES ?y {{ {values} }} ?e kg:sittingOf ?y }}"):
             seeds.add(r["e"].value)
         for r in reader.rows(f"""SELECT DISTINCT ?e WHERE {{ VALUES ?y {{ {values} }}
-                                   {{ ?p kg:participant ?y . ?e kg:participation ?p }} UNION {{ ?e kg:organizer ?y }} }}"""):
+                                   {{ ?p kg:participant ?y . ?e kg:participation ?p }} UNION {{ ?e kg:organizer ?y }}
+                                   UNION {{ ?e kg:proposal/kg:proposedBy ?y . ?e a/rdfs:subClassOf* kg:Event }} }}"""):
             found.add(r["e"].value)
     seeds.add(focus)
     children: dict[str, list[str]] = defaultdict(list)
@@ -321,6 +394,9 @@ def _events(reader: _Reader, focus: str | None, *, dated_only: bool, only: set[s
             ev.end = end
         if "status" in r:
             ev.status = max(ev.status, _local(r["status"].value))
+    if reader.years:
+        lo, hi = reader.years
+        events = {i: ev for i, ev in events.items() if ev.start and lo <= ev.start.year <= hi}
     labels = reader.labels(events)
     for iri, ev in events.items():
         ev.label = labels[iri]
@@ -470,6 +546,7 @@ class _Canvas:
     link: Callable[[str], str | None] | None
     fig: Any = None
     titles: dict[str, str] = field(default_factory=dict)
+    source: str = ""
 
     def figure(self, width: float, height: float) -> Any:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -489,10 +566,60 @@ class _Canvas:
             if url:
                 artist.set_url(url)
 
+    def legend(self, handles: list[Any], title: str | None = None, **options: Any) -> Any:
+        """A legend for :meth:`finish` to place."""
+        return self.fig.legend(handles=handles, loc="upper left", frameon=False, fontsize=8.5, title=title, title_fontsize=8.5,
+                               alignment="left", **options)
+
+    def finish(self, title: str, legends: Iterable[Any] = (), notes: Iterable[str] = ()) -> None:
+        """The title above everything drawn; below it, the legends side by side (a row
+        more when they do not fit), the notes and the source line. Placed by measuring
+        what is drawn, in inches: whatever the picture's height, nothing lands on a tick
+        label or on another legend."""
+        fig = self.fig
+        renderer = fig.canvas.get_renderer()
+        inches = fig.dpi_scale_trans
+        width, height = fig.get_size_inches()
+        legends = list(legends)
+        for legend in legends:  # not yet where they go
+            legend.set_visible(False)
+        box = fig.get_tightbbox(renderer)  # in inches, from the figure's lower left corner
+        for legend in legends:
+            legend.set_visible(True)
+        left, right = box.x0, max(box.x1, box.x0 + 6.5)
+
+        def at(x: float, y: float) -> tuple[float, float]:
+            # in the figure's fraction: savefig's tight crop moves what is placed so, not
+            # what is placed in inches
+            return x / width, y / height
+
+        def columns(size: float) -> int:  # characters of a line as wide as the picture
+            return max(40, int((right - left) * 72 / (size * 0.6)))
+
+        def extent(artist: Any) -> Any:
+            return artist.get_window_extent(renderer).transformed(inches.inverted())
+
+        fig.text(*at(left, box.y1 + 0.2), _wrap(title, columns(12), 3), ha="left", va="bottom", fontsize=12, fontweight="bold")
+        top = box.y0 - 0.25
+        x, bottom = left, top
+        for legend in legends:
+            legend.set_bbox_to_anchor(at(x, top), transform=fig.transFigure)
+            if x > left and extent(legend).x1 > right:
+                x, top = left, bottom - 0.1
+                legend.set_bbox_to_anchor(at(x, top), transform=fig.transFigure)
+            found = extent(legend)
+            x, bottom = found.x1 + 0.3, min(bottom, found.y0)
+        y = bottom - 0.08
+        for text, size, style in [(note, 8.0, "italic") for note in notes if note] + [(self.source, 7.5, "normal")]:
+            wrapped = "\n".join(textwrap.fill(line, columns(size)) for line in text.split("\n"))
+            t = fig.text(*at(left, y), wrapped, ha="left", va="top", fontsize=size, color="#555555", style=style)
+            y = extent(t).y0 - 0.06
+
     def save(self, fmt: str) -> bytes:
         buf = io.BytesIO()
         metadata = {"Date": None} if fmt == "svg" else {"Software": None}
-        self.fig.savefig(buf, format=fmt, metadata=metadata, bbox_inches="tight", pad_inches=0.25, dpi=_DPI)
+        dpi = PNG_DPI if fmt == "png" else _DPI
+        self.fig.savefig(buf, format=fmt, metadata=metadata, bbox_inches="tight", pad_inches=0.25, dpi=dpi)
         data = buf.getvalue()
         if fmt == "svg" and self.titles:
             text = data.decode("utf-8")
@@ -500,10 +627,6 @@ class _Canvas:
                 text = text.replace(f'<g id="{gid}">', f'<g id="{gid}">\n   <title>{escape(title)}</title>', 1)
             data = text.encode("utf-8")
         return data
-
-
-def _note(fig: Any, text: str) -> None:
-    fig.text(0.01, 0.0, text, ha="left", va="top", fontsize=8, color="#555555", style="italic")
 
 
 # ---------------------------------------------------------------- timeline
@@ -516,7 +639,7 @@ def _timeline(reader: _Reader, focus: str | None, canvas: _Canvas) -> None:
             raise UsageError(f"{curie(focus)} has no events to draw", hint="the timeline shows events with a start date (schema:startDate)")
         raise UsageError("the graph has no events with a start date to draw")
     lanes = _groups(reader, events)
-    undated = 0 if focus else _undated_events(reader)
+    undated = 0 if focus or reader.years else _undated_events(reader)
     by_lane: dict[tuple[str, str], list[_Event]] = defaultdict(list)
     for ev in events.values():
         by_lane[ev.group].append(ev)
@@ -525,9 +648,7 @@ def _timeline(reader: _Reader, focus: str | None, canvas: _Canvas) -> None:
     order = sorted(by_lane)
     types = sorted({ev.type for ev in events.values()}, key=lambda t: (list(_EVENT_COLOURS).index(t) if t in _EVENT_COLOURS else 99, t))
     type_names = _class_names(reader, types)
-    title = "Events" + (f" concerning {reader.labels([focus])[focus]}" if focus else " of the graph")
-    if reader.as_of:
-        title += f", as of {reader.as_of}"
+    title = "Events" + (f" concerning {reader.labels([focus])[focus]}" if focus else " of the graph") + _when(reader)
     if len(events) > MAX_EVENT_ROWS:
         _timeline_lanes(canvas, order, by_lane, lanes, types, type_names, title, undated)
         return
@@ -573,21 +694,26 @@ def _timeline(reader: _Reader, focus: str | None, canvas: _Canvas) -> None:
         when = _span(ev) + ("" if ev.status == "held" else f" · {_status_word(ev)}")
         ax.annotate(when, (x, y), xytext=(9, 0), textcoords="offset points", va="center", fontsize=8,
                     color="#333333" if ev.status == "held" else "#b00020", style="normal" if ev.status == "held" else "italic")
-    _date_axis(ax, title, ticks=(3, 8))
+    _date_axis(ax, ticks=(3, 8))
     handles = [Line2D([], [], linestyle="none", marker="s", markersize=9, color=_EVENT_COLOURS.get(t, _PALETTE[_hash_index(t)]), label=type_names[t]) for t in types]
-    kinds = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.1), ncol=2, frameon=False, fontsize=8.5,
-                       title="colour: kind of event", title_fontsize=8.5, alignment="left")
     status = [Line2D([], [], linestyle="none", markersize=9, label=name, **style) for name, style in _STATUS_LEGEND]
-    fig.legend(handles=status, loc="upper left", bbox_to_anchor=(0.42, 0.1), ncol=1, frameon=False, fontsize=8.5,
-               title="fill: status", title_fontsize=8.5, alignment="left")
-    fig.add_artist(kinds)
-    if undated:
-        lines = 1 + max(-(-len(handles) // 2), len(status))
-        note_y = 0.1 - (lines * 0.2 + 0.2) / max(3.2, height)
-        fig.text(0.02, note_y, f"{undated} event{'s' if undated != 1 else ''} without a start date not shown", ha="left", va="top", fontsize=8, color="#555555", style="italic")
+    legends = [canvas.legend(handles, "colour: kind of event", ncol=2), canvas.legend(status, "fill: status")]
+    note = f"{undated} event{'s' if undated != 1 else ''} without a start date not shown" if undated else ""
+    canvas.finish(title, legends, [note])
 
 
-def _date_axis(ax: Any, title: str, *, ticks: tuple[int, int]) -> None:
+def _when(reader: _Reader) -> str:
+    """What a title says of the years and the day drawn."""
+    said = ""
+    if reader.years:
+        lo, hi = reader.years
+        said += f", {lo}" if lo == hi else f", {lo}–{hi}"
+    if reader.as_of:
+        said += f", as of {reader.as_of}"
+    return said
+
+
+def _date_axis(ax: Any, *, ticks: tuple[int, int]) -> None:
     """A timeline's axes: dates along the bottom with a light grid, rows labelled by hand."""
     import matplotlib.dates as mdates
 
@@ -598,7 +724,6 @@ def _date_axis(ax: Any, title: str, *, ticks: tuple[int, int]) -> None:
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.grid(axis="x", color="#dddddd", linewidth=0.8, zorder=0)
-    ax.set_title(title, loc="left", fontsize=12, fontweight="bold", pad=10)
 
 
 def _row_label(ev: _Event, lanes: dict[tuple[str, str], str]) -> str:
@@ -638,15 +763,15 @@ def _timeline_lanes(canvas: _Canvas, order: list[Any], by_lane: dict[Any, list[_
         summary = f"{len(evs):,} event{'s' if len(evs) != 1 else ''}" + (f", {scheduled:,} not held" if scheduled else "") + f"\n{first:%Y}–{last:%Y}"
         ax.text(1.01, y, summary, transform=ax.get_yaxis_transform(), ha="left", va="center", fontsize=8, clip_on=False)
     ax.set_ylim(len(order) - 0.5, -0.5)
-    _date_axis(ax, f"{title}: {total:,} events, one lane per meeting format", ticks=(4, 10))
+    _date_axis(ax, ticks=(4, 10))
     handles = [Line2D([], [], linestyle="none", marker="s", markersize=9, color=_EVENT_COLOURS.get(t, _PALETTE[_hash_index(t)]), label=type_names[t]) for t in types]
-    handles += [Line2D([], [], linestyle="none", marker="|", markersize=12, markeredgewidth=1.5, color="#555555", label="held"),
-                Line2D([], [], linestyle="none", marker="o", markersize=6, color="#555555", markerfacecolor="white", label="scheduled or not held (hollow)")]
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 0.12), ncol=4, frameon=False, fontsize=8.5)
+    marks = [Line2D([], [], linestyle="none", marker="|", markersize=12, markeredgewidth=1.5, color="#555555", label="held"),
+             Line2D([], [], linestyle="none", marker="o", markersize=6, color="#555555", markerfacecolor="white", label="scheduled or not held (hollow)")]
     note = f"Too many events ({total:,} > {MAX_EVENT_ROWS}) to label one by one: each mark is one event."
     if undated:
         note += f" {undated:,} events without a start date not shown."
-    fig.text(0.01, 0.12 - 0.9 / height, note, ha="left", va="top", fontsize=8, color="#555555", style="italic")
+    legends = [canvas.legend(handles, "colour: kind of event", ncol=3), canvas.legend(marks, "mark: status")]
+    canvas.finish(f"{title}: {total:,} events, one lane per meeting format", legends, [note])
 
 
 # ---------------------------------------------------------------- network
@@ -659,7 +784,7 @@ def _actor_kind(types: set[str]) -> int:
     return len(_KINDS_OF_ACTOR) - 1
 
 
-def _network(reader: _Reader, focus: str | None, canvas: _Canvas) -> None:
+def _network(reader: _Reader, focus: str | None, canvas: _Canvas, by: str = "auto") -> None:
     related = _values("?e", _related_events(reader, focus)) if focus else ""
     rows = reader.rows(f"""
         SELECT DISTINCT ?e ?pt ?role WHERE {{
@@ -667,15 +792,27 @@ def _network(reader: _Reader, focus: str | None, canvas: _Canvas) -> None:
           ?e kg:participation ?p . ?p kg:participant ?pt .
           OPTIONAL {{ ?p kg:participationRole ?role }}
         }}""")
-    if not rows:
-        if focus:
-            raise UsageError(f"{curie(focus)} has no participations to draw", hint="the network shows who took part in which event (kg:participation)")
-        raise UsageError("the graph has no participations to draw")
+    # an actor that put a proposal forward at an event (the 6th Meeting "welcomed offers
+    # from" four states it does not record as participants) is drawn too, told apart
+    offers = reader.rows(f"""
+        SELECT DISTINCT ?e ?pt WHERE {{
+          {related}
+          ?e kg:proposal/kg:proposedBy ?pt . ?e a/rdfs:subClassOf* kg:Event .
+        }}""")
     edges: dict[tuple[str, str], set[str]] = defaultdict(set)
     for r in rows:
         role = _local(r["role"].value) if "role" in r else "unknown"
         edges[(r["e"].value, r["pt"].value)].add(role)
+    for r in offers:
+        if isinstance(r["pt"], ox.NamedNode):
+            edges[(r["e"].value, r["pt"].value)].add(PROPOSER)
     all_events = _events(reader, None, dated_only=False, only={e for e, _ in edges})
+    if reader.years:  # _events kept the events of those years
+        edges = defaultdict(set, {(e, p): rs for (e, p), rs in edges.items() if e in all_events})
+    if not edges:
+        where = f"{curie(focus)} has" if focus else "the graph has"
+        when = f" in {_when(reader)[2:]}" if reader.years else ""
+        raise UsageError(f"{where} no participations to draw{when}", hint="the network shows who took part in which event (kg:participation)")
     events = {e: all_events.get(e) or _Event(e, "Event") for e, _ in edges}
     if any(not ev.label for ev in events.values()):
         labels = reader.labels(events)
@@ -688,12 +825,10 @@ def _network(reader: _Reader, focus: str | None, canvas: _Canvas) -> None:
         for r in reader.rows(f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a/rdfs:subClassOf* ?t }}"):
             types[r["s"].value].add(r["t"].value)
     kind = {p: _actor_kind(types[p]) for p in participants}
-    title = "Who took part in which event" + (f": around {reader.labels([focus])[focus]}" if focus else "")
-    if reader.as_of:
-        title += f", as of {reader.as_of}"
-    if len(events) > MAX_NETWORK_EVENTS:
+    around = f": around {reader.labels([focus])[focus]}" if focus else ""
+    if by == "series" or (by == "auto" and len(events) > MAX_NETWORK_EVENTS):
         lanes = _groups(reader, events)
-        _network_aggregated(reader, canvas, events, lanes, edges, participants, kind, title, focus)
+        _network_aggregated(reader, canvas, events, lanes, edges, participants, kind, f"Who took part in which meeting format{around}{_when(reader)}", focus, by)
         return
     ev_order = sorted(events.values(), key=lambda e: (e.start or dt.date.max, e.label, e.iri))
     row = {ev.iri: i for i, ev in enumerate(ev_order)}
@@ -708,43 +843,53 @@ def _network(reader: _Reader, focus: str | None, canvas: _Canvas) -> None:
     names = reader.labels(participants)
     # participants: by kind, then by the mean row of their events (fewer crossings), then name
     order = sorted(participants, key=lambda p: (kind[p], sum(weight[p]) / len(weight[p]), names[p], p))
+    shown = set(participants)
     _bipartite(
         canvas,
         left=[(ev.iri, _wrap(ev.label, 46, 2), _span(ev), ev) for ev in ev_order],
         right=[(p, _wrap(names[p], 40, 2), kind[p]) for p in order],
-        edges={(e, p): roles for (e, p), roles in edges.items() if p in set(participants)},
-        title=title,
+        edges={(e, p): roles for (e, p), roles in edges.items() if p in shown},
+        title=f"Who took part in which event{around}{_when(reader)}",
         focus=focus,
-        note=(f"{dropped} less frequent participants not shown (at most {MAX_PARTICIPANTS})." if dropped else ""),
+        notes=[f"{dropped} less frequent participants not shown (at most {MAX_PARTICIPANTS})." if dropped else ""],
         event_types=_class_names(reader, sorted({ev.type for ev in ev_order})),
         participant_names=names,
     )
 
 
+#: The edge of an actor that put a proposal forward at an event without being recorded as
+#: taking part in it: a role of its own, drawn dashed.
+PROPOSER = "proposer"
+_PROPOSER_WORDS = "made a proposal there (not recorded as taking part)"
+# inches between two rows: an event's two lines above its centre and its date below; a
+# participant's two lines around its centre
+_LEFT_PITCH = 0.52
+_RIGHT_PITCH = 0.4
+
+
 def _bipartite(canvas: _Canvas, *, left: list[tuple[str, str, str, Any]], right: list[tuple[str, str, int]],
-               edges: dict[tuple[str, str], set[str]], title: str, focus: str | None, note: str,
+               edges: dict[tuple[str, str], set[str]], title: str, focus: str | None, notes: list[str],
                event_types: dict[str, str] | None = None, participant_names: dict[str, str] | None = None,
-               widths: dict[tuple[str, str], float] | None = None) -> None:
-    """Events (or groups of events) in a left column, participants in a right one, an edge per participation."""
+               widths: dict[tuple[str, str], float] | None = None, edge_tips: dict[tuple[str, str], str] | None = None,
+               width_legend: list[tuple[float, str]] | None = None) -> None:
+    """Events (or groups of events) in a left column, participants in a right one, an edge per
+    participation. Rows are laid out in inches, so that no two labels meet however many there are."""
     from matplotlib.lines import Line2D
 
-    n = max(len(left), len(right), 2)
-    height = 1.8 + 0.42 * n
+    height = max(len(left) * _LEFT_PITCH, len(right) * _RIGHT_PITCH, 1.2)
     fig = canvas.figure(12, height)
-    ax = fig.add_axes((0.33, 0.1, 0.34, 0.82))
+    ax = fig.add_axes((0.33, 0, 0.34, 1))
     ax.set_axis_off()
     ax.set_xlim(0, 1)
-    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_ylim(height, 0)
 
-    def spread(count: int) -> list[float]:
-        if count == 1:
-            return [(n - 1) / 2]
-        return [i * (n - 1) / (count - 1) for i in range(count)]
+    def spread(items: list[Any]) -> dict[str, float]:
+        step = height / len(items)
+        return {item[0]: (i + 0.5) * step for i, item in enumerate(items)}
 
-    ly = {iri: y for (iri, *_r), y in zip(left, spread(len(left)), strict=True)}
-    ry = {iri: y for (iri, *_r), y in zip(right, spread(len(right)), strict=True)}
+    ly, ry = spread(left), spread(right)
     roles_seen: set[str] = set()
-    for (e, p), roles in sorted(edges.items(), key=lambda kv: (ly[kv[0][0]], ry[kv[0][1]])):
+    for (e, p), roles in sorted(edges.items(), key=lambda kv: (ly.get(kv[0][0], 0), ry.get(kv[0][1], 0))):
         if e not in ly or p not in ry:
             continue
         role = min(roles, key=_role_rank)  # one edge per pair: the most telling role
@@ -752,8 +897,11 @@ def _bipartite(canvas: _Canvas, *, left: list[tuple[str, str, str, Any]], right:
         colour = _ROLE_COLOURS.get(role, "#999999")
         lw = widths[(e, p)] if widths else 1.2
         strong = focus in (e, p)
-        ax.plot([0, 1], [ly[e], ry[p]], color=colour, linewidth=lw * (1.6 if strong else 1), alpha=0.85 if strong or not focus else 0.45, zorder=1,
-                solid_capstyle="butt")
+        (line,) = ax.plot([0, 1], [ly[e], ry[p]], color=colour, linewidth=lw * (1.6 if strong else 1),
+                          alpha=(0.85 if not widths else 0.7) if strong or not focus else 0.45, zorder=1, solid_capstyle="butt",
+                          linestyle=(0, (4, 2)) if role == PROPOSER else "-")
+        if edge_tips and (e, p) in edge_tips:
+            canvas.tip(line, edge_tips[(e, p)])
     for iri, text, when, ev in left:
         y = ly[iri]
         if isinstance(ev, _Event):
@@ -763,15 +911,12 @@ def _bipartite(canvas: _Canvas, *, left: list[tuple[str, str, str, Any]], right:
             style = {"marker": "s", "markerfacecolor": "#1f77b4", "markeredgecolor": "#222222"}
         big = iri == focus
         (mark,) = ax.plot([0], [y], linestyle="none", markersize=11 if big else 8, zorder=3, clip_on=False, **style)
+        label = ax.annotate(text, (0, y), xytext=(-12, 1), textcoords="offset points", ha="right", va="bottom" if when else "center",
+                            fontsize=8.5, fontweight="bold" if big else "normal", annotation_clip=False)
         if when:
-            label = ax.annotate(text, (0, y), xytext=(-12, 1), textcoords="offset points", ha="right", va="bottom", fontsize=8.5,
-                                fontweight="bold" if big else "normal", annotation_clip=False)
             ax.annotate(when, (0, y), xytext=(-12, -1), textcoords="offset points", ha="right", va="top", fontsize=7.5, color="#555555",
                         annotation_clip=False)
-        else:
-            label = ax.annotate(text, (0, y), xytext=(-12, 0), textcoords="offset points", ha="right", va="center", fontsize=8.5,
-                                fontweight="bold" if big else "normal", annotation_clip=False)
-        info = f"{ev.label} ({_status_word(ev)}, {_span(ev)})" if isinstance(ev, _Event) else text.replace("\n", " ")
+        info = f"{ev.label} ({_status_word(ev)}, {_span(ev)})" if isinstance(ev, _Event) else text.replace("\n", " ") + f" ({when})"
         canvas.tip(mark, info, iri if isinstance(ev, _Event) else None)
         canvas.tip(label, info, iri if isinstance(ev, _Event) else None)
     for iri, text, k in right:
@@ -782,20 +927,30 @@ def _bipartite(canvas: _Canvas, *, left: list[tuple[str, str, str, Any]], right:
                           markeredgecolor="black" if big else "#222222", markeredgewidth=2 if big else 0.8, zorder=3, clip_on=False)
         label = ax.annotate(text, (1, y), xytext=(12, 0), textcoords="offset points", ha="left", va="center", fontsize=8.5,
                             fontweight="bold" if big else "normal", annotation_clip=False)
-        count = sum(1 for (e, p) in edges if p == iri)
-        full = (participant_names or {}).get(iri, text.replace("\n", " "))
-        info = f"{full} ({_name}; {count} event{'s' if count != 1 else ''})"
+        mine = [roles for (e, p), roles in edges.items() if p == iri and e in ly]
+        took_part = sum(1 for roles in mine if roles - {PROPOSER})
+        info = f"{(participant_names or {}).get(iri, text.replace(chr(10), ' '))} ({_name}; took part in {took_part}"
+        if widths is None:
+            info += f" event{'s' if took_part != 1 else ''}"
+        else:
+            info += f" meeting format{'s' if took_part != 1 else ''}"
+        offered = len(mine) - took_part
+        info += f", made a proposal at {offered} more)" if offered else ")"
         canvas.tip(mark, info, iri)
         canvas.tip(label, info, iri)
-    ax.set_title(title, loc="center", fontsize=12, fontweight="bold", pad=30)
-    ax.annotate("events", (0, -0.5), xytext=(0, 8), textcoords="offset points", ha="center", va="bottom", fontsize=9, color="#555555",
-                style="italic", annotation_clip=False)
-    ax.annotate("participants", (1, -0.5), xytext=(0, 8), textcoords="offset points", ha="center", va="bottom", fontsize=9, color="#555555",
-                style="italic", annotation_clip=False)
+    proposers = "" if PROPOSER not in roles_seen else " (and proposers)"
+    for x, word in ((0, "meeting formats" if widths else "events"), (1, "participants" + proposers)):
+        ax.annotate(word, (x, 0), xytext=(0, 8), textcoords="offset points", ha="center", va="bottom", fontsize=9, color="#555555",
+                    style="italic", annotation_clip=False)
+    order = list(_ROLE_COLOURS)
+    handles = [Line2D([], [], color=_ROLE_COLOURS.get(r, "#999999"), linewidth=2.5, label=_PROPOSER_WORDS if r == PROPOSER else r,
+                      linestyle=(0, (4, 2)) if r == PROPOSER else "-")
+               for r in sorted(roles_seen, key=lambda r: (order.index(r) if r in order else 99, r))]
+    legends = [canvas.legend(handles, "edge: role of the participant")]
+    if width_legend:
+        legends.append(canvas.legend([Line2D([], [], color="#555555", linewidth=w, label=said) for w, said in width_legend],
+                                     "edge width: events of the format"))
     kinds_seen = sorted({k for *_r, k in right})
-    handles = [Line2D([], [], color=_ROLE_COLOURS.get(r, "#999999"), linewidth=2.5, label=r) for r in sorted(roles_seen, key=lambda r: (list(_ROLE_COLOURS).index(r) if r in _ROLE_COLOURS else 99, r))]
-    role_legend = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.09), ncol=1, frameon=False, fontsize=8.5,
-                             title="edge: role of the participant", title_fontsize=8.5, alignment="left")
     shapes = [Line2D([], [], linestyle="none", marker=_KINDS_OF_ACTOR[k][2], color=_KINDS_OF_ACTOR[k][3], markeredgecolor="#222222", markersize=8, label=_KINDS_OF_ACTOR[k][1]) for k in kinds_seen]
     for t, name in sorted((event_types or {}).items(), key=lambda kv: (list(_EVENT_COLOURS).index(kv[0]) if kv[0] in _EVENT_COLOURS else 99, kv[0])):
         shapes.append(Line2D([], [], linestyle="none", marker="s", markersize=8, color=_EVENT_COLOURS.get(t, _PALETTE[_hash_index(t)]),
@@ -804,23 +959,21 @@ def _bipartite(canvas: _Canvas, *, left: list[tuple[str, str, str, Any]], right:
         shapes.append(Line2D([], [], linestyle="none", marker="s", markersize=8, color="#1f77b4", markeredgecolor="#222222", label="events of a meeting format"))
     else:
         shapes += [Line2D([], [], linestyle="none", markersize=8, label="event " + name, **{**style, "marker": "s"}) for name, style in _STATUS_LEGEND[1:2]]
-    fig.legend(handles=shapes, loc="upper left", bbox_to_anchor=(0.5, 0.09), ncol=1, frameon=False, fontsize=8.5,
-               title="node: kind", title_fontsize=8.5, alignment="left")
-    fig.add_artist(role_legend)
-    if note:
-        lines = max(len(handles), len(shapes)) + 1
-        fig.text(0.02, 0.09 - (lines * 0.2 + 0.2) / height, note, ha="left", va="top", fontsize=8, color="#555555", style="italic")
+    legends.append(canvas.legend(shapes, "node: kind"))
+    canvas.finish(title, legends, notes)
 
 
 def _role_rank(role: str) -> tuple[int, str]:
     order = ("host", "organiser", "delegation", "guest", "attendee")
+    if role == PROPOSER:  # a participant who also made a proposal is drawn as a participant
+        return (len(order) + 2, role)
     return (order.index(role) if role in order else len(order), role)
 
 
 def _network_aggregated(reader: _Reader, canvas: _Canvas, events: dict[str, _Event], lanes: dict[Any, str],
                         edges: dict[tuple[str, str], set[str]], participants: list[str], kind: dict[str, int],
-                        title: str, focus: str | None) -> None:
-    """Too many events: one node per lane (meeting format), edges as thick as the number of participations."""
+                        title: str, focus: str | None, by: str) -> None:
+    """One node per lane (meeting format), edges as thick as the number of its events the participant took part in."""
     count: Counter[tuple[Any, str]] = Counter()
     roles: dict[tuple[Any, str], Counter[str]] = defaultdict(Counter)
     for (e, p), rs in edges.items():
@@ -834,25 +987,55 @@ def _network_aggregated(reader: _Reader, canvas: _Canvas, events: dict[str, _Eve
     keep = sorted(participants, key=lambda p: (-per_participant[p], p))[:MAX_PARTICIPANTS]
     dropped = len(participants) - len(keep)
     names = reader.labels(keep)
+    kept = set(keep)
+    # fewer crossings: participants by kind and the mean row of their formats, then the
+    # formats by the mean row of their participants, then the participants again
     lane_order = sorted(per_lane)
-    lane_row = {k: i for i, k in enumerate(lane_order)}
-    order = sorted(keep, key=lambda p: (kind[p], sum(lane_row[lk] * c for (lk, q), c in count.items() if q == p) / per_participant[p], names[p], p))
+    order = keep
+    for _round in range(2):
+        lane_row = {k: i for i, k in enumerate(lane_order)}
+        order = sorted(keep, key=lambda p: (kind[p], sum(lane_row[lk] * c for (lk, q), c in count.items() if q == p) / per_participant[p], names[p], p))
+        if _round == 0:
+            at = {p: i for i, p in enumerate(order)}
+            pull: dict[Any, list[int]] = defaultdict(list)
+            for (lk, p), c in count.items():
+                if p in kept:
+                    pull[lk] += [at[p]] * c
+            lane_order = sorted(lane_order, key=lambda k: (sum(pull[k]) / len(pull[k]) if pull[k] else len(keep), k))
     top = max(count.values())
     ids = {k: f"lane:{i}" for i, k in enumerate(lane_order)}
     left = []
     for k in lane_order:
         evs = [ev for ev in events.values() if ev.group == k]
         starts = sorted(ev.start for ev in evs if ev.start)
-        when = f"{starts[0]:%Y}–{starts[-1]:%Y}" if starts else ""
-        left.append((ids[k], _wrap(lanes[k], 40, 2) + f"\n{per_lane[k]:,} event{'s' if per_lane[k] != 1 else ''}", when, None))
-    edge_roles = {(ids[lk], p): {roles[(lk, p)].most_common(1)[0][0]} for (lk, p) in count if p in set(keep)}
-    widths = {(ids[lk], p): 0.4 + 5.6 * c / top for (lk, p), c in count.items() if p in set(keep)}
-    note = (f"Too many events ({len(events):,} > {MAX_NETWORK_EVENTS}) to draw one by one: events are joined by meeting format; "
-            f"an edge's width is the number of participations, its colour the most frequent role.")
-    if dropped:
-        note += f"\n{dropped:,} less frequent participants not shown (at most {MAX_PARTICIPANTS})."
+        when = f"{per_lane[k]:,} event{'s' if per_lane[k] != 1 else ''}"
+        if starts:
+            when += f" · {starts[0]:%Y}" + (f"–{starts[-1]:%Y}" if starts[-1].year != starts[0].year else "")
+        left.append((ids[k], _wrap(lanes[k], 46, 2), when, None))
+
+    def width(c: int) -> float:
+        return 0.5 + 5.5 * (c - 1) / max(top - 1, 1)
+
+    edge_roles: dict[tuple[str, str], set[str]] = {}
+    widths: dict[tuple[str, str], float] = {}
+    tips: dict[tuple[str, str], str] = {}
+    for (lk, p), c in count.items():
+        if p not in kept:
+            continue
+        took = roles[(lk, p)].copy()
+        del took[PROPOSER]
+        edge_roles[(ids[lk], p)] = {took.most_common(1)[0][0]} if took else {PROPOSER}
+        widths[(ids[lk], p)] = width(c)
+        tips[(ids[lk], p)] = f"{names[p]}: {c} of the {per_lane[lk]} event{'s' if per_lane[lk] != 1 else ''} of {lanes[lk]}"
+    samples = sorted({1, (top + 1) // 2, top})
+    note = (f"{len(events):,} events are joined by meeting format"
+            + (f" (more than {MAX_NETWORK_EVENTS} to draw one by one)" if by == "auto" else "")
+            + ": an edge's width is the number of the format's events the participant took part in (or made a proposal at), "
+              "its colour the participant's most frequent role there.")
     _bipartite(canvas, left=left, right=[(p, _wrap(names[p], 40, 2), kind[p]) for p in order], edges=edge_roles,
-               title=title + f" ({len(events):,} events)", focus=focus, note=note, participant_names=names, widths=widths)
+               title=title, focus=focus, participant_names=names, widths=widths, edge_tips=tips,
+               width_legend=[(width(c), f"{c} event{'s' if c != 1 else ''}") for c in samples],
+               notes=[note, f"{dropped:,} less frequent participants not shown (at most {MAX_PARTICIPANTS})." if dropped else ""])
 
 
 # ---------------------------------------------------------------- matrix
@@ -932,12 +1115,11 @@ def _matrix(reader: _Reader, focus: str | None, canvas: _Canvas) -> None:
         title += f" ({names.get(focus) or reader.labels([focus])[focus]})"
     if reader.as_of:
         title += f", as of {reader.as_of}"
-    fig.text(0.02, 0.86 + 0.85 / height, title, ha="left", va="bottom", fontsize=12, fontweight="bold")
     order = sorted(seen_roles, key=lambda r: (_MEMBERSHIP_STYLE.get(r, ("", "", "", 9))[3], r))
     handles = []
     for role in order:
         marker, face, edge, _o = _MEMBERSHIP_STYLE.get(role, ("s", "#7f7f7f", "#333333", 9))
         handles.append(Line2D([], [], linestyle="none", marker=marker, markersize=13 if marker == "*" else 9, markerfacecolor=face,
                               markeredgecolor=edge, markeredgewidth=1.5, label=role_names.get(KGC + role, role)))
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.14), ncol=min(3, len(handles)), frameon=False, fontsize=8.5,
-               title="mark: role (of the latest membership) · number: year it started", title_fontsize=8.5, alignment="left")
+    legend = canvas.legend(handles, "mark: role (of the latest membership) · number: year it started", ncol=min(3, len(handles)))
+    canvas.finish(title, [legend])

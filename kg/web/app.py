@@ -596,7 +596,9 @@ class App:
             raise Problem(404, f"no picture {kind}.{fmt}", hint=f"pictures: {', '.join(f'/draw/{k}.svg' for k in KINDS)} (or .png)")
         entity = request.args.get("entity") or None
         as_of = request.args.get(AS_OF) or None  # checked in the worker
-        body = self.call(request, "draw", kind, fmt, entity, as_of, what=f"the {kind}")
+        by = request.args.get("by") or "auto"  # checked by the drawing, as the years are
+        years = request.args.get("years") or None
+        body = self.call(request, "draw", kind, fmt, entity, as_of, by, years, what=f"the {kind}")
         return Response(body, mimetype="image/svg+xml" if fmt == "svg" else "image/png", headers={"Cache-Control": "no-cache"})
 
     def on_void(self, request: Request) -> Response:

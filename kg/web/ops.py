@@ -118,14 +118,14 @@ def _check_iri(iri: str) -> ox.NamedNode:
         raise UsageError(f"{iri!r} is not a valid IRI: {exc}", hint="write an absolute IRI, e.g. https://w3id.org/jckg/id/eco") from None
 
 
-def draw(graph: Any, kind: str, fmt: str, entity: str | None, as_of: str | None) -> bytes:
+def draw(graph: Any, kind: str, fmt: str, entity: str | None, as_of: str | None, by: str = "auto", years: str | None = None) -> bytes:
     """A picture, its marks linked to the entity pages; the facade draws it once per store
     version and question (the home page asks for three on every visit, 0.1-0.3 s each)."""
     from kg.web.pages import href
 
     if as_of is not None:
         graph.day(as_of, what=AS_OF)
-    return graph.draw(kind, fmt=fmt, entity=entity, as_of=as_of, link=href)
+    return graph.draw(kind, fmt=fmt, entity=entity, as_of=as_of, link=href, by=by, years=years)
 
 
 def void(graph: Any, endpoint: str) -> bytes:
