@@ -172,3 +172,193 @@ def test_big_graphs_are_aggregated_instead_of_labelled(bundled, monkeypatch: pyt
     assert "events are joined by meeting format" in network
     assert re.search(r"\d+ less frequent participants not shown \(at most 5\)", network)
     assert render(bundled, "network", fmt="png").startswith(PNG)
+
+
+# ---------------------------------------------------------------- fit to print
+
+
+def svg_text(svg: bytes) -> str:
+    """What a reader reads in an SVG: its text elements in drawing order, the lines of a
+    wrapped text joined by a space."""
+    from html import unescape
+
+    return " ".join(unescape(t) for t in re.findall(r"<text\b[^>]*>([^<]*)</text>", svg.decode("utf-8")))
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    assert png.startswith(PNG) and png[12:16] == b"IHDR"
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+TITLES = {"timeline": "Events of the graph", "network": "Who took part in which meeting format",
+          "matrix": "Memberships: states × organisations"}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_picture_has_a_title_and_a_source_line(bundled, kind: str) -> None:  # type: ignore[no-untyped-def]
+    documents = int(bundled.sparql("SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a kg:SourceDocument }").to_dicts(plain=True)[0]["n"])
+    assert documents >= 50
+    version = bundled.store().key[:12]
+    text = svg_text(render(bundled, kind))
+    source = (f"Source: Regional legal and judicial cooperation knowledge graph, {documents} source documents, "
+              f"graph version {version}; licence CC0 1.0 (https://creativecommons.org/publicdomain/zero/1.0/)")
+    assert TITLES[kind] in text and source in text
+    texts, _legends = drawn_text(bundled, kind)
+    assert max(texts, key=lambda t: t[1].y1)[0].startswith(TITLES[kind])  # above everything
+    assert min(texts, key=lambda t: t[1].y0)[0].startswith("Source: Regional legal")  # below everything
+    then = svg_text(render(bundled, kind, as_of="2025-06-01"))
+    assert f"graph version {version} as of 2025-06-01; licence" in then
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_png_is_drawn_at_twice_the_screen_resolution(bundled, kind: str) -> None:  # type: ignore[no-untyped-def]
+    assert draw.PNG_DPI == 220
+    width, height = png_size(render(bundled, kind, fmt="png"))
+    # the SVG gives the picture's size in points (1/72 inch): the PNG has 220 pixels an inch
+    m = re.search(rb'<svg[^>]* width="([\d.]+)pt" height="([\d.]+)pt"', render(bundled, kind))
+    assert m is not None
+    inches = float(m.group(1)) / 72, float(m.group(2)) / 72
+    # (the text's boxes, so the tight crop, differ by a few pixels between the two renderers)
+    assert abs(width / (inches[0] * 220) - 1) < 0.01 and abs(height / (inches[1] * 220) - 1) < 0.01
+
+
+def test_the_6th_meeting_shows_its_participants_and_the_states_that_made_offers(bundled) -> None:  # type: ignore[no-untyped-def]
+    took_part = labels_of(bundled, """
+        SELECT ?x ?label WHERE { kgi:eco-apg-meeting-6 kg:participation/kg:participant ?x .
+                                 ?x rdfs:label ?label FILTER (lang(?label) = "en") }""")
+    offered = labels_of(bundled, """
+        SELECT ?x ?label WHERE { kgi:eco-apg-meeting-6 kg:proposal/kg:proposedBy ?x .
+                                 ?x rdfs:label ?label FILTER (lang(?label) = "en") }""")
+    assert sorted(took_part.values()) == ["Economic Cooperation Organization", "Uzbekistan"]
+    assert sorted(offered.values()) == ["Azerbaijan", "Iran", "Kazakhstan", "Pakistan"]
+    svg = render(bundled, "network", entity="kgi:eco-apg-meeting-6")
+    shown = titles(svg)
+    for label in took_part.values():
+        assert any(t.startswith(f"{label} (") and "took part in 1 event)" in t for t in shown), label
+    for label in offered.values():
+        assert f"{label} (state; took part in 0 events, made a proposal at 1 more)" in shown
+    text = svg_text(svg)
+    assert "made a proposal there (not recorded as taking part)" in text and "participants (and proposers)" in text
+    # the four offers are dashed, and so is their legend's line; nothing else is
+    assert svg.decode("utf-8").count("stroke-dasharray") == 5
+    # a state that only made an offer there is around the event, and the event around it
+    assert "6th Meeting" in "\n".join(titles(render(bundled, "network", entity="Kazakhstan", by="event")))
+
+
+def test_the_whole_network_joins_events_by_meeting_format(bundled) -> None:  # type: ignore[no-untyped-def]
+    svg = render(bundled, "network")
+    text = svg_text(svg)
+    assert re.search(r"\d+ events are joined by meeting format \(more than 24 to draw one by one\)", text)
+    assert "edge width: events of the format" in text and "meeting formats" in text
+    # the edge from a state to a format says how many of the format's events it took part in
+    # (and the events it only made a proposal at: the 6th Meeting)
+    apg = "Meeting of the Attorneys/Prosecutors General of the ECO Member States"
+    assert f"Azerbaijan: took part in 5 of the 8 events of {apg}, made a proposal at 1 more" in titles(svg)
+    assert f"Uzbekistan: took part in 3 of the 8 events of {apg}" in titles(svg)
+    one_by_one = svg_text(render(bundled, "network", by="event"))
+    assert "joined by meeting format" not in one_by_one and "4th Meeting of the Attorneys/Prosecutors" in one_by_one
+
+
+def test_years_keep_the_events_that_started_then(bundled) -> None:  # type: ignore[no-untyped-def]
+    svg = render(bundled, "timeline", years="2023")
+    shown = "\n".join(titles(svg))
+    assert "4th Meeting of the Attorneys/Prosecutors General" in shown  # 14-16 Sep 2023
+    assert "5th Meeting of the Attorneys/Prosecutors General" not in shown  # 16 May 2024
+    assert "Events of the graph, 2023 " in svg_text(svg)
+    network = svg_text(render(bundled, "network", years="2024-2025", entity="kgi:eco-apg-meeting"))
+    assert "5th Meeting" in network and "6th Meeting" in network and "4th Meeting" not in network
+    with pytest.raises(UsageError, match="years '2020-2016' end before they begin"):
+        render(bundled, "timeline", years="2020-2016")
+    with pytest.raises(UsageError, match="years 'last year' are not YEAR or FROM-TO"):
+        render(bundled, "timeline", years="last year")
+    with pytest.raises(UsageError, match="unknown grouping 'state'.*auto, event, series"):
+        render(bundled, "network", by="state")
+    with pytest.raises(UsageError, match="no participations to draw in 1990"):
+        render(bundled, "network", years="1990")
+
+
+# ---------------------------------------------------------------- nothing over anything
+
+
+def drawn_text(graph, kind: str, **options: str) -> tuple[list[tuple[str, object, bool]], list[object]]:  # type: ignore[no-untyped-def]
+    """Every text the picture draws (its string, its box in pixels, whether it is in a
+    legend) and the legends' boxes, measured after a draw."""
+    from unittest import mock
+
+    from matplotlib.text import Text
+
+    seen: list[Text] = []
+    original = Text.draw
+
+    def record(self: Text, renderer: object) -> None:
+        if self.get_visible() and self.get_text().strip():
+            seen.append(self)
+        original(self, renderer)
+
+    with draw.figure(graph, kind, **options) as canvas:
+        fig = canvas.fig
+        with mock.patch.object(Text, "draw", record):
+            fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        in_legend = {id(t) for legend in fig.legends for t in legend.findobj(Text)}
+        texts = [(t.get_text(), t.get_window_extent(renderer), id(t) in in_legend) for t in seen]
+        legends = [legend.get_window_extent(renderer) for legend in fig.legends]
+    return texts, legends
+
+
+def overlaps(a, b) -> bool:  # type: ignore[no-untyped-def]
+    """Boxes that share more than a pixel's edge."""
+    return a.x0 < b.x1 - 1 and b.x0 < a.x1 - 1 and a.y0 < b.y1 - 1 and b.y0 < a.y1 - 1
+
+
+def assert_nothing_overlaps(graph, kind: str, **options: str) -> int:  # type: ignore[no-untyped-def]
+    texts, legends = drawn_text(graph, kind, **options)
+    assert len(texts) >= 10
+    clashes = [(s, t) for i, (s, a, _l) in enumerate(texts) for (t, b, _m) in texts[i + 1:] if overlaps(a, b)]
+    assert clashes == [], (kind, options, clashes[:5])
+    for box in legends:
+        under = [s for s, b, in_legend in texts if not in_legend and overlaps(box, b)]
+        assert under == [], (kind, options, under[:5])
+    for i, a in enumerate(legends):
+        assert not any(overlaps(a, b) for b in legends[i + 1:]), (kind, options)
+    return len(texts)
+
+
+PICTURES = [("timeline", {}), ("timeline", {"as_of": "2025-06-01"}), ("timeline", {"entity": "kgi:eco-apg-meeting"}),
+            ("network", {}), ("network", {"by": "event"}), ("network", {"entity": "kgi:eco-apg-meeting-6"}),
+            ("network", {"entity": "kgi:eco-apg-meeting"}), ("matrix", {}), ("matrix", {"entity": "kgi:sco"})]
+
+
+@pytest.mark.parametrize(("kind", "options"), PICTURES, ids=[f"{k}-{'-'.join(o.values()) or 'all'}" for k, o in PICTURES])
+def test_no_text_overlaps_at_the_bundled_size(bundled, kind: str, options: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    assert_nothing_overlaps(bundled, kind, **options)
+
+
+def test_the_overlap_check_sees_an_overlap(bundled, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    # rows an inch apart squeezed to a tenth: the participants' labels run into each other
+    monkeypatch.setattr(draw, "_RIGHT_PITCH", 0.05)
+    monkeypatch.setattr(draw, "_LEFT_PITCH", 0.05)
+    with pytest.raises(AssertionError):
+        assert_nothing_overlaps(bundled, "network", entity="kgi:eco-apg-meeting")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A graph with about 20,000 generated statements beside the bundled ones (bench/generate.py)."""
+    import sys
+    from pathlib import Path
+
+    import kg
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from generate import generate, graph_dir
+
+    return kg.open(graph_dir(tmp_path_factory.mktemp("generated") / "graph", generate(20_000, 1)))
+
+
+@pytest.mark.parametrize(("kind", "options"), [("timeline", {}), ("network", {}), ("matrix", {}),
+                                               ("network", {"entity": "kgi:eco", "years": "2020-2024"})])
+def test_no_text_overlaps_on_a_larger_generated_graph(generated, kind: str, options: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    events = int(generated.sparql("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a/rdfs:subClassOf* kg:Event }").to_dicts(plain=True)[0]["n"])
+    assert events > 150  # beyond what is labelled event by event: the pictures aggregate
+    assert_nothing_overlaps(generated, kind, **options)

@@ -975,10 +975,12 @@ def _network_aggregated(reader: _Reader, canvas: _Canvas, events: dict[str, _Eve
                         title: str, focus: str | None, by: str) -> None:
     """One node per lane (meeting format), edges as thick as the number of its events the participant took part in."""
     count: Counter[tuple[Any, str]] = Counter()
+    offers: Counter[tuple[Any, str]] = Counter()  # events where the actor only made a proposal
     roles: dict[tuple[Any, str], Counter[str]] = defaultdict(Counter)
     for (e, p), rs in edges.items():
         key = (events[e].group, p)
         count[key] += 1
+        offers[key] += rs == {PROPOSER}
         roles[key].update(rs)
     per_lane: Counter[Any] = Counter(ev.group for ev in events.values())
     per_participant: Counter[str] = Counter()
@@ -1026,7 +1028,9 @@ def _network_aggregated(reader: _Reader, canvas: _Canvas, events: dict[str, _Eve
         del took[PROPOSER]
         edge_roles[(ids[lk], p)] = {took.most_common(1)[0][0]} if took else {PROPOSER}
         widths[(ids[lk], p)] = width(c)
-        tips[(ids[lk], p)] = f"{names[p]}: {c} of the {per_lane[lk]} event{'s' if per_lane[lk] != 1 else ''} of {lanes[lk]}"
+        o = offers[(lk, p)]
+        tips[(ids[lk], p)] = (f"{names[p]}: took part in {c - o} of the {per_lane[lk]} event{'s' if per_lane[lk] != 1 else ''} of {lanes[lk]}"
+                              + (f", made a proposal at {o} more" if o else ""))
     samples = sorted({1, (top + 1) // 2, top})
     note = (f"{len(events):,} events are joined by meeting format"
             + (f" (more than {MAX_NETWORK_EVENTS} to draw one by one)" if by == "auto" else "")
