@@ -84,6 +84,9 @@ def test_kg_draw_each_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert kg("draw", "matrix", "-o", str(tmp_path / "m.svg")) == 0
     assert kg("draw", "timeline", "--as-of", "2025-06-01", "-o", str(tmp_path / "june.svg")) == 0
     assert "scheduled" in (tmp_path / "june.svg").read_text(encoding="utf-8")
+    assert kg("draw", "network", "--entity", "kgi:eco-apg-meeting", "--years", "2024-2025", "--by", "series", "-o", str(tmp_path / "s.svg")) == 0
+    series = (tmp_path / "s.svg").read_text(encoding="utf-8")
+    assert "Who took part in which meeting format: around" in series and ", 2024–2025" in series and "4th Meeting" not in series
 
 
 @pytest.mark.parametrize(
@@ -93,6 +96,8 @@ def test_kg_draw_each_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         (["draw", "timeline", "--entity", "kgi:no-such-thing"], "is not in the graph"),
         (["draw", "timeline", "--as-of", "2025-02-30"], "is not a date"),
         (["draw", "matrix", "-o", "/no/such/dir/m.svg"], "does not exist"),
+        (["draw", "timeline", "--years", "2020-2016"], "end before they begin"),
+        (["draw", "network", "--by", "state"], "Invalid value"),
     ],
 )
 def test_kg_draw_refuses_bad_input(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -117,6 +122,10 @@ def test_kg_serve_publishes_docs_description_and_pictures(web) -> None:
     assert "scheduled" in june.text
     assert web.get("/draw/timeline.svg", params={"entity": "kgi:no-such-thing"}).status_code == 400
     assert web.get("/draw/pie.svg").status_code == 404
+    by_event = web.get("/draw/network.svg", params={"by": "event", "years": "2023"})
+    assert by_event.status_code == 200 and "Who took part in which event, 2023" in by_event.text
+    assert web.get("/draw/network.svg", params={"by": "state"}).status_code == 400
+    assert web.get("/draw/timeline.svg", params={"years": "soon"}).status_code == 400
     home = web.get("/")
     assert '<img src="/draw/timeline.svg"' in home.text and 'href="/ontology/index.html"' in home.text
 
