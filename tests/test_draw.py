@@ -236,7 +236,7 @@ def test_the_6th_meeting_shows_its_participants_and_the_states_that_made_offers(
     for label in took_part.values():
         assert any(t.startswith(f"{label} (") and "took part in 1 event)" in t for t in shown), label
     for label in offered.values():
-        assert f"{label} (state; took part in 0 events, made a proposal at 1 more)" in shown
+        assert f"{label} (state; made a proposal at 1 event, taking part not recorded)" in shown
     text = svg_text(svg)
     assert "made a proposal there (not recorded as taking part)" in text and "participants (and proposers)" in text
     # the four offers are dashed, and so is their legend's line; nothing else is

@@ -916,7 +916,7 @@ def _bipartite(canvas: _Canvas, *, left: list[tuple[str, str, str, Any]], right:
         if when:
             ax.annotate(when, (0, y), xytext=(-12, -1), textcoords="offset points", ha="right", va="top", fontsize=7.5, color="#555555",
                         annotation_clip=False)
-        info = f"{ev.label} ({_status_word(ev)}, {_span(ev)})" if isinstance(ev, _Event) else text.replace("\n", " ") + f" ({when})"
+        info = f"{ev.label} ({_status_word(ev)}, {_span(ev)})" if isinstance(ev, _Event) else f"{ev} ({when})"
         canvas.tip(mark, info, iri if isinstance(ev, _Event) else None)
         canvas.tip(label, info, iri if isinstance(ev, _Event) else None)
     for iri, text, k in right:
@@ -929,13 +929,13 @@ def _bipartite(canvas: _Canvas, *, left: list[tuple[str, str, str, Any]], right:
                             fontweight="bold" if big else "normal", annotation_clip=False)
         mine = [roles for (e, p), roles in edges.items() if p == iri and e in ly]
         took_part = sum(1 for roles in mine if roles - {PROPOSER})
-        info = f"{(participant_names or {}).get(iri, text.replace(chr(10), ' '))} ({_name}; took part in {took_part}"
-        if widths is None:
-            info += f" event{'s' if took_part != 1 else ''}"
-        else:
-            info += f" meeting format{'s' if took_part != 1 else ''}"
         offered = len(mine) - took_part
-        info += f", made a proposal at {offered} more)" if offered else ")"
+        unit = "event" if widths is None else "meeting format"
+        said = [f"took part in {took_part} {unit}{'s' if took_part != 1 else ''}"] if took_part else []
+        if offered:
+            said.append(f"made a proposal at {offered}{' more' if took_part else f' {unit}'}{'s' if offered != 1 and not took_part else ''}"
+                        + ("" if took_part else ", taking part not recorded"))
+        info = f"{(participant_names or {}).get(iri, text.replace(chr(10), ' '))} ({_name}; {', '.join(said)})"
         canvas.tip(mark, info, iri)
         canvas.tip(label, info, iri)
     proposers = "" if PROPOSER not in roles_seen else " (and proposers)"
@@ -1013,7 +1013,7 @@ def _network_aggregated(reader: _Reader, canvas: _Canvas, events: dict[str, _Eve
         when = f"{per_lane[k]:,} event{'s' if per_lane[k] != 1 else ''}"
         if starts:
             when += f" · {starts[0]:%Y}" + (f"–{starts[-1]:%Y}" if starts[-1].year != starts[0].year else "")
-        left.append((ids[k], _wrap(lanes[k], 46, 2), when, None))
+        left.append((ids[k], _wrap(lanes[k], 46, 2), when, lanes[k]))
 
     def width(c: int) -> float:
         return 0.5 + 5.5 * (c - 1) / max(top - 1, 1)
