@@ -213,7 +213,10 @@ def test_every_picture_has_a_title_and_a_source_line(bundled, kind: str) -> None
 @pytest.mark.parametrize("kind", KINDS)
 def test_png_is_drawn_at_twice_the_screen_resolution(bundled, kind: str) -> None:  # type: ignore[no-untyped-def]
     assert draw.PNG_DPI == 220
-    width, height = png_size(render(bundled, kind, fmt="png"))
+    png = render(bundled, kind, fmt="png")
+    width, height = png_size(png)
+    at = png.index(b"pHYs")  # what a printer reads: 220 dots an inch, in dots a metre
+    assert png[at + 4:at + 13] == (8661).to_bytes(4, "big") * 2 + b"\x01"
     # the SVG gives the picture's size in points (1/72 inch): the PNG has 220 pixels an inch
     m = re.search(rb'<svg[^>]* width="([\d.]+)pt" height="([\d.]+)pt"', render(bundled, kind))
     assert m is not None
