@@ -80,6 +80,7 @@ COMMON_LABELS = {
     _SCHEMA_ + "startDate": "start date",
     _SCHEMA_ + "endDate": "end date",
     _SCHEMA_ + "url": "web address",
+    _SCHEMA_ + "honorificPrefix": "honorific",
     _OWL + "sameAs": "same as",
     _SCHEMA_ + "sameAs": "same as",
     _ORG + "member": "member",
@@ -119,12 +120,12 @@ def label_in(store: Reads, node: object, language: str) -> tuple[str, str]:
         return "", ""
     names = [q.object for p in _LABELS for q in store.quads_for_pattern(node, p, None, ox.DefaultGraph()) if isinstance(q.object, ox.Literal)]
     for wanted in (language, "en"):
-        found = sorted(o.value for o in names if o.language.split("-")[0] == wanted)
+        found = sorted(o.value for o in names if (o.language or "").split("-")[0] == wanted)
         if found:
             return found[0], wanted
     if names:
         first = min(names, key=lambda o: o.value)
-        return first.value, first.language
+        return first.value, first.language or ""
     text = readable_label(store, node)
     # a vocabulary name is English; a node's own text is in its source's language, unknown here
     return text, "en" if node.value in COMMON_LABELS else ""

@@ -559,6 +559,8 @@ def table(graph: Graph, result: Any, show_rows: int) -> dict[str, Any]:
 _RDF, _RDFS, _SKOS, _OWL, _PROV = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["skos"], PREFIXES["owl"], PREFIXES["prov"]
 _SCHEMA, _ORG = PREFIXES["schema"], PREFIXES["org"]
 _RECORD_CLASSES = {_KG + "Attribution", _KG + "Supersession", _KG + "DivergentReport"}
+#: records shown in a page's notes (a tenure's dates), never as links of their own
+_NOTED_CLASSES = {_KG + "Tenure"}
 #: properties a page shows elsewhere than in its statements: the type as chips, the names
 #: in the title and the names line, the sources and quotes in the source box
 _SHOWN_APART = {_RDF + "type", _RDFS + "label", _SKOS + "prefLabel", _SKOS + "altLabel", _KG + "quote", _PROV + "wasDerivedFrom"}
@@ -695,6 +697,13 @@ class _Page:
                 "url": urls[0] if urls else None}
 
 
+def _natural(text: str) -> tuple[Any, ...]:
+    """A sort key that puts "the 2nd Meeting" before "the 10th Meeting"."""
+    import re
+
+    return tuple(int(x) if x.isdigit() else x for x in re.split(r"(\d+)", text.casefold()))
+
+
 def _day_text(term: Any) -> str:
     return term.value if isinstance(term, ox.Literal) else ""
 
@@ -751,7 +760,7 @@ def _summary(p: _Page, kind: PageKind, e: Any) -> tuple[str, list[str]]:
         codes = [_text(x) for x in (one(kg + "isoAlpha2"), one(kg + "isoAlpha3")) if x is not None]
         if codes:
             parts.append("ISO 3166 " + " / ".join(codes))
-        n = len(p.subjects(kg + "participant", e))
+        n = len({m for part in p.subjects(kg + "participant", e) for m in p.subjects(kg + "participation", part)})
         parts.append(f"recorded at {n} meeting{'s' if n != 1 else ''}" if n else "at no recorded meeting")
         return " · ".join(parts), caveats
     if kind.name in ("organisation", "body"):
@@ -761,9 +770,9 @@ def _summary(p: _Page, kind: PageKind, e: Any) -> tuple[str, list[str]]:
             found = named(prop)
             if found:
                 parts.append(words + _names_list(found))
-        members = len(p.subjects(kg + "memberOf", e))
-        if members:
-            parts.append(f"{members} member{'s' if members != 1 else ''} recorded")
+        count = len(p.subjects(kg + "memberOf", e))
+        if count:
+            parts.append(f"{count} member{'s' if count != 1 else ''} recorded")
         sittings = len(p.subjects(kg + "sittingOf", e))
         if sittings:
             parts.append(f"{sittings} sitting{'s' if sittings != 1 else ''} recorded")
@@ -829,7 +838,8 @@ def _taken(p: _Page, sources: list[Any]) -> list[dict[str, Any]]:
             if s is None or pr is None or o is None or not any(t.value == _KG + "Attribution" for t in p.objects(a, _RDF + "type")):
                 continue
             attributed.add(s.value)
-            fact = {"subject": p.ref(s), "predicate": p.ref(pr), "object": p.ref(o)}
+            fact = {"subject": p.ref(s), "predicate": p.ref(pr), "object": p.ref(o),
+                    "current": next(iter(p.store.quads_for_pattern(s, pr, o, ox.DefaultGraph())), None) is not None}
             for quote in p.objects(a, _QUOTE) or [ox.Literal("")]:
                 facts.setdefault(quote.value, []).append(fact)
         described = []
@@ -840,7 +850,7 @@ def _taken(p: _Page, sources: list[Any]) -> list[dict[str, Any]]:
         for group in facts.values():
             group.sort(key=lambda f: (f["subject"]["label"].casefold(), f["predicate"]["label"], f["object"].get("label") or f["object"].get("text", "")))
         passages = sorted(facts.items(), key=lambda kv: (kv[1][0]["subject"]["label"].casefold(), kv[0]))
-        described.sort(key=lambda r: (r["label"] or r["curie"]).casefold())
+        described.sort(key=lambda r: _natural(r["label"] or r["curie"]))
         if passages or described:
             out.append({"source": p.ref(source), "cite": p.cite(source), "passages": passages, "described": described,
                         "facts": sum(len(v) for v in facts.values())})
@@ -883,7 +893,7 @@ def entity_page(graph: Graph, iri: str, *, as_of: Any = None, lang: str = "en") 
             continue
         value = p.ref(s.object)
         if s.predicate.value in _LINKS_OUT and value["kind"] == "iri":
-            value["out"] = value["out"] or link_out(s.object.value, s.predicate.value)
+            value["out"] = value["out"] or link_out(value["iri"], s.predicate.value)
         if s.predicate.value == _KG + "isoAlpha2" and value["kind"] == "literal":
             value["out"] = {"url": ISO_3166 + value["text"], "site": "iso.org", "text": value["text"]}
         value.update(
@@ -898,22 +908,33 @@ def entity_page(graph: Graph, iri: str, *, as_of: Any = None, lang: str = "en") 
         groups.setdefault(s.predicate.value, []).append(value)
 
     def sort_key(v: dict[str, Any]) -> tuple[Any, ...]:
-        return (not v["current"], (v.get("label") or v.get("text") or "").casefold())
+        return (not v["current"], _natural(v.get("label") or v.get("text") or ""))
 
     rank = {prop: i for i, prop in enumerate(kind.order)}
-    statements = [{"property": p.ref(ox.NamedNode(prop)), "values": sorted(values, key=sort_key), "divergent": divergent.get(prop, [])}
+    statements: list[dict[str, Any]] = [{"property": p.ref(ox.NamedNode(prop)), "values": sorted(values, key=sort_key), "divergent": divergent.get(prop, [])}
                   for prop, values in groups.items()]
     statements.sort(key=lambda g: (rank.get(g["property"]["iri"], len(rank)), (g["property"]["label"] or g["property"]["curie"]).casefold()))
 
+    # a statement stated both ways (kg:holds and kg:heldBy) is shown once, from this side
+    inverse_of: dict[str, set[str]] = {}
+    for q in store.quads_for_pattern(None, ox.NamedNode(_OWL + "inverseOf"), None, ox.DefaultGraph()):
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+            inverse_of.setdefault(q.subject.value, set()).add(q.object.value)
+            inverse_of.setdefault(q.object.value, set()).add(q.subject.value)
+    stated = {(s.predicate.value, s.object.value) for s in d.outgoing if isinstance(s.object, ox.NamedNode)}
     inverse: dict[str, list[dict[str, Any]]] = {}
     for s in d.incoming:
         if not s.current or s.subject.value in records or p.is_record(s.subject):
             continue
+        if any((q, s.subject.value) in stated for q in inverse_of.get(s.predicate.value, ())):
+            continue
+        if any(t.value in _NOTED_CLASSES for t in p.objects(s.subject, _RDF + "type")):
+            continue
         if kind.name in ("source", "section") and s.predicate.value in (_PROV + "wasDerivedFrom", _DCT + "isPartOf"):
             continue  # shown section by section, with the passages
         inverse.setdefault(s.predicate.value, []).append({**p.ref(s.subject), "graphs": [curie(g.value) for g in s.graphs]})
-    incoming = [{"property": p.ref(ox.NamedNode(prop)), "name": p._inverse(store, ox.NamedNode(prop)),
-                 "values": sorted(values, key=lambda v: (v["label"] or v["curie"]).casefold())} for prop, values in inverse.items()]
+    incoming: list[dict[str, Any]] = [{"property": p.ref(ox.NamedNode(prop)), "name": p._inverse(store, ox.NamedNode(prop)),
+                 "values": sorted(values, key=lambda v: _natural(v["label"] or v["curie"]))} for prop, values in inverse.items()]
     incoming.sort(key=lambda g: g["name"].casefold())
 
     sources = []
@@ -944,7 +965,7 @@ def entity_page(graph: Graph, iri: str, *, as_of: Any = None, lang: str = "en") 
         "summary": summary, "caveats": caveats,
         "types": [p.ref(t) for t in d.types],
         "names": names, "statements": statements, "incoming": incoming,
-        "sources": sources, "quotes": sorted({s.object.value for s in d.outgoing if s.predicate == _QUOTE}),
+        "sources": sources, "quotes": sorted({s.object.value for s in d.outgoing if s.predicate == _QUOTE and isinstance(s.object, ox.Literal)}),
         "taken": taken, "original": original, "external": link_out(iri),
         "home": home, "notes": list(d.notes), "as_of": str(as_of) if as_of is not None else "", "lang": lang,
     }
