@@ -81,6 +81,7 @@ COMMON_LABELS = {
     _SCHEMA_ + "endDate": "end date",
     _SCHEMA_ + "url": "web address",
     _SCHEMA_ + "honorificPrefix": "honorific",
+    _SCHEMA_ + "foundingDate": "founded",
     _OWL + "sameAs": "same as",
     _SCHEMA_ + "sameAs": "same as",
     _ORG + "member": "member",

@@ -563,7 +563,7 @@ _RECORD_CLASSES = {_KG + "Attribution", _KG + "Supersession", _KG + "DivergentRe
 _NOTED_CLASSES = {_KG + "Tenure"}
 #: properties a page shows elsewhere than in its statements: the type as chips, the names
 #: in the title and the names line, the sources and quotes in the source box
-_SHOWN_APART = {_RDF + "type", _RDFS + "label", _SKOS + "prefLabel", _SKOS + "altLabel", _KG + "quote", _PROV + "wasDerivedFrom"}
+_SHOWN_APART = {_RDF + "type", _RDFS + "label", _SKOS + "prefLabel", _SKOS + "altLabel", _DCT + "title", _KG + "quote", _PROV + "wasDerivedFrom"}
 #: properties whose value is a page elsewhere: shown as a link out, not as a page here
 _LINKS_OUT = {_SCHEMA + "url", _SCHEMA + "sameAs", _OWL + "sameAs", _RDFS + "seeAlso"}
 #: the namespaces this graph describes: an IRI outside them is someone else's to show
@@ -647,12 +647,20 @@ class _Page:
     """What one page reads from one store version (the current view, or the graph as of a
     day), with every label in the page's language where the graph has it."""
 
-    def __init__(self, graph: Graph, store: Any, lang: str) -> None:
+    def __init__(self, graph: Graph, gs: Any, lang: str) -> None:
         from kg.describe import inverse_label, label_in
 
-        self.graph, self.store, self.lang = graph, store, lang
+        self.graph, self.store, self.lang = graph, gs.store, lang
         self._label_in, self._inverse = label_in, inverse_label
-        self._names: dict[str, tuple[str, str]] = {}
+        # remembered per store version (the current one, or a day's view) and language
+        self._names: dict[str, tuple[str, str]] = graph.remember("page names", (gs.key, lang), dict)
+        self._records: frozenset[str] = graph.remember("records", gs.key, lambda: self._typed(_RECORD_CLASSES))
+        self._noted: frozenset[str] = graph.remember("noted records", gs.key, lambda: self._typed(_NOTED_CLASSES))
+
+    def _typed(self, classes: set[str]) -> frozenset[str]:
+        return frozenset(q.subject.value for c in classes
+                         for q in self.store.quads_for_pattern(None, ox.NamedNode(_RDF + "type"), ox.NamedNode(c), ox.DefaultGraph())
+                         if isinstance(q.subject, ox.NamedNode))
 
     def name(self, term: Any) -> tuple[str, str]:
         """(label, its language) of an IRI; ('', '') for anything else."""
@@ -671,7 +679,10 @@ class _Page:
         return [q.subject for q in self.store.quads_for_pattern(None, prop, o, ox.DefaultGraph())]
 
     def is_record(self, node: Any) -> bool:
-        return any(t.value in _RECORD_CLASSES for t in self.objects(node, _RDF + "type") if isinstance(t, ox.NamedNode))
+        return isinstance(node, ox.NamedNode) and node.value in self._records
+
+    def is_noted(self, node: Any) -> bool:
+        return isinstance(node, ox.NamedNode) and node.value in self._noted
 
     def ref(self, term: Any) -> dict[str, Any]:
         """A term as the templates show it: a link (here, or out), or a literal."""
@@ -865,9 +876,10 @@ def entity_page(graph: Graph, iri: str, *, as_of: Any = None, lang: str = "en") 
     from kg.history import supersessions
 
     node = ox.NamedNode(iri)
-    store = (graph.store() if as_of is None else graph.as_of(as_of)).store
+    gs = graph.store() if as_of is None else graph.as_of(as_of)
+    store = gs.store
     d = describe(store, node)
-    p = _Page(graph, store, lang)
+    p = _Page(graph, gs, lang)
     kind = page_kind(store, node)
     title, title_lang = p.name(node)
     summary, caveats = _summary(p, kind, node)
@@ -928,7 +940,7 @@ def entity_page(graph: Graph, iri: str, *, as_of: Any = None, lang: str = "en") 
             continue
         if any((q, s.subject.value) in stated for q in inverse_of.get(s.predicate.value, ())):
             continue
-        if any(t.value in _NOTED_CLASSES for t in p.objects(s.subject, _RDF + "type")):
+        if p.is_noted(s.subject):
             continue
         if kind.name in ("source", "section") and s.predicate.value in (_PROV + "wasDerivedFrom", _DCT + "isPartOf"):
             continue  # shown section by section, with the passages
@@ -957,8 +969,12 @@ def entity_page(graph: Graph, iri: str, *, as_of: Any = None, lang: str = "en") 
         for g in s.graphs:
             counts[g.value] = counts.get(g.value, 0) + 1
     home = sorted(curie(g) for g, n in counts.items() if n == max(counts.values())) if counts else []
-    names = sorted({(s.object.value, s.object.language or "", curie(s.predicate.value)) for s in d.outgoing
-                    if isinstance(s.object, ox.Literal) and s.predicate.value in {n.value for n in NAME_PROPERTIES}},
+    # each name once, with the properties that give it (a title that is also the label)
+    given: dict[tuple[str, str], set[str]] = {}
+    for s in d.outgoing:
+        if isinstance(s.object, ox.Literal) and s.predicate in NAME_PROPERTIES:
+            given.setdefault((s.object.value, s.object.language or ""), set()).add(curie(s.predicate.value))
+    names = sorted(((text, tag, ", ".join(sorted(props))) for (text, tag), props in given.items()),
                    key=lambda n: (n[1] != lang, n[1] != "en", n[1], n[0]))
     return {
         "iri": iri, "curie": curie(iri), "label": title, "label_lang": title_lang, "kind": kind.name,

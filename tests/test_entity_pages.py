@@ -275,3 +275,22 @@ def test_inverse_label_rule(bundled):
     assert inverse_label(store, ox.NamedNode(kg + "topic")) == "topic of"
     assert inverse_label(store, ox.NamedNode(kg + "memberOf")) == "members"
     assert inverse_label(store, ox.NamedNode(kg + "plannedLocation")) == "planned place of"
+
+
+def test_links_keep_the_day_and_the_language_asked_for(web):
+    p, text = page(web, "/id/state-tj?lang=ru&as_of=2025-01-01")
+    eco = [a["href"] for a in p.links if a.get("href", "").startswith("/id/eco?")]
+    assert eco and all("as_of=2025-01-01" in h and "lang=ru" in h for h in eco)
+    assert p.link("As it stands now")["href"] == "/id/state-tj?lang=ru"
+    # a language that came from the header is the reader's anyway: links stay plain
+    p, _ = page(web, "/id/state-tj", **{"Accept-Language": "ru"})
+    assert any(a.get("href") == "/id/eco" for a in p.links)
+
+
+def test_each_name_is_listed_once(web):
+    _, text = page(web, "/id/eco-2024-plan-of-interaction")
+    names = re.search(r'<ul class="names">(.*?)</ul>', text, flags=re.S)
+    assert names is not None
+    shown = re.findall(r"<li><span[^>]*>(.*?)</span>", names.group(1))
+    assert len(shown) == len(set(shown))
+    assert "dcterms:title, rdfs:label" in names.group(1)

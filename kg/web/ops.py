@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
@@ -171,7 +172,11 @@ def entity_page(graph: Any, iri: str, rdf_links: list[tuple[str, str]], notice: 
     except UsageError:
         return None
     notices = [n for n in (notice, lang_notice) if n]
-    return render("entity.html", e=data, rdf_links=rdf_links, notice=" ".join(notices) or None, page_lang=page_lang)
+    # the links of the page keep the day and a language asked for in the URL
+    chosen_lang = {"lang": page_lang} if lang is not None and lang_notice is None else {}
+    keep = urlencode({**({AS_OF: day.isoformat()} if day is not None else {}), **chosen_lang})
+    return render("entity.html", e=data, rdf_links=rdf_links, notice=" ".join(notices) or None, page_lang=page_lang,
+                  keep=keep, keep_lang=urlencode(chosen_lang))
 
 
 def _web_day(graph: Any, text: str) -> Any:
