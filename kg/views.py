@@ -614,6 +614,10 @@ PAGE_KINDS = (
                                                                     "kg:establishes", "kg:topic", "kg:purpose")),
     PageKind("person", _k("kg:Person"), _k("kg:holds", "kg:memberOf")),
     PageKind("post", _k("kg:Post"), _k("kg:postIn", "kg:postRole", "kg:heldBy")),
+    # the graph's records about its own statements, for whoever lands on one
+    PageKind("record", tuple(sorted(_RECORD_CLASSES)), _k("rdf:subject", "rdf:predicate", "rdf:object", "kg:supersededOn",
+                                                         "kg:changeKind", "kg:newValue", "kg:reason")),
+    PageKind("tenure", _k("kg:Tenure"), _k("kg:tenureHolder", "kg:tenureOf", "schema:startDate", "schema:endDate", "kg:attestedOn")),
 )
 OTHER = PageKind("other", (), ())
 
@@ -827,6 +831,28 @@ def _summary(p: _Page, kind: PageKind, e: Any) -> tuple[str, list[str]]:
         if language:
             parts.append("in " + _names_list(language))
         return " · ".join(parts), caveats
+    if kind.name == "record":
+        subject, prop, value = one(_RDF + "subject"), one(_RDF + "predicate"), one(_RDF + "object")
+        if subject is None or prop is None or value is None:
+            return "", caveats
+        said = f"“{p.name(subject)[0] or _text(subject)}: {p.name(prop)[0] or curie(prop.value)} {p.name(value)[0] or _text(value)}”"
+        types = {t.value for t in p.objects(e, _RDF + "type")}
+        if _KG + "Supersession" in types:
+            on = one(kg + "supersededOn")
+            return f"a record that {said} no longer holds" + (f" since {on.value}" if on is not None else ""), caveats
+        if _KG + "DivergentReport" in types:
+            return f"a record that a source reports {said}, where the graph holds another value", caveats
+        return f"a record that a passage of a source states {said}", caveats
+    if kind.name == "tenure":
+        holder, post = named("kg:tenureHolder"), named("kg:tenureOf")
+        seen = sorted(_text(x) for x in p.objects(e, kg + "attestedOn"))
+        parts = [_names_list(holder) + (" in the post of " + _names_list(post) if post else "")]
+        start, end = _day_text(one(_SCHEMA + "startDate")), _day_text(one(_SCHEMA + "endDate"))
+        if start or end:
+            parts.append(f"from {start or '?'} to {end or '?'}")
+        if seen:
+            parts.append("shown in the post on " + _names_list(seen))
+        return " · ".join(x for x in parts if x), caveats
     if kind.name == "section":
         order, documents = one(kg + "order"), p.objects(e, _DCT + "isPartOf")
         doc = p.name(documents[0])[0] if documents else ""

@@ -294,3 +294,10 @@ def test_each_name_is_listed_once(web):
     shown = re.findall(r"<li><span[^>]*>(.*?)</span>", names.group(1))
     assert len(shown) == len(set(shown))
     assert "dcterms:title, rdfs:label" in names.group(1)
+
+
+def test_a_record_landed_on_says_in_words_what_it_records(web):
+    p, _ = page(web, "/id/chg-2025-09-25-eco-apg-meeting-6-event-status")
+    assert "a record that “6th Meeting of the Attorneys/Prosecutors General of the ECO Member States: event status scheduled” no longer holds since 2025-09-25" in p.summary
+    p, _ = page(web, "/id/tenure-prosecutor-general-uz-nigmatilla-yuldoshev")
+    assert p.summary.startswith("tenure Nigmatilla Yuldoshev in the post of Prosecutor General of Uzbekistan")
