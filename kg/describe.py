@@ -76,6 +76,8 @@ COMMON_LABELS = {
     _DCT + "source": "source",
     _DCT + "publisher": "publisher",
     _DCT + "issued": "issued",
+    _DCT + "language": "language",
+    _DCT + "subject": "subject",
     _PROV_ + "wasDerivedFrom": "derived from (source)",
     _SCHEMA_ + "startDate": "start date",
     _SCHEMA_ + "endDate": "end date",

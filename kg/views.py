@@ -829,7 +829,7 @@ def _summary(p: _Page, kind: PageKind, e: Any) -> tuple[str, list[str]]:
         parts.append(f"issued {issued.value}" if issued is not None else f"not dated; issued not before {inferred.value}" if inferred is not None else "not dated")
         language = [_text(x) for x in p.objects(e, _DCT + "language")]
         if language:
-            parts.append("in " + _names_list(language))
+            parts.append("language " + _names_list(language))
         return " · ".join(parts), caveats
     if kind.name == "record":
         subject, prop, value = one(_RDF + "subject"), one(_RDF + "predicate"), one(_RDF + "object")
