@@ -38,17 +38,6 @@ def _graph_name(g: Any) -> str:
 # ---------------------------------------------------------------- an entity
 
 
-@dataclass(frozen=True)
-class Value:
-    """One value of a property on an entity page: an IRI with its label, or a literal."""
-
-    term: Any
-    label: str
-    graphs: tuple[str, ...]
-    current: bool = True
-    passages: tuple[tuple[str, str], ...] = ()  # (source section IRI, quote)
-
-
 @dataclass
 class EntityView:
     """What the graph says about one entity (``kg describe``, the entity page)."""
@@ -120,39 +109,6 @@ class EntityView:
             lines.append("\n  notes:")
             lines.extend(f"  {note}" for note in d.notes)
         return "\n".join(lines) + "\n"
-
-    def page(self) -> dict[str, Any]:
-        """The entity page's data: statements grouped by property, each value labelled."""
-        d = self.description
-        literals = [s for s in d.outgoing if isinstance(s.object, ox.Literal)]
-        return {
-            "iri": d.entity.value,
-            "curie": curie(d.entity.value),
-            "label": self.label(d.entity),
-            "names": self.names,
-            "types": [(t.value, self.label(t)) for t in d.types],
-            "outgoing": self._grouped([(s.predicate, s.object, s.graphs, s.current, s.evidence) for s in d.outgoing]),
-            "incoming": self._grouped([(s.predicate, s.subject, s.graphs, s.current, ()) for s in d.incoming]),
-            "sources": self.sources,
-            "quotes": sorted({s.object.value for s in literals if s.predicate == _QUOTE}),
-            "home": self.home,
-            "notes": list(d.notes),
-        }
-
-    def _grouped(self, statements: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-        by_property: dict[str, list[Value]] = {}
-        for p, term, graphs, current, evidence in statements:
-            passages = tuple((src.value if src is not None else "", quote) for src, quote in evidence)
-            by_property.setdefault(p.value, []).append(
-                Value(term, self.label(term), tuple(sorted(curie(g.value) for g in graphs)), current, passages))
-        groups: list[dict[str, Any]] = []
-        for p, values in by_property.items():
-            values.sort(key=lambda v: ((v.label or _text(v.term)).casefold(), str(v.term)))
-            groups.append({"iri": p, "curie": curie(p), "label": self.labels.get(p, ""), "values": values})
-        # rdf:type and labels first, then by readable property name
-        first = {PREFIXES["rdf"] + "type": 0, PREFIXES["rdfs"] + "label": 1}
-        groups.sort(key=lambda g: (first.get(g["iri"], 2), (g["label"] or g["curie"]).casefold()))
-        return groups
 
 
 def _text(term: Any) -> str:

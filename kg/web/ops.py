@@ -146,16 +146,6 @@ def stored_table(graph: Any, name: str, params: dict[str, str], show: int, as_of
 # ---------------------------------------------------------------- entities
 
 
-def entity(graph: Any, iri: str) -> dict[str, Any] | None:
-    """Everything an entity page shows (``kg.views.EntityView.page``), or ``None`` if the
-    graph has nothing on ``iri``."""
-    node = _check_iri(iri)
-    try:
-        return views.entity(graph, node).page()
-    except UsageError:
-        return None
-
-
 def entity_page(graph: Any, iri: str, rdf_links: list[tuple[str, str]], notice: str | None = None,
                 as_of: str | None = None, lang: str | None = None, accept_language: str = "") -> str | None:
     """The entity's page as HTML, rendered here in the worker, or ``None`` if unknown (on
