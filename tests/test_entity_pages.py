@@ -220,6 +220,7 @@ def test_the_page_in_the_readers_language(web):
     p, text = page(web, "/id/state-tj?lang=ru")
     assert p.html_lang == "ru"
     assert re.search(r"<h1>Таджикистан</h1>", text)  # the page's own language needs no lang on it
+    assert '<h2 lang="en">Statements</h2>' in text  # its words are still English, and say so
     p, _ = page(web, "/id/state-tj", **{"Accept-Language": "fr-CH, fr;q=0.9, ru;q=0.5"})
     assert p.html_lang == "ru"
     p, _ = page(web, "/id/state-tj", **{"Accept-Language": "fr"})
