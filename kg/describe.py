@@ -76,10 +76,14 @@ COMMON_LABELS = {
     _DCT + "source": "source",
     _DCT + "publisher": "publisher",
     _DCT + "issued": "issued",
+    _DCT + "language": "language",
+    _DCT + "subject": "subject",
     _PROV_ + "wasDerivedFrom": "derived from (source)",
     _SCHEMA_ + "startDate": "start date",
     _SCHEMA_ + "endDate": "end date",
     _SCHEMA_ + "url": "web address",
+    _SCHEMA_ + "honorificPrefix": "honorific",
+    _SCHEMA_ + "foundingDate": "founded",
     _OWL + "sameAs": "same as",
     _SCHEMA_ + "sameAs": "same as",
     _ORG + "member": "member",
@@ -90,6 +94,7 @@ COMMON_LABELS = {
     _ORG + "subOrganizationOf": "part of organisation",
 }
 _TEXT = ox.NamedNode(PREFIXES["kg"] + "text")
+_KG_ = PREFIXES["kg"]
 
 
 def readable_label(store: Reads, node: object) -> str:
@@ -108,6 +113,100 @@ def readable_label(store: Reads, node: object) -> str:
             text = q.object.value
             return text if len(text) <= 90 else text[:87].rsplit(" ", 1)[0] + "…"
     return ""
+
+
+def label_in(store: Reads, node: object, language: str) -> tuple[str, str]:
+    """``readable_label`` in ``language`` where the graph has a name in it: (text, its
+    language tag, '' for a text without one); the English label and the rest of the rule
+    otherwise, so a page in Russian still names what has no Russian name."""
+    if not isinstance(node, ox.NamedNode):
+        return "", ""
+    names = [q.object for p in _LABELS for q in store.quads_for_pattern(node, p, None, ox.DefaultGraph()) if isinstance(q.object, ox.Literal)]
+    for wanted in (language, "en"):
+        found = sorted(o.value for o in names if (o.language or "").split("-")[0] == wanted)
+        if found:
+            return found[0], wanted
+    if names:
+        first = min(names, key=lambda o: o.value)
+        return first.value, first.language or ""
+    text = readable_label(store, node)
+    # a vocabulary name is English; a node's own text is in its source's language, unknown here
+    return text, "en" if node.value in COMMON_LABELS else ""
+
+
+#: what a property says read from its object's side, for the properties whose label does
+#: not turn around by the rule in ``inverse_label``
+INVERSE_LABELS = {
+    _KG_ + "memberOf": "members",
+    _ORG + "memberOf": "members",
+    _KG_ + "authorityOf": "authorities",
+    _KG_ + "sittingOf": "sittings",
+    _KG_ + "unitOf": "units",
+    _KG_ + "postIn": "posts",
+    _KG_ + "heldBy": "holds",
+    _KG_ + "holds": "held by",
+    _KG_ + "participant": "takes part as",
+    _KG_ + "participationIn": "participation",
+    _KG_ + "representedBy": "represents",
+    _KG_ + "representedByPost": "represented in the post by",
+    _KG_ + "tenureOf": "tenures",
+    _KG_ + "tenureHolder": "tenures",
+    _KG_ + "instrumentOf": "instruments",
+    _KG_ + "adoptedAt": "adopted here",
+    _KG_ + "adoptedBy": "adopted",
+    _KG_ + "draftedBy": "drafted",
+    _KG_ + "proposedBy": "proposals",
+    _KG_ + "speaker": "spoke in",
+    _KG_ + "speakerPost": "spoke in",
+    _KG_ + "deliveredBy": "delivered",
+    _KG_ + "presentedBy": "presented",
+    _KG_ + "statedIn": "statements made here",
+    _KG_ + "organizer": "organised",
+    _KG_ + "location": "place of",
+    _KG_ + "plannedLocation": "planned place of",
+    _KG_ + "locatedIn": "places in it",
+    _KG_ + "seat": "seat of",
+    _KG_ + "partOf": "parts",
+    _KG_ + "partOfEvent": "parts of the event",
+    _KG_ + "concerns": "concerned by",
+    _KG_ + "followsUp": "followed up by",
+    _KG_ + "tasked": "tasks given",
+    _KG_ + "establishes": "established by",
+    _KG_ + "proposes": "proposed by",
+    _KG_ + "newValue": "new value in",
+    _KG_ + "changeKind": "changes of this kind",
+    _DCT + "isPartOf": "parts",
+    _DCT + "publisher": "published",
+    _PROV_ + "wasDerivedFrom": "facts taken from it",
+    _SCHEMA_ + "sameAs": "same as",
+    _OWL + "sameAs": "same as",
+    _ORG + "member": "membership of",
+    _ORG + "organization": "memberships",
+    _ORG + "role": "role in",
+    PREFIXES["rdf"] + "type": "instances",
+    _RDFS + "subClassOf": "subclasses",
+    _SKOS + "broader": "narrower",
+    _SKOS + "inScheme": "concepts",
+}
+_PREPOSITIONS = ("of", "in", "at", "by", "to", "for", "from", "on", "with", "during", "as")
+
+
+def inverse_label(store: Reads, predicate: ox.NamedNode) -> str:
+    """What ``predicate`` says read from its object's side, for the 'referred to by' part
+    of a page: the label of its ``owl:inverseOf``, a known phrase, or a phrase made from its
+    label ('topic' -> 'topic of'; 'adopted at' -> 'adopted at this'), never 'is X of of'."""
+    inverse = _OWL + "inverseOf"
+    for q in (*store.quads_for_pattern(predicate, ox.NamedNode(inverse), None, ox.DefaultGraph()),
+              *store.quads_for_pattern(None, ox.NamedNode(inverse), predicate, ox.DefaultGraph())):
+        other = q.object if q.subject == predicate else q.subject
+        name = label_of(store, other)
+        if name and isinstance(other, ox.NamedNode):
+            return name
+    if predicate.value in INVERSE_LABELS:
+        return INVERSE_LABELS[predicate.value]
+    name = readable_label(store, predicate) or curie(predicate.value)
+    last = name.rsplit(" ", 1)[-1]
+    return f"{name} this" if last in _PREPOSITIONS else f"{name} of"
 
 
 def resolve(store: Reads, term: str) -> ox.NamedNode:
@@ -250,4 +349,4 @@ def describe(store: Reads, entity: ox.NamedNode) -> Description:
     return Description(entity, label_of(store, entity), types, outgoing, incoming, sources, notes_on(store, entity))  # type: ignore[arg-type]
 
 
-__all__ = ["COMMON_LABELS", "Description", "Statement", "describe", "label_of", "normalise", "notes_on", "readable_label", "resolve", "show", "PREFIXES"]
+__all__ = ["COMMON_LABELS", "INVERSE_LABELS", "Description", "inverse_label", "label_in", "Statement", "describe", "label_of", "normalise", "notes_on", "readable_label", "resolve", "show", "PREFIXES"]

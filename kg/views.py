@@ -38,17 +38,6 @@ def _graph_name(g: Any) -> str:
 # ---------------------------------------------------------------- an entity
 
 
-@dataclass(frozen=True)
-class Value:
-    """One value of a property on an entity page: an IRI with its label, or a literal."""
-
-    term: Any
-    label: str
-    graphs: tuple[str, ...]
-    current: bool = True
-    passages: tuple[tuple[str, str], ...] = ()  # (source section IRI, quote)
-
-
 @dataclass
 class EntityView:
     """What the graph says about one entity (``kg describe``, the entity page)."""
@@ -120,39 +109,6 @@ class EntityView:
             lines.append("\n  notes:")
             lines.extend(f"  {note}" for note in d.notes)
         return "\n".join(lines) + "\n"
-
-    def page(self) -> dict[str, Any]:
-        """The entity page's data: statements grouped by property, each value labelled."""
-        d = self.description
-        literals = [s for s in d.outgoing if isinstance(s.object, ox.Literal)]
-        return {
-            "iri": d.entity.value,
-            "curie": curie(d.entity.value),
-            "label": self.label(d.entity),
-            "names": self.names,
-            "types": [(t.value, self.label(t)) for t in d.types],
-            "outgoing": self._grouped([(s.predicate, s.object, s.graphs, s.current, s.evidence) for s in d.outgoing]),
-            "incoming": self._grouped([(s.predicate, s.subject, s.graphs, s.current, ()) for s in d.incoming]),
-            "sources": self.sources,
-            "quotes": sorted({s.object.value for s in literals if s.predicate == _QUOTE}),
-            "home": self.home,
-            "notes": list(d.notes),
-        }
-
-    def _grouped(self, statements: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-        by_property: dict[str, list[Value]] = {}
-        for p, term, graphs, current, evidence in statements:
-            passages = tuple((src.value if src is not None else "", quote) for src, quote in evidence)
-            by_property.setdefault(p.value, []).append(
-                Value(term, self.label(term), tuple(sorted(curie(g.value) for g in graphs)), current, passages))
-        groups: list[dict[str, Any]] = []
-        for p, values in by_property.items():
-            values.sort(key=lambda v: ((v.label or _text(v.term)).casefold(), str(v.term)))
-            groups.append({"iri": p, "curie": curie(p), "label": self.labels.get(p, ""), "values": values})
-        # rdf:type and labels first, then by readable property name
-        first = {PREFIXES["rdf"] + "type": 0, PREFIXES["rdfs"] + "label": 1}
-        groups.sort(key=lambda g: (first.get(g["iri"], 2), (g["label"] or g["curie"]).casefold()))
-        return groups
 
 
 def _text(term: Any) -> str:
@@ -547,3 +503,479 @@ def table(graph: Graph, result: Any, show_rows: int) -> dict[str, Any]:
             if isinstance(term, ox.NamedNode) and term.value not in labels:
                 labels[term.value] = graph.label(term)
     return {"result": shown, "form": result.type, "total": total, "labels": labels}
+
+
+# ---------------------------------------------------------------- entity pages by type
+#
+# The page a person reads: what kind of thing it is and a line about it made from its
+# facts, the statements in the order that suits its kind, each with the passages that
+# support it, links out to the originals, and none of the records the graph keeps about
+# its own statements (attributions, supersessions, divergent reports) shown as records.
+
+_RDF, _RDFS, _SKOS, _OWL, _PROV = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["skos"], PREFIXES["owl"], PREFIXES["prov"]
+_SCHEMA, _ORG = PREFIXES["schema"], PREFIXES["org"]
+_RECORD_CLASSES = {_KG + "Attribution", _KG + "Supersession", _KG + "DivergentReport"}
+#: records shown in a page's notes (a tenure's dates), never as links of their own
+_NOTED_CLASSES = {_KG + "Tenure"}
+#: properties a page shows elsewhere than in its statements: the type as chips, the names
+#: in the title and the names line, the sources and quotes in the source box
+_SHOWN_APART = {_RDF + "type", _RDFS + "label", _SKOS + "prefLabel", _SKOS + "altLabel", _DCT + "title", _KG + "quote", _PROV + "wasDerivedFrom"}
+#: properties whose value is a page elsewhere: shown as a link out, not as a page here
+_LINKS_OUT = {_SCHEMA + "url", _SCHEMA + "sameAs", _OWL + "sameAs", _RDFS + "seeAlso"}
+#: the namespaces this graph describes: an IRI outside them is someone else's to show
+_OWN = (PREFIXES["kgi"], PREFIXES["kgc"], PREFIXES["kg"])
+#: sites whose identifiers the graph uses, for the words of a link out
+_SITES = {"http://www.wikidata.org/entity/": "Wikidata", "https://www.wikidata.org/wiki/": "Wikidata"}
+ISO_3166 = "https://www.iso.org/obp/ui/#iso:code:3166:"
+
+
+@dataclass(frozen=True)
+class PageKind:
+    """A kind of entity page: the classes it is for (their subclasses too), the order of
+    its statements, and the facts its one-line description is made from."""
+
+    name: str
+    classes: tuple[str, ...]
+    order: tuple[str, ...]
+
+
+def _k(*names: str) -> tuple[str, ...]:
+    out = []
+    for n in names:
+        prefix, _, local = n.partition(":")
+        out.append(PREFIXES[prefix] + local)
+    return tuple(out)
+
+
+#: the first kind whose class the entity has wins: a section before a source, a meeting
+#: before any event, a body before the organisations it is one of
+PAGE_KINDS = (
+    PageKind("section", _k("kg:SourceSection"), _k("dcterms:isPartOf", "kg:order", "dcterms:title")),
+    PageKind("source", _k("kg:SourceDocument"), _k("dcterms:title", "kg:documentKind", "dcterms:publisher", "kg:publisherName",
+                                                   "dcterms:issued", "kg:issuedNotBefore", "dcterms:language", "schema:url",
+                                                   "dcterms:subject")),
+    PageKind("meeting", _k("kg:Event"), _k("kg:sittingOf", "kg:ordinal", "kg:eventStatus", "schema:startDate", "schema:endDate",
+                                           "kg:location", "kg:organizer", "kg:underAuspicesOf", "kg:partOfEvent", "kg:hasPart",
+                                           "kg:participation", "kg:delegationCount", "kg:agendaItem", "kg:statement", "kg:proposal",
+                                           "kg:outcome", "kg:topic", "kg:relatedInstrument", "kg:relatedInitiative", "kg:followsUp",
+                                           "kg:purpose", "kg:conclusion")),
+    PageKind("state", _k("kg:State"), _k("kg:memberOf", "kg:isoAlpha2", "kg:isoAlpha3", "kg:isoNumeric", "schema:sameAs")),
+    PageKind("body", _k("kg:Body"), _k("kg:partOf", "kg:unitOf", "kg:establishmentStatus", "kg:activeSince", "kg:seat",
+                                       "kg:sittingsAsOfSource", "kg:cooperationTrack", "kg:topic", "kg:purpose")),
+    PageKind("organisation", _k("kg:Organization"), _k("kg:authorityOf", "kg:authorityType", "kg:establishmentStatus", "kg:activeSince",
+                                                       "kg:seat", "kg:memberCount", "kg:hasUnit", "kg:cooperationTrack", "kg:topic",
+                                                       "schema:sameAs", "kg:purpose")),
+    PageKind("instrument", _k("kg:Instrument", "kg:Initiative"), _k("kg:instrumentOf", "kg:instrumentStatus", "kg:adoptionDate",
+                                                                    "kg:adoptionVerb", "kg:adoptedAt", "kg:adoptedBy", "kg:draftedBy",
+                                                                    "kg:establishes", "kg:topic", "kg:purpose")),
+    PageKind("person", _k("kg:Person"), _k("kg:holds", "kg:memberOf")),
+    PageKind("post", _k("kg:Post"), _k("kg:postIn", "kg:postRole", "kg:heldBy")),
+    # the graph's records about its own statements, for whoever lands on one
+    PageKind("record", tuple(sorted(_RECORD_CLASSES)), _k("rdf:subject", "rdf:predicate", "rdf:object", "kg:supersededOn",
+                                                         "kg:changeKind", "kg:newValue", "kg:reason")),
+    PageKind("tenure", _k("kg:Tenure"), _k("kg:tenureHolder", "kg:tenureOf", "schema:startDate", "schema:endDate", "kg:attestedOn")),
+)
+OTHER = PageKind("other", (), ())
+
+
+def page_kind(store: Any, entity: Any) -> PageKind:
+    """The kind of page for ``entity``, from its types and their superclasses."""
+    found = {r["c"].value for r in store.query(f"SELECT DISTINCT ?c WHERE {{ <{entity.value}> a/<{_RDFS}subClassOf>* ?c }}")
+             if isinstance(r["c"], ox.NamedNode)}
+    return next((k for k in PAGE_KINDS if found.intersection(k.classes)), OTHER)
+
+
+def is_own(iri: str) -> bool:
+    return iri.startswith(_OWN)
+
+
+def link_out(iri: str, predicate: str = "") -> dict[str, str] | None:
+    """Where an IRI is read on its own site, and what to call the site; ``None`` for the
+    graph's own IRIs and for what is not a web address."""
+    if is_own(iri) or not iri.startswith(("http://", "https://")):
+        return None
+    for prefix, site in _SITES.items():
+        if iri.startswith(prefix):
+            return {"url": "https://www.wikidata.org/wiki/" + iri[len(prefix):], "site": site, "text": iri[len(prefix):]}
+    from urllib.parse import urlsplit
+
+    host = urlsplit(iri).hostname or iri
+    return {"url": iri, "site": host.removeprefix("www."), "text": iri if predicate == _SCHEMA + "url" else curie(iri)}
+
+
+class _Page:
+    """What one page reads from one store version (the current view, or the graph as of a
+    day), with every label in the page's language where the graph has it."""
+
+    def __init__(self, graph: Graph, gs: Any, lang: str) -> None:
+        from kg.describe import inverse_label, label_in
+
+        self.graph, self.store, self.lang = graph, gs.store, lang
+        self._label_in, self._inverse = label_in, inverse_label
+        # remembered per store version (the current one, or a day's view) and language
+        self._names: dict[str, tuple[str, str]] = graph.remember("page names", (gs.key, lang), dict)
+        self._records: frozenset[str] = graph.remember("records", gs.key, lambda: self._typed(_RECORD_CLASSES))
+        self._noted: frozenset[str] = graph.remember("noted records", gs.key, lambda: self._typed(_NOTED_CLASSES))
+
+    def _typed(self, classes: set[str]) -> frozenset[str]:
+        return frozenset(q.subject.value for c in classes
+                         for q in self.store.quads_for_pattern(None, ox.NamedNode(_RDF + "type"), ox.NamedNode(c), ox.DefaultGraph())
+                         if isinstance(q.subject, ox.NamedNode))
+
+    def name(self, term: Any) -> tuple[str, str]:
+        """(label, its language) of an IRI; ('', '') for anything else."""
+        if not isinstance(term, ox.NamedNode):
+            return "", ""
+        if term.value not in self._names:
+            self._names[term.value] = self._label_in(self.store, term, self.lang)
+        return self._names[term.value]
+
+    def objects(self, s: Any, p: str | ox.NamedNode) -> list[Any]:
+        prop = p if isinstance(p, ox.NamedNode) else ox.NamedNode(p)
+        return [q.object for q in self.store.quads_for_pattern(s, prop, None, ox.DefaultGraph())]
+
+    def subjects(self, p: str | ox.NamedNode, o: Any) -> list[Any]:
+        prop = p if isinstance(p, ox.NamedNode) else ox.NamedNode(p)
+        return [q.subject for q in self.store.quads_for_pattern(None, prop, o, ox.DefaultGraph())]
+
+    def is_record(self, node: Any) -> bool:
+        return isinstance(node, ox.NamedNode) and node.value in self._records
+
+    def is_noted(self, node: Any) -> bool:
+        return isinstance(node, ox.NamedNode) and node.value in self._noted
+
+    def ref(self, term: Any) -> dict[str, Any]:
+        """A term as the templates show it: a link (here, or out), or a literal."""
+        if isinstance(term, ox.NamedNode):
+            label, lang = self.name(term)
+            return {"kind": "iri", "iri": term.value, "curie": curie(term.value), "label": label, "lang": lang,
+                    "out": link_out(term.value)}
+        if isinstance(term, ox.Literal):
+            dt = term.datatype.value
+            shown_dt = "" if term.language or dt == PREFIXES["xsd"] + "string" else curie(dt)
+            return {"kind": "literal", "text": term.value, "lang": term.language or "", "datatype": shown_dt}
+        return {"kind": "literal", "text": str(term), "lang": "", "datatype": ""}
+
+    def cite(self, source: Any) -> dict[str, Any]:
+        """A source section or document as a reference: its title, the document it is in,
+        and the original's web address."""
+        if source is None:
+            return {}
+        documents = [d for d in self.objects(source, _DCT + "isPartOf") if isinstance(d, ox.NamedNode)]
+        document = documents[0] if documents else source
+        urls = [u.value for u in self.objects(document, _SCHEMA + "url") if isinstance(u, ox.NamedNode)]
+        return {"section": self.ref(source) if documents else None, "document": self.ref(document),
+                "url": urls[0] if urls else None}
+
+
+def _natural(text: str) -> tuple[Any, ...]:
+    """A sort key that puts "the 2nd Meeting" before "the 10th Meeting"."""
+    import re
+
+    return tuple(int(x) if x.isdigit() else x for x in re.split(r"(\d+)", text.casefold()))
+
+
+def _day_text(term: Any) -> str:
+    return term.value if isinstance(term, ox.Literal) else ""
+
+
+def _names_list(items: list[str]) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _summary(p: _Page, kind: PageKind, e: Any) -> tuple[str, list[str]]:
+    """The line under the title, made from the facts of the current view (or the view as
+    of the day); with the caveats a reader of that line needs (who took part is not who
+    made an offer)."""
+    def one(prop: str) -> Any:
+        found = p.objects(e, prop)
+        return found[0] if found else None
+
+    def named(prop: str) -> list[str]:
+        return sorted(p.name(o)[0] or _text(o) for o in p.objects(e, _k(prop)[0]))
+
+    caveats: list[str] = []
+    kg = _KG
+    if kind.name == "meeting":
+        parts = []
+        series, ordinal = one(kg + "sittingOf"), one(kg + "ordinal")
+        if series is not None:
+            parts.append((f"sitting {ordinal.value} of " if ordinal is not None else "a sitting of ") + p.name(series)[0])
+        place = named("kg:location")
+        if place:
+            parts.append("in " + _names_list(place))
+        start, end = _day_text(one(_SCHEMA + "startDate")), _day_text(one(_SCHEMA + "endDate"))
+        if start:
+            parts.append(start if not end or end == start else f"{start} to {end}")
+        status = named("kg:eventStatus")
+        if status:
+            parts.append(_names_list(status))
+        taking_part = p.objects(e, kg + "participation")
+        who = {o for part in taking_part for o in p.objects(part, kg + "participant")}
+        parts.append(f"{len(who)} participant{'s' if len(who) != 1 else ''} recorded" if who else "no participants recorded")
+        proposers = {o for prop in p.objects(e, kg + "proposal") for o in p.objects(prop, kg + "proposedBy")}
+        others = sorted(p.name(x)[0] for x in proposers - who)
+        if others:
+            caveats.append(f"Proposals were also made by {_names_list(others)}: the sources record "
+                           f"{'their offers' if len(others) > 1 else 'the offer'}, not "
+                           f"{'their' if len(others) > 1 else 'its'} taking part in the meeting.")
+        return " · ".join(parts), caveats
+    if kind.name == "state":
+        parts = []
+        members = named("kg:memberOf")
+        if members:
+            parts.append("member of " + _names_list(members))
+        codes = [_text(x) for x in (one(kg + "isoAlpha2"), one(kg + "isoAlpha3")) if x is not None]
+        if codes:
+            parts.append("ISO 3166 " + " / ".join(codes))
+        n = len({m for part in p.subjects(kg + "participant", e) for m in p.subjects(kg + "participation", part)})
+        parts.append(f"recorded at {n} meeting{'s' if n != 1 else ''}" if n else "at no recorded meeting")
+        return " · ".join(parts), caveats
+    if kind.name in ("organisation", "body"):
+        parts = []
+        for prop, words in (("kg:partOf", "part of "), ("kg:unitOf", "unit of "), ("kg:authorityOf", "authority of "),
+                            ("kg:establishmentStatus", ""), ("kg:seat", "seat: ")):
+            found = named(prop)
+            if found:
+                parts.append(words + _names_list(found))
+        count = len(p.subjects(kg + "memberOf", e))
+        if count:
+            parts.append(f"{count} member{'s' if count != 1 else ''} recorded")
+        sittings = len(p.subjects(kg + "sittingOf", e))
+        if sittings:
+            parts.append(f"{sittings} sitting{'s' if sittings != 1 else ''} recorded")
+        return " · ".join(parts), caveats
+    if kind.name == "instrument":
+        parts = []
+        of = named("kg:instrumentOf")
+        if of:
+            parts.append("of " + _names_list(of))
+        adopted = _day_text(one(kg + "adoptionDate"))
+        at = named("kg:adoptedAt")
+        if adopted or at:
+            parts.append("adopted" + (f" {adopted}" if adopted else "") + (f" at {_names_list(at)}" if at else ""))
+        status = named("kg:instrumentStatus")
+        if status:
+            parts.append(_names_list(status))
+        return " · ".join(parts), caveats
+    if kind.name == "person":
+        posts = named("kg:holds")
+        spoke = len(p.subjects(kg + "speaker", e))
+        parts = (["shown in the post of " + _names_list(posts)] if posts else []) + ([f"speaker of {spoke} recorded statement{'s' if spoke != 1 else ''}"] if spoke else [])
+        return " · ".join(parts), caveats
+    if kind.name == "post":
+        parts = []
+        within = named("kg:postIn")
+        if within:
+            parts.append("a post in " + _names_list(within))
+        holders = named("kg:heldBy")
+        if holders:
+            parts.append("held by " + _names_list(holders) + " in the sources")
+        return " · ".join(parts), caveats
+    if kind.name == "source":
+        parts = []
+        kinds = named("kg:documentKind")
+        publisher = named("dcterms:publisher") or [_text(x) for x in p.objects(e, kg + "publisherName")]
+        if kinds or publisher:
+            parts.append((_names_list(kinds) or "a document") + (f" by {_names_list(publisher)}" if publisher else ""))
+        issued, inferred = one(_DCT + "issued"), one(kg + "issuedNotBefore")
+        parts.append(f"issued {issued.value}" if issued is not None else f"not dated; issued not before {inferred.value}" if inferred is not None else "not dated")
+        language = [_text(x) for x in p.objects(e, _DCT + "language")]
+        if language:
+            parts.append("language " + _names_list(language))
+        return " · ".join(parts), caveats
+    if kind.name == "record":
+        subject, prop, value = one(_RDF + "subject"), one(_RDF + "predicate"), one(_RDF + "object")
+        if subject is None or prop is None or value is None:
+            return "", caveats
+        said = f"“{p.name(subject)[0] or _text(subject)}: {p.name(prop)[0] or curie(prop.value)} {p.name(value)[0] or _text(value)}”"
+        types = {t.value for t in p.objects(e, _RDF + "type")}
+        if _KG + "Supersession" in types:
+            on = one(kg + "supersededOn")
+            return f"a record that {said} no longer holds" + (f" since {on.value}" if on is not None else ""), caveats
+        if _KG + "DivergentReport" in types:
+            return f"a record that a source reports {said}, where the graph holds another value", caveats
+        return f"a record that a passage of a source states {said}", caveats
+    if kind.name == "tenure":
+        holder, post = named("kg:tenureHolder"), named("kg:tenureOf")
+        seen = sorted(_text(x) for x in p.objects(e, kg + "attestedOn"))
+        parts = [_names_list(holder) + (" in the post of " + _names_list(post) if post else "")]
+        start, end = _day_text(one(_SCHEMA + "startDate")), _day_text(one(_SCHEMA + "endDate"))
+        if start or end:
+            parts.append(f"from {start or '?'} to {end or '?'}")
+        if seen:
+            parts.append("shown in the post on " + _names_list(seen))
+        return " · ".join(x for x in parts if x), caveats
+    if kind.name == "section":
+        order, documents = one(kg + "order"), p.objects(e, _DCT + "isPartOf")
+        doc = p.name(documents[0])[0] if documents else ""
+        return (f"section {order.value} of " if order is not None else "a section of ") + (doc or "a source document"), caveats
+    return "", caveats
+
+
+def _taken(p: _Page, sources: list[Any]) -> list[dict[str, Any]]:
+    """What the graph took from each of ``sources`` (a section, or a document and its
+    sections): the statements its passages support, grouped by passage, and the entities
+    described from it without a passage for a single statement."""
+    out = []
+    for source in sources:
+        facts: dict[str, list[dict[str, Any]]] = {}
+        attributed: set[str] = set()
+        for a in p.subjects(_PROV + "wasDerivedFrom", source):
+            if not p.is_record(a):
+                continue
+            s, pr, o = (next(iter(p.objects(a, _RDF + x)), None) for x in ("subject", "predicate", "object"))
+            if s is None or pr is None or o is None or not any(t.value == _KG + "Attribution" for t in p.objects(a, _RDF + "type")):
+                continue
+            attributed.add(s.value)
+            fact = {"subject": p.ref(s), "predicate": p.ref(pr), "object": p.ref(o),
+                    "current": next(iter(p.store.quads_for_pattern(s, pr, o, ox.DefaultGraph())), None) is not None}
+            for quote in p.objects(a, _QUOTE) or [ox.Literal("")]:
+                facts.setdefault(quote.value, []).append(fact)
+        described = []
+        for s in p.subjects(_PROV + "wasDerivedFrom", source):
+            if s.value in attributed or p.is_record(s) or not isinstance(s, ox.NamedNode):
+                continue
+            described.append(p.ref(s))
+        for group in facts.values():
+            group.sort(key=lambda f: (f["subject"]["label"].casefold(), f["predicate"]["label"], f["object"].get("label") or f["object"].get("text", "")))
+        passages = sorted(facts.items(), key=lambda kv: (kv[1][0]["subject"]["label"].casefold(), kv[0]))
+        described.sort(key=lambda r: _natural(r["label"] or r["curie"]))
+        if passages or described:
+            out.append({"source": p.ref(source), "cite": p.cite(source), "passages": passages, "described": described,
+                        "facts": sum(len(v) for v in facts.values())})
+    return out
+
+
+def entity_page(graph: Graph, iri: str, *, as_of: Any = None, lang: str = "en") -> dict[str, Any]:
+    """Everything an entity page shows, read from the current view or, with ``as_of`` (a
+    day), from the graph as it stood then, labelled in ``lang`` where the graph has names
+    in it; a ``UsageError`` if the graph (then) has nothing on ``iri``."""
+    from kg.describe import describe
+    from kg.history import supersessions
+
+    node = ox.NamedNode(iri)
+    gs = graph.store() if as_of is None else graph.as_of(as_of)
+    store = gs.store
+    d = describe(store, node)
+    p = _Page(graph, gs, lang)
+    kind = page_kind(store, node)
+    title, title_lang = p.name(node)
+    summary, caveats = _summary(p, kind, node)
+
+    retired: dict[tuple[str, str], list[Any]] = {}
+    for r in supersessions(store):
+        if r.triple.subject == node:
+            retired.setdefault((r.triple.predicate.value, str(r.triple.object)), []).append(r)
+    records = {s.subject.value for s in d.incoming if s.predicate.value == _RDF + "subject" and p.is_record(s.subject)}
+    divergent: dict[str, list[dict[str, Any]]] = {}
+    for rec in records:
+        rnode = ox.NamedNode(rec)
+        if any(t.value == _KG + "DivergentReport" for t in p.objects(rnode, _RDF + "type")):
+            for pred in p.objects(rnode, _RDF + "predicate"):
+                for value in p.objects(rnode, _RDF + "object"):
+                    divergent.setdefault(pred.value, []).append({
+                        "value": p.ref(value), "quotes": [q.value for q in p.objects(rnode, _QUOTE)],
+                        "cites": [p.cite(src) for src in p.objects(rnode, _PROV + "wasDerivedFrom")]})
+
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for s in d.outgoing:
+        if s.predicate.value in _SHOWN_APART:
+            continue
+        value = p.ref(s.object)
+        if s.predicate.value in _LINKS_OUT and value["kind"] == "iri":
+            value["out"] = value["out"] or link_out(value["iri"], s.predicate.value)
+        if s.predicate.value == _KG + "isoAlpha2" and value["kind"] == "literal":
+            value["out"] = {"url": ISO_3166 + value["text"], "site": "iso.org", "text": value["text"]}
+        value.update(
+            current=s.current,
+            graphs=[curie(g.value) for g in s.graphs],
+            references=[{"quote": quote, **p.cite(src)} for src, quote in s.evidence],
+            superseded=[{"on": r.on.isoformat() if r.on else "", "kind": p.name(r.kind)[0] if r.kind else "", "reason": r.reason,
+                         "now": p.ref(r.new_value) if r.new_value is not None else None,
+                         "cites": [p.cite(src) for src in p.objects(r.node, _PROV + "wasDerivedFrom")]}
+                        for r in retired.get((s.predicate.value, str(s.object)), [])],
+        )
+        groups.setdefault(s.predicate.value, []).append(value)
+
+    def sort_key(v: dict[str, Any]) -> tuple[Any, ...]:
+        return (not v["current"], _natural(v.get("label") or v.get("text") or ""))
+
+    rank = {prop: i for i, prop in enumerate(kind.order)}
+    statements: list[dict[str, Any]] = [{"property": p.ref(ox.NamedNode(prop)), "values": sorted(values, key=sort_key), "divergent": divergent.get(prop, [])}
+                  for prop, values in groups.items()]
+    statements.sort(key=lambda g: (rank.get(g["property"]["iri"], len(rank)), (g["property"]["label"] or g["property"]["curie"]).casefold()))
+
+    # a statement stated both ways (kg:holds and kg:heldBy) is shown once, from this side
+    inverse_of: dict[str, set[str]] = {}
+    for q in store.quads_for_pattern(None, ox.NamedNode(_OWL + "inverseOf"), None, ox.DefaultGraph()):
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+            inverse_of.setdefault(q.subject.value, set()).add(q.object.value)
+            inverse_of.setdefault(q.object.value, set()).add(q.subject.value)
+    stated = {(s.predicate.value, s.object.value) for s in d.outgoing if isinstance(s.object, ox.NamedNode)}
+    inverse: dict[str, list[dict[str, Any]]] = {}
+    for s in d.incoming:
+        if not s.current or s.subject.value in records or p.is_record(s.subject):
+            continue
+        if any((q, s.subject.value) in stated for q in inverse_of.get(s.predicate.value, ())):
+            continue
+        if p.is_noted(s.subject):
+            continue
+        if kind.name in ("source", "section") and s.predicate.value in (_PROV + "wasDerivedFrom", _DCT + "isPartOf"):
+            continue  # shown section by section, with the passages
+        inverse.setdefault(s.predicate.value, []).append({**p.ref(s.subject), "graphs": [curie(g.value) for g in s.graphs]})
+    incoming: list[dict[str, Any]] = [{"property": p.ref(ox.NamedNode(prop)), "name": p._inverse(store, ox.NamedNode(prop)),
+                 "values": sorted(values, key=lambda v: _natural(v["label"] or v["curie"]))} for prop, values in inverse.items()]
+    incoming.sort(key=lambda g: g["name"].casefold())
+
+    sources = []
+    for src in d.sources:
+        if isinstance(src, ox.NamedNode):
+            sources.append(p.cite(src))
+    taken: list[dict[str, Any]] = []
+    original = None
+    if kind.name == "section":
+        taken = _taken(p, [node])
+        original = p.cite(node)
+    elif kind.name == "source":
+        sections = p.subjects(_DCT + "isPartOf", node)
+        sections.sort(key=lambda sec: (int(o.value) if (o := next(iter(p.objects(sec, _KG + "order")), None)) is not None and o.value.isdigit() else 0, sec.value))
+        taken = _taken(p, [node, *sections])
+        original = p.cite(node)
+
+    counts: dict[str, int] = {}
+    for s in d.outgoing:
+        for g in s.graphs:
+            counts[g.value] = counts.get(g.value, 0) + 1
+    home = sorted(curie(g) for g, n in counts.items() if n == max(counts.values())) if counts else []
+    # each name once, with the properties that give it (a title that is also the label)
+    given: dict[tuple[str, str], set[str]] = {}
+    for s in d.outgoing:
+        if isinstance(s.object, ox.Literal) and s.predicate in NAME_PROPERTIES:
+            given.setdefault((s.object.value, s.object.language or ""), set()).add(curie(s.predicate.value))
+    names = sorted(((text, tag, ", ".join(sorted(props))) for (text, tag), props in given.items()),
+                   key=lambda n: (n[1] != lang, n[1] != "en", n[1], n[0]))
+    return {
+        "iri": iri, "curie": curie(iri), "label": title, "label_lang": title_lang, "kind": kind.name,
+        "summary": summary, "caveats": caveats,
+        "types": [p.ref(t) for t in d.types],
+        "names": names, "statements": statements, "incoming": incoming,
+        "sources": sources, "quotes": sorted({s.object.value for s in d.outgoing if s.predicate == _QUOTE and isinstance(s.object, ox.Literal)}),
+        "taken": taken, "original": original, "external": link_out(iri),
+        "home": home, "notes": list(d.notes), "as_of": str(as_of) if as_of is not None else "", "lang": lang,
+    }
+
+
+def label_languages(graph: Graph) -> frozenset[str]:
+    """The languages the graph has names in (their primary subtags), once per store version."""
+    def find() -> frozenset[str]:
+        store = graph.store().store
+        return frozenset(q.object.language.split("-")[0].lower() for prop in NAME_PROPERTIES
+                         for q in store.quads_for_pattern(None, prop, None, ox.DefaultGraph())
+                         if isinstance(q.object, ox.Literal) and q.object.language)
+
+    found: frozenset[str] = graph.remember("label languages", (), find)
+    return found

@@ -365,13 +365,13 @@ def test_a_post_that_changed_hands_shows_each_holder_in_their_own_span(tmp_path:
 
 
 def test_describe_and_the_entity_page_give_the_tenures_of_a_post(bundled, capsys: pytest.CaptureFixture[str]) -> None:
-    from kg.web.ops import entity
+    from kg.views import entity_page
 
     assert main(["--data", str(ROOT), "describe", "kgi:post-prosecutor-general-az"]) == 0
     out = capsys.readouterr().out
     assert "Kamran Aliyev held Prosecutor General of the Republic of Azerbaijan from 2023-09-14 to 2024-11-15" in out
-    page = entity(bundled, KGI + "post-eco-secretary-general")
-    assert page is not None and any("from 2024-11-15 to 2025-09-25" in n for n in page["notes"])
+    page = entity_page(bundled, KGI + "post-eco-secretary-general")
+    assert any("from 2024-11-15 to 2025-09-25" in n for n in page["notes"])
 
 
 def test_each_membership_passage_names_its_state(bundled) -> None:

@@ -357,9 +357,10 @@ def test_an_entity_page_marks_a_superseded_statement_and_shows_passages(web):
     assert r.status_code == 200
     # the bulletin's "scheduled" is struck through and tagged, the ECO report's "held" is not
     superseded = re.findall(r'<li class="superseded">(.*?)</li>', r.text, flags=re.S)
-    assert len(superseded) == 1 and "/concept/scheduled" in superseded[0] and ">superseded</span>" in superseded[0]
+    assert len(superseded) == 1 and "/concept/scheduled" in superseded[0] and ">no longer holds</span>" in superseded[0]
+    assert "Superseded on 2025-09-25 (status change)" in superseded[0]  # when and why, on the value itself
     assert "convened in Tashkent, Uzbekistan, on September 25, 2025." in r.text
-    assert 'class="passage"' in r.text
+    assert '<ul class="references" aria-label="References">' in r.text
 
 
 def test_an_unknown_entity_is_404_with_a_search_link(web):

@@ -556,10 +556,14 @@ class App:
                 raise Problem(404, f"{curie(iri)} is not in the graph", hint=f"search by name: /search?q={quote(_guess(iri))}")
             return Response(body, mimetype=rdf[0], headers={"Vary": "Accept"})
         rdf_links = [(label, f"{href(iri)}{'&' if '?' in href(iri) else '?'}format={f}") for label, f in DOWNLOADS["graph"][:4]]
-        body = self.call(request, "entity_page", iri, rdf_links, self.notice(), what=f"the page of {curie(iri)}")
+        # the page depends on as_of and lang (in the URL) and on Accept-Language
+        as_of, lang = request.args.get(AS_OF) or None, request.args.get("lang") or None
+        body = self.call(request, "entity_page", iri, rdf_links, self.notice(), as_of, lang,
+                         request.headers.get("Accept-Language", "")[:1000], what=f"the page of {curie(iri)}")
         if body is None:
-            raise Problem(404, f"{curie(iri)} is not in the graph", hint="search for it by name")
-        return Response(body, mimetype=HTML, headers={"Vary": "Accept"})
+            when = f" as it stood on {as_of}" if as_of else ""
+            raise Problem(404, f"{curie(iri)} is not in the graph{when}", hint="search for it by name")
+        return Response(body, mimetype=HTML, headers={"Vary": "Accept, Accept-Language"})
 
     def on_health(self, request: Request) -> Response:
         # from what the front knows: never a worker, an endpoint or a build to wait for

@@ -14,8 +14,10 @@ name index, counts, pictures) is remembered by the facade, not here.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
@@ -144,23 +146,71 @@ def stored_table(graph: Any, name: str, params: dict[str, str], show: int, as_of
 # ---------------------------------------------------------------- entities
 
 
-def entity(graph: Any, iri: str) -> dict[str, Any] | None:
-    """Everything an entity page shows (``kg.views.EntityView.page``), or ``None`` if the
-    graph has nothing on ``iri``."""
-    node = _check_iri(iri)
-    try:
-        return views.entity(graph, node).page()
-    except UsageError:
-        return None
-
-
-def entity_page(graph: Any, iri: str, rdf_links: list[tuple[str, str]], notice: str | None = None) -> str | None:
-    """The entity's page as HTML, rendered here in the worker, or ``None`` if unknown;
-    ``notice``: the front's banner (the graph is served from an older version)."""
+def entity_page(graph: Any, iri: str, rdf_links: list[tuple[str, str]], notice: str | None = None,
+                as_of: str | None = None, lang: str | None = None, accept_language: str = "") -> str | None:
+    """The entity's page as HTML, rendered here in the worker, or ``None`` if unknown (on
+    ``as_of``, if given: the graph as it stood that day); ``lang`` (the URL's) or else
+    ``accept_language`` (the header) choose the language of its names; ``notice``: the
+    front's banner (the graph is served from an older version)."""
     from kg.web.pages import render
 
-    data = entity(graph, iri)
-    return None if data is None else render("entity.html", e=data, rdf_links=rdf_links, notice=notice)
+    node = _check_iri(iri)
+    day = _web_day(graph, as_of) if as_of is not None else None
+    page_lang, lang_notice = choose_language(graph, lang, accept_language)
+    try:
+        data = views.entity_page(graph, node.value, as_of=day, lang=page_lang)
+    except UsageError:
+        return None
+    notices = [n for n in (notice, lang_notice) if n]
+    # the links of the page keep the day and a language asked for in the URL
+    chosen_lang = {"lang": page_lang} if lang is not None and lang_notice is None else {}
+    keep = urlencode({**({AS_OF: day.isoformat()} if day is not None else {}), **chosen_lang})
+    return render("entity.html", e=data, rdf_links=rdf_links, notice=" ".join(notices) or None, page_lang=page_lang,
+                  keep=keep, keep_lang=urlencode(chosen_lang))
+
+
+def _web_day(graph: Any, text: str) -> Any:
+    """A day of the URL, with what is wrong with it in the URL's terms."""
+    try:
+        day = graph.day(text, what=AS_OF)
+        graph.as_of(day)  # a day the graph cannot be shown on is refused here, as a bad request
+        return day
+    except UsageError as exc:
+        hint = exc.hint if exc.hint and "--" not in exc.hint else "write the day as YYYY-MM-DD, e.g. ?as_of=2025-06-01"
+        raise UsageError(exc.message.replace("--as-of", AS_OF), hint=hint) from None
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}")
+
+
+def choose_language(graph: Any, lang: str | None, accept_language: str) -> tuple[str, str | None]:
+    """The page's language: ``lang`` from the URL if the graph has names in it, else the
+    first of the header's languages (by weight) that it has, else English; with a notice
+    when the URL asked for a language the graph has no names in. A ``lang`` that is not a
+    language tag is a bad request."""
+    known = views.label_languages(graph) | {"en"}
+    if lang is not None:
+        if not _LANGUAGE_TAG.fullmatch(lang):
+            raise UsageError(f"lang {lang!r} is not a language tag", hint="write a language as ru, en, zh or fa, e.g. ?lang=ru")
+        primary = lang.split("-")[0].lower()
+        if primary in known:
+            return primary, None
+        return "en", f"The graph has no names in {lang!r}: they are shown in English."
+    weighted = []
+    for i, part in enumerate(accept_language.split(",")[:32]):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        if _LANGUAGE_TAG.fullmatch(tag.strip()) and q > 0:
+            weighted.append((-q, i, tag.strip().split("-")[0].lower()))
+    for _, _, primary in sorted(weighted):
+        if primary in known:
+            return primary, None
+    return "en", None
 
 
 def entity_rdf(graph: Any, iri: str, fmt: str) -> bytes | None:
