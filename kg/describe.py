@@ -131,6 +131,9 @@ def resolve(store: Reads, term: str) -> ox.NamedNode:
                 names.setdefault(q.subject.value, set()).add(normalise(q.object.value))
     exact = sorted(s for s, n in names.items() if wanted in n)
     matches = exact or sorted(s for s, n in names.items() if any(wanted in x for x in n))
+    # candidates whose name starts with the text first: for "4th meeting", the 4th
+    # Meetings before the delegations to them
+    matches.sort(key=lambda s: not any(x.startswith(wanted) for x in names[s]))
     if len(matches) == 1:
         return ox.NamedNode(matches[0])
     if len(matches) > 1:

@@ -96,6 +96,7 @@ def test_pages_work_without_javascript(server, browser):
     pg = context.new_page()
     try:
         pg.goto(server.url + "/queries/delegations-at-meeting")
+        pg.get_by_label("event").fill("kgi:eco-apg-meeting-4")
         pg.get_by_role("button", name="Run").click()
         assert "Kamran Aliyev" in pg.locator("table.results").inner_text()
     finally:

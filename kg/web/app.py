@@ -480,8 +480,17 @@ class App:
 
     def _stored_page(self, request: Request, stored: Any, params: dict[str, str], as_of: str | None = None) -> Response:
         table = error = None
-        run = bool(params) or not any(p.required for p in stored.params.values()) or "run" in request.args
-        params.pop("run", None)
+        asked = params.pop("run", None) is not None
+        params = {k: v for k, v in params.items() if v.strip()}  # a form sends its empty fields too
+        # the first view of a query that needs values shows the form with the example's
+        # values as placeholders; a shared URL with values runs
+        run = asked or bool(params) or not any(p.required for p in stored.params.values())
+        missing = [n for n in stored.missing(params) if not (as_of and n == stored.as_of)]
+        if run and missing:
+            run = False
+            error = Problem(400, f"missing {'a value' if len(missing) == 1 else 'values'} for {', '.join(missing)}: "
+                                 f"{'it is' if len(missing) == 1 else 'they are'} required",
+                            hint="fill in the fields marked required; the greyed text in each is an example")
         if run:
             try:
                 table = self.call(request, "stored_table", stored.name, params, SHOW_ROWS, as_of, what=f"the query {stored.name}",
@@ -497,7 +506,8 @@ class App:
         extra = {AS_OF: as_of} if as_of else {}
         downloads = [(label, f"/queries/{stored.name}?" + urlencode({**params, **extra, "format": f})) for label, f in DOWNLOADS[kind]]
         return self.page("stored.html", status=error.status if error else 200, query=stored, values=values,
-                         table=table, error=error, downloads=downloads, as_of=as_of or "")
+                         examples=stored.example_values, missing=missing, table=table, error=error, downloads=downloads,
+                         as_of=as_of or "")
 
     def on_openapi(self, request: Request) -> Response:
         from kg.web.openapi import openapi
