@@ -767,7 +767,7 @@ def serve_cmd(state: State, host: str, port: int, workers: int | None, timeout: 
       kg serve --port 0 --workers 4    any free port, four query workers
       kg serve --host 0.0.0.0 --base-url https://graph.example.org/
       kg serve --allow-writes --token-file reviewers.txt   /suggest may merge reviewed facts
-      curl -H 'Accept: text/csv' 'http://127.0.0.1:8787/queries/delegations-at-meeting'
+      curl -H 'Accept: text/csv' 'http://127.0.0.1:8787/queries/delegations-at-meeting?event=kgi:eco-apg-meeting-4'
       curl --data-urlencode 'query=ASK { ?s a kg:Meeting }' http://127.0.0.1:8787/sparql
 
     Every query runs in a worker process under the time and size limits; SPARQL Update,

@@ -253,7 +253,7 @@ class App:
             Rule("/reconcile/suggest/<kind>", endpoint="reconcile_suggest", methods=read),
             Rule("/resource", endpoint="resource", methods=read),
             Rule("/health", endpoint="health", methods=read),
-            Rule("/static/<name>", endpoint="static", methods=read),
+            Rule("/static/<path:name>", endpoint="static", methods=read),
             Rule("/ontology", endpoint="ontology", methods=read),
             Rule("/draw/<kind>.<fmt>", endpoint="draw", methods=read),
             Rule("/void.ttl", endpoint="void", methods=read),
@@ -435,11 +435,14 @@ class App:
 
     def on_editor(self, request: Request, text: str | None = None) -> Response:
         table = error = None
+        seconds = 0.0
         if text is None:
             text = request.values.get("query", "")
         if text.strip():
             try:
+                started = time.perf_counter()
                 table = self.call(request, "sparql_table", text, SHOW_ROWS, what="the query")
+                seconds = time.perf_counter() - started
             except KgError as exc:
                 if isinstance(exc, ClientGone):
                     raise
@@ -450,7 +453,7 @@ class App:
                      DOWNLOADS["graph" if table and table["form"] in ("CONSTRUCT", "DESCRIBE") else "table"]]
         status = error.status if error else 200
         return self.page("editor.html", status=status, text=text, table=table, error=error, downloads=downloads,
-                         prefixes=PREFIXES)
+                         prefixes=PREFIXES, seconds=seconds, all_downloads={kind: [list(d) for d in ds] for kind, ds in DOWNLOADS.items()})
 
     def on_queries(self, request: Request) -> Response:
         from kg.views import query_json
@@ -632,7 +635,10 @@ class App:
 
 
 STATIC = {"kg.css": "text/css", "editor.js": "text/javascript", "review.css": "text/css", "review.js": "text/javascript",
-          "suggest.js": "text/javascript"}
+          "suggest.js": "text/javascript", "editor.css": "text/css", "api.js": "text/javascript",
+          # shipped, never fetched from elsewhere: rebuilt by scripts/build_editor.sh
+          "vendor/codemirror.js": "text/javascript", "vendor/swagger-ui-bundle.js": "text/javascript",
+          "vendor/swagger-ui.css": "text/css", "vendor/LICENSES.txt": "text/plain"}
 EXAMPLE_QUERY = """SELECT ?state ?label WHERE {
   ?state a kg:State ; rdfs:label ?label .
   FILTER(LANG(?label) = "en")
