@@ -438,6 +438,12 @@ class App:
         seconds = 0.0
         if text is None:
             text = request.values.get("query", "")
+        if not wants_html(request) and accepts_json(request):
+            # the page's script: every row (the engine stops past max_rows), labelled
+            if not text.strip():
+                raise Problem(400, "the query is empty", hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+            body = self.call(request, "editor_json", text, self.settings.max_rows, what="the query")
+            return Response(body, mimetype="application/json", headers={"Vary": "Accept"})
         if text.strip():
             try:
                 started = time.perf_counter()

@@ -95,6 +95,18 @@ def sparql_table(graph: Any, text: str, show: int) -> dict[str, Any]:
     return views.table(graph, graph.sparql(text, timeout=0, source=SOURCE), show)
 
 
+def editor_json(graph: Any, text: str, show: int) -> bytes:
+    """What the editor's page script shows: the result as SPARQL JSON results (a graph
+    result as subject, predicate, object rows), its form, and a label for every IRI in
+    it, so its table reads as the server's does."""
+    import json
+
+    table = views.table(graph, graph.sparql(text, timeout=0, source=SOURCE), show)
+    results = json.loads(views.result_bytes(table["result"], "json"))
+    return json.dumps({"form": table["form"], "total": table["total"], "labels": table["labels"], **results},
+                      ensure_ascii=False).encode("utf-8")
+
+
 def _run_stored(graph: Any, name: str, params: dict[str, str], as_of: str | None) -> tuple[Any, list[str]]:
     """The stored query run with the URL's parameters, and the notes on them (a name taken
     as an entity, an IRI the graph does not mention); a wrong one is a UsageError that

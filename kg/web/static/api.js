@@ -28,6 +28,14 @@
     .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
     .then(function (spec) {
       spec.servers = [{url: window.location.origin, description: "this server"}];
+      // Swagger UI lists an operation under each of its tags: here each query once, under
+      // its first tag, as on the home page
+      Object.keys(spec.paths || {}).forEach(function (path) {
+        Object.keys(spec.paths[path]).forEach(function (method) {
+          var op = spec.paths[path][method];
+          if (op && op.tags && op.tags.length > 1) op.tags = op.tags.slice(0, 1);
+        });
+      });
       window.SwaggerUIBundle({
         spec: spec,
         domNode: target,

@@ -190,10 +190,10 @@
     clear();
     outcome.appendChild(el("p", {"class": "timing", role: "status"}, ["Running…"]));
     var started = performance.now();
-    fetch("/sparql", {
+    // /editor answers the page's script in JSON: the rows and a label for each IRI
+    fetch("/editor", {
       method: "POST",
-      headers: {"Content-Type": "application/x-www-form-urlencoded",
-                Accept: "application/sparql-results+json, application/n-triples;q=0.9"},
+      headers: {"Content-Type": "application/x-www-form-urlencoded", Accept: "application/json"},
       body: "query=" + encodeURIComponent(text),
       signal: controller ? controller.signal : undefined,
     }).then(function (response) {
@@ -213,9 +213,8 @@
         return;
       }
       mark(view, null);
-      var graph = answer.type.indexOf("n-triples") >= 0;
-      var result = graph ? fromNTriples(answer.body) : answer.body;
-      show(result, seconds, text, graph);
+      var graph = answer.body.form === "CONSTRUCT" || answer.body.form === "DESCRIBE";
+      show(answer.body, seconds, text, graph);
     }).catch(function (error) {
       if (error && error.name === "AbortError") return;
       running = null;
@@ -226,42 +225,13 @@
 
   // ------------------------------------------------------------ results
 
-  // N-Triples, one statement a line, as SPARQL JSON rows of subject, predicate, object
-  function fromNTriples(text) {
-    var term = /\s*(<[^>]*>|_:\S+|"(?:[^"\\]|\\.)*"(?:@[A-Za-z0-9\-]+|\^\^<[^>]*>)?)/y;
-    function unescape(s) {
-      return s.replace(/\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})|\\(.)/g, function (all, u4, u8, c) {
-        if (u4 || u8) return String.fromCodePoint(parseInt(u4 || u8, 16));
-        return {t: "\t", n: "\n", r: "\r", b: "\b", f: "\f"}[c] || c;
-      });
-    }
-    function parse(token) {
-      if (token[0] === "<") return {type: "uri", value: token.slice(1, -1)};
-      if (token[0] === "_") return {type: "bnode", value: token.slice(2)};
-      var m = /^"((?:[^"\\]|\\.)*)"(?:@(.+)|\^\^<(.*)>)?$/.exec(token);
-      var t = {type: "literal", value: unescape(m[1])};
-      if (m[2]) t["xml:lang"] = m[2];
-      if (m[3]) t.datatype = m[3];
-      return t;
-    }
-    var rows = [];
-    text.split("\n").forEach(function (line) {
-      if (!line.trim() || line.trim()[0] === "#") return;
-      var parts = [];
-      term.lastIndex = 0;
-      for (var i = 0; i < 3; i++) {
-        var m = term.exec(line);
-        if (!m) return;
-        parts.push(parse(m[1]));
-      }
-      rows.push({subject: parts[0], predicate: parts[1], object: parts[2]});
-    });
-    return {head: {vars: ["subject", "predicate", "object"]}, results: {bindings: rows}};
+  function name(t, labels) {
+    return t.type === "uri" ? (labels[t.value] || curie(t.value)) : t.value;
   }
 
-  function cell(t) {
+  function cell(t, labels) {
     if (!t) return el("td");
-    if (t.type === "uri") return el("td", {}, [el("a", {href: href(t.value), title: t.value}, [curie(t.value)])]);
+    if (t.type === "uri") return el("td", {}, [el("a", {href: href(t.value), title: t.value}, [name(t, labels)])]);
     if (t.type === "bnode") return el("td", {}, [el("span", {"class": "bnode"}, ["_:" + t.value])]);
     var children = [el("span", {"class": "lit"}, [t.value])];
     if (t["xml:lang"]) children.push(" ", el("span", {"class": "tag"}, [t["xml:lang"]]));
@@ -276,12 +246,12 @@
     return isNaN(n) ? null : n;
   }
 
-  function compare(a, b) {
-    if (!a || !b) return a ? -1 : b ? 1 : 0;  // unbound last
+  // by what the cell shows: numbers as numbers, IRIs by their label, unbound last
+  function compare(a, b, labels) {
+    if (!a || !b) return a ? -1 : b ? 1 : 0;
     var x = numeric(a), y = numeric(b);
     if (x !== null && y !== null) return x - y;
-    var p = a.type === "uri" ? curie(a.value) : a.value, q = b.type === "uri" ? curie(b.value) : b.value;
-    return p.localeCompare(q, undefined, {numeric: true, sensitivity: "base"});
+    return name(a, labels).localeCompare(name(b, labels), undefined, {numeric: true, sensitivity: "base"});
   }
 
   function downloadLinks(text, graph) {
@@ -301,7 +271,7 @@
       outcome.appendChild(downloadLinks(text, false));
       return;
     }
-    var vars = result.head.vars, rows = result.results.bindings;
+    var vars = result.head.vars, rows = result.results.bindings, labels = result.labels || {};
     var total = rows.length;
     outcome.appendChild(el("p", {"class": "timing"}, [total.toLocaleString("en") + " " + what + (total === 1 ? "" : "s") +
       " in " + seconds.toFixed(3) + " s" + (maxRows && total >= maxRows ? " (the server's limit: a query past " +
@@ -320,7 +290,7 @@
         ascending = sortedBy === v ? !ascending : true;
         sortedBy = v;
         order.sort(function (i, j) {
-          var c = compare(rows[i][v], rows[j][v]);
+          var c = compare(rows[i][v], rows[j][v], labels);
           return (ascending ? c : -c) || i - j;  // stable: ties keep the server's order
         });
         page = 0;
@@ -344,7 +314,7 @@
       var start = page * pageSize, end = Math.min(total, start + pageSize);
       for (var k = start; k < end; k++) {
         var row = rows[order[k]], tr = el("tr");
-        vars.forEach(function (v) { tr.appendChild(cell(row[v])); });
+        vars.forEach(function (v) { tr.appendChild(cell(row[v], labels)); });
         body.appendChild(tr);
       }
       status.textContent = what.charAt(0).toUpperCase() + what.slice(1) + "s " + (start + 1).toLocaleString("en") + "–" +
