@@ -479,7 +479,7 @@ class App:
         except _Usage as exc:
             raise Problem(404, exc.message, hint="GET /queries lists the stored queries") from None
         as_of = request.args.get(AS_OF) or None
-        params = _without_prefilled_day(stored, {k: v for k, v in request.args.items() if k not in ("format", AS_OF)}, as_of)
+        params = {k: v for k, v in request.args.items() if k not in ("format", AS_OF)}
         html = wants_html(request)
         if html:
             return self._stored_page(request, stored, params, as_of)
@@ -657,15 +657,6 @@ ORDER BY ?label"""
 
 #: the URL parameter of a stored query that asks for the graph as of a day (--as-of)
 AS_OF = "as_of"
-
-
-def _without_prefilled_day(stored: Any, params: dict[str, str], as_of: str | None) -> dict[str, str]:
-    """With as_of, the day parameter it sets is dropped when it holds its default: the
-    form fills every field with its default, which is not a second day asked for."""
-    receiver = stored.params.get(stored.as_of) if as_of else None
-    if receiver is not None and params.get(receiver.name) == receiver.default:
-        return {k: v for k, v in params.items() if k != receiver.name}
-    return params
 
 
 def _dataset_given(request: Request) -> bool:
