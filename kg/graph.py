@@ -263,7 +263,8 @@ class Graph:
         """The IRI a CURIE, full IRI or label (any language, case, accents) names."""
         from kg.describe import resolve
 
-        return resolve(self.store().store, term)
+        # the name index is kept per store version: a name is found without reading every name again
+        return resolve(self.store().store, term, self.name_index() if self.store().capabilities.versioned else None)
 
     def resolve_params(self, name: str, params: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
         """The stored query's ``params`` with each name given to an IRI parameter ("4th
