@@ -133,7 +133,7 @@
     state: K.EditorState.create({
       doc: textarea.value,
       extensions: [
-        K.lineNumbers(), K.history(), K.drawSelection(), K.highlightActiveLine(), K.bracketMatching(),
+        K.lineNumbers(), K.history(), K.drawSelection(), K.highlightActiveLine(), K.bracketMatching(), K.EditorView.lineWrapping,
         K.closeBrackets(), K.indentOnInput(),
         K.StreamLanguage.define(K.sparql), K.syntaxHighlighting(K.classHighlighter),
         K.autocompletion({override: [completeEntity, completeWord], activateOnTyping: true}),
