@@ -142,6 +142,12 @@ def test_an_ambiguous_name_on_the_page_is_400_listing_the_candidates(web) -> Non
     page = web.get("/queries/delegations-at-meeting", params={"event": "4th meeting", "run": "1"}, headers=HTML)
     assert page.status_code == 400
     assert "matches" in page.text and "kgi:eco-apg-meeting-4" in page.text and "kgi:eco-interior-ministers-meeting-4" in page.text
+    # each candidate shown is a link that runs the query with it
+    links = re.findall(r'<li><a href="(/queries/delegations-at-meeting\?[^"]+)">([^<]+)</a></li>', page.text)
+    assert len(links) == 8 and links[0][1].endswith("(kgi:eco-anti-corruption-meeting-4)")
+    chosen = next(url for url, label in links if label.endswith("(kgi:eco-apg-meeting-4)"))
+    ran = web.get(chosen.replace("&amp;", "&"), headers=HTML)
+    assert ran.status_code == 200 and "Kamran Aliyev" in ran.text
     nothing = web.get("/queries/delegations-at-meeting", params={"event": "zzz no such thing", "run": "1"}, headers=HTML)
     assert nothing.status_code == 400 and "nothing in the graph is named" in nothing.text
 

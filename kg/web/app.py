@@ -513,9 +513,13 @@ class App:
         values = {n: params.get(n, p.default or "") for n, p in stored.params.items()}
         kind = "graph" if stored.form in ("CONSTRUCT", "DESCRIBE") else "table"
         extra = {AS_OF: as_of} if as_of else {}
+        # a name of several entities: each candidate a link that runs the query with it
+        choices = [(f"{label} ({name})", f"/queries/{stored.name}?" + urlencode({**params, param: name, **extra, "run": "1"}))
+                   for param, name, label in _candidates(error.message if error else "")]
         downloads = [(label, f"/queries/{stored.name}?" + urlencode({**params, **extra, "format": f})) for label, f in DOWNLOADS[kind]]
         return self.page("stored.html", status=error.status if error else 200, query=stored, values=values,
                          examples=stored.example_values, missing=missing, table=table, error=error, downloads=downloads,
+                         choices=choices,
                          as_of=as_of or "")
 
     def on_openapi(self, request: Request) -> Response:
@@ -657,6 +661,20 @@ ORDER BY ?label"""
 
 #: the URL parameter of a stored query that asks for the graph as of a day (--as-of)
 AS_OF = "as_of"
+
+
+#: kg.describe.resolve's refusal of a name several entities bear, as a stored query's
+#: parameter reports it: "parameter 'event': '4th meeting' matches 56 entities: kgi:a (A), ..."
+_AMBIGUOUS = re.compile(r"^parameter '(\w+)': '.*?' matches \d+ entities: (.*)$", re.S)
+_CANDIDATE = re.compile(r"(\w[\w\-.]*:[^\s,()]+) \(((?:[^()]|\([^()]*\))*)\)")
+
+
+def _candidates(message: str) -> list[tuple[str, str, str]]:
+    """(parameter, prefixed name, label) of each candidate a refused name lists."""
+    m = _AMBIGUOUS.match(message)
+    if m is None:
+        return []
+    return [(m.group(1), name, label) for name, label in _CANDIDATE.findall(m.group(2))]
 
 
 def _dataset_given(request: Request) -> bool:
