@@ -253,11 +253,14 @@ def query_cmd(state: State, name: str, params: tuple[tuple[str, str], ...], fmt:
     """Run a stored query by NAME with typed parameters.
 
     Values are converted to RDF terms by their declared type and bound by the engine,
-    never pasted into the query text.
+    never pasted into the query text. An IRI parameter also takes a name in any language
+    ("Tajikistan", "Таджикистан"): the one entity of that name is used, and a name that
+    fits several is refused with the candidates.
 
     \b
     Example:
       kg query delegations-at-meeting -p event kgi:eco-apg-meeting-4
+      kg query timeline-of-state -p state Tajikistan
       kg query members-on-date -p organisation kgi:sco -p date 2023-01-01 -f csv
       kg query scheduled-events --as-of 2025-06-01
     """
@@ -270,6 +273,11 @@ def query_cmd(state: State, name: str, params: tuple[tuple[str, str], ...], fmt:
     day = g.day(as_of) if as_of is not None else None
     stored = g.check_stored(name, raw, day)  # a bad parameter is reported before the store is opened
     state.store(inference or stored.inference)
+    raw, notes = g.resolve_params(name, raw)
+    for note in notes:
+        # on stderr even with -q: a name taken as an entity, or an IRI that answers nothing,
+        # changes what the rows mean
+        click.echo(f"kg: warning: {note}" if "not in the graph" in note else f"kg: {note}", err=True)
     result = g.query(name, params=raw, inference=inference, timeout=timeout, max_rows=max_rows or None, as_of=day)
     _emit_result(result, fmt, output, state)
     if day is not None:
@@ -767,7 +775,7 @@ def serve_cmd(state: State, host: str, port: int, workers: int | None, timeout: 
       kg serve --port 0 --workers 4    any free port, four query workers
       kg serve --host 0.0.0.0 --base-url https://graph.example.org/
       kg serve --allow-writes --token-file reviewers.txt   /suggest may merge reviewed facts
-      curl -H 'Accept: text/csv' 'http://127.0.0.1:8787/queries/delegations-at-meeting'
+      curl -H 'Accept: text/csv' 'http://127.0.0.1:8787/queries/delegations-at-meeting?event=kgi:eco-apg-meeting-4'
       curl --data-urlencode 'query=ASK { ?s a kg:Meeting }' http://127.0.0.1:8787/sparql
 
     Every query runs in a worker process under the time and size limits; SPARQL Update,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -209,8 +210,10 @@ def inverse_label(store: Reads, predicate: ox.NamedNode) -> str:
     return f"{name} this" if last in _PREPOSITIONS else f"{name} of"
 
 
-def resolve(store: Reads, term: str) -> ox.NamedNode:
-    """The IRI ``term`` names: ``<iri>``, a full IRI, a prefixed name, or a label."""
+def resolve(store: Reads, term: str, index: Iterable[tuple[str, str, str]] | None = None) -> ox.NamedNode:
+    """The IRI ``term`` names: ``<iri>``, a full IRI, a prefixed name, or a label.
+    ``index``: (normalised name, IRI, name) of every name, if the caller keeps them
+    (``Graph.name_index``); else they are read from ``store``."""
     text = term.strip()
     try:
         if text.startswith("<") and text.endswith(">"):
@@ -224,12 +227,19 @@ def resolve(store: Reads, term: str) -> ox.NamedNode:
         raise UsageError(f"{term!r} is not a valid IRI: {exc}") from exc
     wanted = normalise(text)
     names: dict[str, set[str]] = {}
-    for p in NAME_PROPERTIES:
-        for q in store.quads_for_pattern(None, p, None, None):
-            if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
-                names.setdefault(q.subject.value, set()).add(normalise(q.object.value))
+    if index is not None:
+        for norm, iri, _ in index:
+            names.setdefault(iri, set()).add(norm)
+    else:
+        for p in NAME_PROPERTIES:
+            for q in store.quads_for_pattern(None, p, None, None):
+                if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
+                    names.setdefault(q.subject.value, set()).add(normalise(q.object.value))
     exact = sorted(s for s, n in names.items() if wanted in n)
     matches = exact or sorted(s for s, n in names.items() if any(wanted in x for x in n))
+    # candidates whose name starts with the text first: for "4th meeting", the 4th
+    # Meetings before the delegations to them
+    matches.sort(key=lambda s: not any(x.startswith(wanted) for x in names[s]))
     if len(matches) == 1:
         return ox.NamedNode(matches[0])
     if len(matches) > 1:

@@ -211,10 +211,13 @@ class Graph:
 
         ``as_of`` (a day): on the graph as it stood then, for queries whose header opts in
         (``as-of:``); a query that names a date parameter there gets the day bound to it."""
+        from kg.sparql.catalog import is_name
         from kg.sparql.engine import execute
 
         stored = self.catalog.get(name)
         raw = {**(params or {}), **kwargs}
+        if any(p.type == "iri" and isinstance(raw.get(n), str) and is_name(raw[n]) for n, p in stored.params.items()):
+            raw = self.resolve_params(name, raw)[0]
         if as_of is not None:
             raw = stored.bind_as_of(raw, as_of)
         bindings = stored.bind(raw)
@@ -260,7 +263,41 @@ class Graph:
         """The IRI a CURIE, full IRI or label (any language, case, accents) names."""
         from kg.describe import resolve
 
-        return resolve(self.store().store, term)
+        # the name index is kept per store version: a name is found without reading every name again
+        return resolve(self.store().store, term, self.name_index() if self.store().capabilities.versioned else None)
+
+    def resolve_params(self, name: str, params: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+        """The stored query's ``params`` with each name given to an IRI parameter ("4th
+        meeting", "Таджикистан") replaced by the IRI it names, and notes for a person: which
+        entity a name was taken as, and each IRI given that no statement mentions (it runs,
+        but answers nothing). A name that matches several entities, or none, is a
+        ``UsageError`` listing the candidates (``kg.describe.resolve``)."""
+        import pyoxigraph as ox
+
+        from kg.errors import UsageError
+        from kg.namespaces import curie
+        from kg.sparql.catalog import is_name, to_term
+
+        stored = self.catalog.get(name)
+        resolved, notes = dict(params), []
+        for pname, value in params.items():
+            param = stored.params.get(pname)
+            if param is None or param.type != "iri" or not isinstance(value, str):
+                continue
+            if is_name(value):
+                try:
+                    node = self.resolve(value)
+                except UsageError as exc:
+                    raise UsageError(f"parameter {pname!r}: {exc.message}", hint=exc.hint) from None
+                resolved[pname] = node.value
+                notes.append(f"{pname}: {value!r} taken as {self.label(node)!r} ({curie(node.value)})")
+                continue
+            iri = ox.NamedNode(to_term(value, "iri", param=pname).value)
+            store = self.store().store
+            if not any(True for s, p, o in ((iri, None, None), (None, None, iri), (None, iri, None))
+                       for _ in store.quads_for_pattern(s, p, o, ox.DefaultGraph())):
+                notes.append(f"{curie(iri.value)} is not in the graph: no statement mentions it")
+        return resolved, notes
 
     def describe(self, term: str) -> Description:
         """Everything the graph states about an entity (``kg.describe.Description``)."""
@@ -466,7 +503,7 @@ class Graph:
         """The stored query ``name`` with ``params`` bound (and ``day`` for its as-of
         parameter): a bad name or value is reported before any store is opened."""
         stored = self.catalog.get(name)
-        stored.bind(stored.bind_as_of(params, day) if day is not None else params)
+        stored.bind(stored.bind_as_of(params, day) if day is not None else params, names=True)
         return stored
 
     def store_notes(self, inference: str = "none") -> tuple[GraphStore, list[str]]:

@@ -72,12 +72,14 @@ def test_run_a_stored_query_read_the_table_and_follow_a_link_to_its_source(serve
 
 def test_the_editor_runs_a_query(server, page):
     page.goto(server.url + "/editor")
-    page.locator("textarea[name=query]").fill("SELECT ?meeting ?place WHERE { ?meeting a kg:Meeting ; kg:location ?place } ORDER BY ?meeting")
+    box = page.get_by_role("textbox", name="SPARQL query")  # CodeMirror's (tests/test_browser_editor.py)
+    box.fill("SELECT ?meeting ?place WHERE { ?meeting a kg:Meeting ; kg:location ?place } ORDER BY ?meeting")
     page.get_by_role("button", name="Run").click()
     table = page.locator("table.results")
+    table.locator("tbody tr").first.wait_for()
     assert table.locator("thead th").all_inner_texts() == ["meeting", "place"]
     assert "Baku" in table.inner_text()
-    page.locator("textarea[name=query]").fill("SELECT ?x WHERE { ?x ?y }")
+    box.fill("SELECT ?x WHERE { ?x ?y }")
     page.get_by_role("button", name="Run").click()
     assert "syntax error" in page.get_by_role("alert").inner_text()
 
@@ -96,6 +98,7 @@ def test_pages_work_without_javascript(server, browser):
     pg = context.new_page()
     try:
         pg.goto(server.url + "/queries/delegations-at-meeting")
+        pg.get_by_label("event").fill("kgi:eco-apg-meeting-4")
         pg.get_by_role("button", name="Run").click()
         assert "Kamran Aliyev" in pg.locator("table.results").inner_text()
     finally:

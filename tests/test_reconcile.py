@@ -454,7 +454,7 @@ def test_iri_fields_of_stored_query_forms_offer_suggestions(client):
     html = client.get("/queries/delegations-at-meeting", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert '<script src="/static/suggest.js" defer></script>' in html
     assert 'list="p-event-options"' in html and '<datalist id="p-event-options"></datalist>' in html
-    assert 'data-suggest="/reconcile/suggest/entity"' in html and 'name="event" value="kgi:eco-apg-meeting-4"' in html
+    assert 'data-suggest="/reconcile/suggest/entity"' in html and 'name="event" value="" placeholder="kgi:eco-apg-meeting-4" required' in html
     script = client.get("/static/suggest.js")
     assert script.status_code == 200 and script.mimetype == "text/javascript"
     assert "innerHTML" not in script.get_data(as_text=True)  # suggestions become text, never markup

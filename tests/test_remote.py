@@ -550,7 +550,7 @@ def test_time_limit_stops_a_query_to_an_endpoint_that_does_not_answer(silent: st
     g = kg.open(ROOT, endpoint=silent)
     started = time.monotonic()
     with pytest.raises(QueryTimeout, match="time limit of 1 s"):
-        g.query("members-on-date", timeout=1)
+        g.query("members-on-date", organisation="kgi:sco", date="2023-01-01", timeout=1)
     assert time.monotonic() - started < 5
 
 
@@ -619,14 +619,14 @@ def test_an_http_error_names_the_status_and_the_first_line(nonsense: str, capsys
 def test_a_wrong_path_on_a_real_server_is_a_404(endpoint: Pushed) -> None:
     wrong = endpoint.url.replace("/query", "/nothing-here")
     with pytest.raises(RemoteError, match="answered HTTP 404") as caught:
-        kg.open(ROOT, endpoint=wrong).query("members-on-date")
+        kg.open(ROOT, endpoint=wrong).query("members-on-date", organisation="kgi:sco", date="2023-01-01")
     assert wrong in str(caught.value) and "Oxigraph: http://HOST:PORT/query" in str(caught.value)
 
 
 def test_a_closed_port_is_exit_6_on_one_line_without_traceback() -> None:
     port = free_port()  # nothing listens there any more
     run = subprocess.run(
-        [sys.executable, "-m", "kg", "--endpoint", f"http://127.0.0.1:{port}/query", "query", "members-on-date"],
+        [sys.executable, "-m", "kg", "--endpoint", f"http://127.0.0.1:{port}/query", "query", "members-on-date", "-p", "organisation", "kgi:sco", "-p", "date", "2023-01-01"],
         check=False, capture_output=True, text=True, timeout=60, cwd=ROOT,
     )
     assert run.returncode == EXIT_REMOTE and run.stdout == ""
@@ -689,7 +689,7 @@ def test_commands_that_need_the_local_store_refuse_an_endpoint(pushed: Pushed, c
         (["add", str(example)], "kg add writes the local files"),
         (["validate", str(example)], "checking new facts needs the local store"),
         (["reason"], "inference 'owlrl' needs the local store"),
-        (["query", "bodies-of-organisation"], "inference 'owlrl' needs the local store"),
+        (["query", "bodies-of-organisation", "-p", "organisation", "kgi:sco"], "inference 'owlrl' needs the local store"),
         (["export", "--inference", "owlrl"], "inference 'owlrl' needs the local store"),
     ]
     for args, message in cases:
@@ -943,8 +943,8 @@ def test_serving_a_remote_store_gives_the_local_answers(endpoint, bundled):
     assert "serving the graph at" in line, line
     s.url = line.split("serving the graph at ")[1].split("/ ")[0]
     try:
-        want = [{k: v.value for k, v in row.items()} for row in bundled.query("delegations-at-meeting")]
-        r = requests.get(s.url + "/queries/delegations-at-meeting", headers={"Accept": JSON}, timeout=30)
+        want = [{k: v.value for k, v in row.items()} for row in bundled.query("delegations-at-meeting", event="kgi:eco-apg-meeting-4")]
+        r = requests.get(s.url + "/queries/delegations-at-meeting?event=kgi:eco-apg-meeting-4", headers={"Accept": JSON}, timeout=30)
         assert r.status_code == 200 and rows_of(r.content) == want
         page = requests.get(s.url + "/id/eco-apg-meeting-4", headers={"Accept": "text/html"}, timeout=30)
         assert page.status_code == 200 and "was held in Baku, Azerbaijan" in page.text

@@ -273,9 +273,10 @@ def test_every_stored_query_over_http_equals_the_local_result(web, bundled):
     for q in bundled.queries():
         words = shlex.split(q.example)
         params = {words[i + 1]: words[i + 2] for i, w in enumerate(words) if w == "-p"}
-        want = bundled.query(q.name, params=params)
+        day = next((words[i + 1] for i, w in enumerate(words) if w == "--as-of"), None)
+        want = bundled.query(q.name, params=params, as_of=day)
         accept = "application/n-triples" if want.is_graph else JSON
-        r = web.get(f"/queries/{q.name}", params=params, headers={"Accept": accept})
+        r = web.get(f"/queries/{q.name}", params={**params, **({"as_of": day} if day else {})}, headers={"Accept": accept})
         assert r.status_code == 200, (q.name, r.text)
         if want.is_graph:
             got = {str(t) for t in ox.parse(r.content, format=ox.RdfFormat.N_TRIPLES)}
@@ -315,7 +316,9 @@ def test_openapi_is_generated_from_the_headers(web, bundled):
         assert set(declared) == set(q.params)
         assert any(p["name"] == "as_of" for p in op["parameters"]) == bool(q.as_of)
         for name, p in q.params.items():
-            assert declared[name]["required"] == p.required
+            # the day parameter as_of fills is required only when as_of is not given
+            assert declared[name]["required"] == (p.required and name != q.as_of)
+            assert declared[name].get("example") == q.example_values.get(name)
             if p.type == "date":
                 assert declared[name]["schema"]["format"] == "date"
             if p.default is not None:
@@ -586,13 +589,13 @@ def test_a_stored_query_as_of_a_day_over_http(web):
     assert r.status_code == 200 and "concept/scheduled" in r.text
     r = web.get("/queries/event-status", params={"event": "kgi:eco-apg-meeting-6", "format": "csv"})
     assert "concept/held" in r.text and "concept/scheduled" not in r.text
-    # the form's prefilled date does not count as a second day
-    r = web.get("/queries/members-on-date", params={"organisation": "kgi:eco", "date": "2023-01-01", "as_of": "2024-01-01", "format": "csv"})
+    # as_of fills the required date
+    r = web.get("/queries/members-on-date", params={"organisation": "kgi:eco", "as_of": "2024-01-01", "format": "csv"})
     assert r.status_code == 200 and len(r.text.strip().splitlines()) == 11
     for bad, status in (("2025-02-30", 400), ("1900-01-01", 400)):
-        r = web.get("/queries/event-status", params={"as_of": bad})
+        r = web.get("/queries/event-status", params={"event": "kgi:eco-apg-meeting-6", "as_of": bad})
         assert r.status_code == status and ("is not a date" in r.text or "before any source" in r.text)
-    r = web.get("/queries/delegations-at-meeting", params={"as_of": "2025-01-01"})
+    r = web.get("/queries/delegations-at-meeting", params={"event": "kgi:eco-apg-meeting-4", "as_of": "2025-01-01"})
     assert r.status_code == 400 and "does not take as_of" in r.text
-    page = web.get("/queries/event-status", params={"as_of": "2025-06-01"}, headers={"Accept": "text/html"})
+    page = web.get("/queries/event-status", params={"event": "kgi:eco-apg-meeting-6", "as_of": "2025-06-01"}, headers={"Accept": "text/html"})
     assert page.status_code == 200 and 'name="as_of" value="2025-06-01"' in page.text and "scheduled" in page.text

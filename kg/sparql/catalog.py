@@ -41,6 +41,7 @@ __all__ = [
     "Param",
     "QueryCatalog",
     "StoredQuery",
+    "is_name",
     "parse_stored_query",
     "to_term",
 ]
@@ -71,7 +72,7 @@ _DATETIME_RE = re.compile(
 _IRI_RE = re.compile(r"^https?://[^\x00-\x20<>\"{}|^`\\]+$")
 _CURIE_LOCAL_RE = re.compile(r"^[A-Za-z0-9_\-.~%/#]*$")
 
-_IRI_EXPECTED = "an IRI or a prefixed name such as kgi:state-tj"
+_IRI_EXPECTED = "an IRI or a prefixed name such as kgi:state-tj (or a name the graph knows)"
 _TYPE_EXPECTED = {
     "integer": "an integer (e.g. 42)",
     "decimal": "a decimal number (e.g. 3.14)",
@@ -137,11 +138,29 @@ class StoredQuery:
             return {**raw, self.as_of: text}
         return dict(raw)
 
-    def bind(self, raw: Mapping[str, str]) -> dict[str, Identifier]:
+    @property
+    def example_values(self) -> dict[str, str]:
+        """The value the header's example gives each parameter (``-p``, or ``--as-of`` for
+        the day parameter): what a form shows as a placeholder."""
+        try:
+            raw, day = _example_words(shlex.split(self.example))
+        except ValueError:
+            return {}
+        if day is not None and self.as_of and self.as_of != "view":
+            raw.setdefault(self.as_of, day)
+        return {name: value for name, value in raw.items() if name in self.params}
+
+    def missing(self, raw: Mapping[str, str]) -> list[str]:
+        """The required parameters ``raw`` does not give (or gives empty)."""
+        return [n for n, p in self.params.items() if p.required and not str(raw.get(n, "")).strip()]
+
+    def bind(self, raw: Mapping[str, str], *, names: bool = False) -> dict[str, Identifier]:
         """Turn ``{param: value string}`` into ``{param: RDF term}``, applying defaults.
 
         Raises ``UsageError`` for an unknown or missing parameter, an ill-typed value or a
-        value outside the parameter's ``enum``.
+        value outside the parameter's ``enum``. With ``names``, a name given to an IRI
+        parameter (``is_name``) is let through unbound: only the graph can resolve it
+        (``Graph.resolve_params``), and everything else is checked before it is opened.
         """
         unknown = [name for name in raw if name not in self.params]
         if unknown:
@@ -161,7 +180,12 @@ class StoredQuery:
             elif param.default is not None:
                 value = param.default
             else:
-                raise UsageError(f"missing parameter {name!r} (type {param.type}): pass -p {name} VALUE")
+                raise UsageError(
+                    f"missing parameter {name!r} (type {param.type}): pass -p {name} VALUE",
+                    hint=f"for example: {self.example}",
+                )
+            if names and param.type == "iri" and is_name(value):
+                continue
             term = to_term(value, param.type, param=name)
             if param.enum is not None and not _in_enum(value, term, param):
                 raise UsageError(
@@ -235,6 +259,20 @@ def _valid_datetime(value: str) -> bool:
     tz = match["tz"] or ""
     tz = "+00:00" if tz == "Z" else tz
     return _valid(datetime.datetime.fromisoformat, f"{match['date']}T{match['time']}.{frac}{tz}")
+
+
+def is_name(value: str) -> bool:
+    """Whether ``value``, given to an IRI parameter, is a name to look up in the graph
+    ("4th meeting", "Таджикистан") rather than an IRI or prefixed name, right or wrong:
+    ``kgi:nosuch`` and ``foo:bar`` are taken as (wrong) identifiers, never as names."""
+    text = value.strip()
+    if not text or text.startswith("<") or re.match(r"^[a-z][a-z0-9+.\-]*://", text, re.IGNORECASE):
+        return False
+    prefix, sep, local = text.partition(":")
+    if not sep or not re.fullmatch(r"[A-Za-z][\w\-.]*", prefix):
+        return True
+    # "kgi:sco . ?s ?p ?o" is a broken identifier; "Meeting: the 4th" a name with a colon
+    return prefix not in PREFIXES and any(c.isspace() for c in local)
 
 
 def _to_iri(value: str, param: str) -> NamedNode:
@@ -734,19 +772,30 @@ class _Checker:
         return returns
 
     def _check_example(self, query: StoredQuery) -> None:
-        # The example is run by the tests; catch an unknown or ill-typed -p here already.
+        # The example is run by the tests; catch an unknown, missing or ill-typed -p here already.
         try:
             words = shlex.split(query.example)
         except ValueError as exc:
             raise self.fail(f"the example is not a valid command line: {exc}", "example") from exc
-        raw: dict[str, str] = {}
-        for i, word in enumerate(words):
-            if word == "-p" and i + 2 < len(words):
-                raw[words[i + 1]] = words[i + 2]
+        raw, day = _example_words(words)
         try:
-            query.bind(raw)
+            query.bind(query.bind_as_of(raw, day) if day is not None else raw)
         except UsageError as exc:
             raise self.fail(f"the example does not run: {exc.message}", "example") from exc
+
+
+def _example_words(words: list[str]) -> tuple[dict[str, str], str | None]:
+    """The ``-p NAME VALUE`` pairs and the ``--as-of`` day of an example command line."""
+    raw: dict[str, str] = {}
+    day: str | None = None
+    for i, word in enumerate(words):
+        if word == "-p" and i + 2 < len(words):
+            raw[words[i + 1]] = words[i + 2]
+        elif word == "--as-of" and i + 1 < len(words):
+            day = words[i + 1]
+        elif word.startswith("--as-of="):
+            day = word.partition("=")[2]
+    return raw, day
 
 
 # ---------------------------------------------------------------------------- catalog
@@ -754,6 +803,7 @@ class _Checker:
 
 def query_json(q: StoredQuery) -> dict[str, Any]:
     """A stored query's header as plain data (``kg queries -f json``, the web API)."""
+    examples = q.example_values
     return {
         "name": q.name,
         "form": q.form,
@@ -763,7 +813,8 @@ def query_json(q: StoredQuery) -> dict[str, Any]:
         "inference": q.inference,
         "as_of": q.as_of or None,
         "params": {
-            p.name: {"type": p.type, "default": p.default, "description": p.description, "enum": list(p.enum) if p.enum else None}
+            p.name: {"type": p.type, "default": p.default, "required": p.required, "example": examples.get(p.name),
+                     "description": p.description, "enum": list(p.enum) if p.enum else None}
             for p in q.params.values()
         },
         "returns": dict(q.returns),

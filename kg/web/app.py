@@ -253,7 +253,7 @@ class App:
             Rule("/reconcile/suggest/<kind>", endpoint="reconcile_suggest", methods=read),
             Rule("/resource", endpoint="resource", methods=read),
             Rule("/health", endpoint="health", methods=read),
-            Rule("/static/<name>", endpoint="static", methods=read),
+            Rule("/static/<path:name>", endpoint="static", methods=read),
             Rule("/ontology", endpoint="ontology", methods=read),
             Rule("/draw/<kind>.<fmt>", endpoint="draw", methods=read),
             Rule("/void.ttl", endpoint="void", methods=read),
@@ -435,11 +435,20 @@ class App:
 
     def on_editor(self, request: Request, text: str | None = None) -> Response:
         table = error = None
+        seconds = 0.0
         if text is None:
             text = request.values.get("query", "")
+        if not wants_html(request) and accepts_json(request):
+            # the page's script: every row (the engine stops past max_rows), labelled
+            if not text.strip():
+                raise Problem(400, "the query is empty", hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+            body = self.call(request, "editor_json", text, self.settings.max_rows, what="the query")
+            return Response(body, mimetype="application/json", headers={"Vary": "Accept"})
         if text.strip():
             try:
+                started = time.perf_counter()
                 table = self.call(request, "sparql_table", text, SHOW_ROWS, what="the query")
+                seconds = time.perf_counter() - started
             except KgError as exc:
                 if isinstance(exc, ClientGone):
                     raise
@@ -450,7 +459,7 @@ class App:
                      DOWNLOADS["graph" if table and table["form"] in ("CONSTRUCT", "DESCRIBE") else "table"]]
         status = error.status if error else 200
         return self.page("editor.html", status=status, text=text, table=table, error=error, downloads=downloads,
-                         prefixes=PREFIXES)
+                         prefixes=PREFIXES, seconds=seconds, all_downloads={kind: [list(d) for d in ds] for kind, ds in DOWNLOADS.items()})
 
     def on_queries(self, request: Request) -> Response:
         from kg.views import query_json
@@ -470,7 +479,7 @@ class App:
         except _Usage as exc:
             raise Problem(404, exc.message, hint="GET /queries lists the stored queries") from None
         as_of = request.args.get(AS_OF) or None
-        params = _without_prefilled_day(stored, {k: v for k, v in request.args.items() if k not in ("format", AS_OF)}, as_of)
+        params = {k: v for k, v in request.args.items() if k not in ("format", AS_OF)}
         html = wants_html(request)
         if html:
             return self._stored_page(request, stored, params, as_of)
@@ -480,8 +489,17 @@ class App:
 
     def _stored_page(self, request: Request, stored: Any, params: dict[str, str], as_of: str | None = None) -> Response:
         table = error = None
-        run = bool(params) or not any(p.required for p in stored.params.values()) or "run" in request.args
-        params.pop("run", None)
+        asked = params.pop("run", None) is not None
+        params = {k: v for k, v in params.items() if v.strip()}  # a form sends its empty fields too
+        # the first view of a query that needs values shows the form with the example's
+        # values as placeholders; a shared URL with values runs
+        run = asked or bool(params) or not any(p.required for p in stored.params.values())
+        missing = [n for n in stored.missing(params) if not (as_of and n == stored.as_of)]
+        if run and missing:
+            run = False
+            error = Problem(400, f"missing {'a value' if len(missing) == 1 else 'values'} for {', '.join(missing)}: "
+                                 f"{'it is' if len(missing) == 1 else 'they are'} required",
+                            hint="fill in the fields marked required; the greyed text in each is an example")
         if run:
             try:
                 table = self.call(request, "stored_table", stored.name, params, SHOW_ROWS, as_of, what=f"the query {stored.name}",
@@ -495,9 +513,14 @@ class App:
         values = {n: params.get(n, p.default or "") for n, p in stored.params.items()}
         kind = "graph" if stored.form in ("CONSTRUCT", "DESCRIBE") else "table"
         extra = {AS_OF: as_of} if as_of else {}
+        # a name of several entities: each candidate a link that runs the query with it
+        choices = [(f"{label} ({name})", f"/queries/{stored.name}?" + urlencode({**params, param: name, **extra, "run": "1"}))
+                   for param, name, label in _candidates(error.message if error else "")]
         downloads = [(label, f"/queries/{stored.name}?" + urlencode({**params, **extra, "format": f})) for label, f in DOWNLOADS[kind]]
         return self.page("stored.html", status=error.status if error else 200, query=stored, values=values,
-                         table=table, error=error, downloads=downloads, as_of=as_of or "")
+                         examples=stored.example_values, missing=missing, table=table, error=error, downloads=downloads,
+                         choices=choices,
+                         as_of=as_of or "")
 
     def on_openapi(self, request: Request) -> Response:
         from kg.web.openapi import openapi
@@ -628,7 +651,10 @@ class App:
 
 
 STATIC = {"kg.css": "text/css", "editor.js": "text/javascript", "review.css": "text/css", "review.js": "text/javascript",
-          "suggest.js": "text/javascript"}
+          "suggest.js": "text/javascript", "editor.css": "text/css", "api.js": "text/javascript",
+          # shipped, never fetched from elsewhere: rebuilt by scripts/build_editor.sh
+          "vendor/codemirror.js": "text/javascript", "vendor/swagger-ui-bundle.js": "text/javascript",
+          "vendor/swagger-ui.css": "text/css", "vendor/LICENSES.txt": "text/plain"}
 EXAMPLE_QUERY = """SELECT ?state ?label WHERE {
   ?state a kg:State ; rdfs:label ?label .
   FILTER(LANG(?label) = "en")
@@ -643,13 +669,18 @@ ORDER BY ?label"""
 AS_OF = "as_of"
 
 
-def _without_prefilled_day(stored: Any, params: dict[str, str], as_of: str | None) -> dict[str, str]:
-    """With as_of, the day parameter it sets is dropped when it holds its default: the
-    form fills every field with its default, which is not a second day asked for."""
-    receiver = stored.params.get(stored.as_of) if as_of else None
-    if receiver is not None and params.get(receiver.name) == receiver.default:
-        return {k: v for k, v in params.items() if k != receiver.name}
-    return params
+#: kg.describe.resolve's refusal of a name several entities bear, as a stored query's
+#: parameter reports it: "parameter 'event': '4th meeting' matches 56 entities: kgi:a (A), ..."
+_AMBIGUOUS = re.compile(r"^parameter '(\w+)': '.*?' matches \d+ entities: (.*)$", re.S)
+_CANDIDATE = re.compile(r"(\w[\w\-.]*:[^\s,()]+) \(((?:[^()]|\([^()]*\))*)\)")
+
+
+def _candidates(message: str) -> list[tuple[str, str, str]]:
+    """(parameter, prefixed name, label) of each candidate a refused name lists."""
+    m = _AMBIGUOUS.match(message)
+    if m is None:
+        return []
+    return [(m.group(1), name, label) for name, label in _CANDIDATE.findall(m.group(2))]
 
 
 def _dataset_given(request: Request) -> bool:

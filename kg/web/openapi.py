@@ -9,7 +9,7 @@ from typing import Any
 from kg import __version__, formats
 
 _SCHEMAS = {
-    "iri": {"type": "string", "format": "iri", "description": "an IRI, <IRI> or a CURIE such as kgi:eco"},
+    "iri": {"type": "string", "format": "iri", "description": "an IRI, <IRI>, a CURIE such as kgi:eco, or a name the graph knows (Tajikistan, Таджикистан)"},
     "string": {"type": "string"},
     "integer": {"type": "integer"},
     "decimal": {"type": "number"},
@@ -139,13 +139,19 @@ def openapi(queries: list[Any], server: str) -> dict[str, Any]:
     }
     for q in queries:
         parameters = []
+        examples = q.example_values
         for p in q.params.values():
             schema: dict[str, Any] = dict(_SCHEMAS.get(p.type, {"type": "string"}))
             if p.enum:
                 schema["enum"] = list(p.enum)
             if p.default is not None:
                 schema["default"] = p.default
-            parameters.append({"name": p.name, "in": "query", "required": p.required, "description": p.description, "schema": schema})
+            # as_of gives the day parameter its value, so a client may leave that one out
+            parameter = {"name": p.name, "in": "query", "required": p.required and p.name != q.as_of,
+                         "description": p.description, "schema": schema}
+            if p.name in examples:
+                parameter["example"] = examples[p.name]  # what "Try it out" fills in
+            parameters.append(parameter)
         if q.as_of:
             parameters.append({"name": "as_of", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
                                "description": "The graph as the sources known on this day said it" + (f" (also sets {q.as_of})" if q.as_of != "view" else "")})

@@ -90,19 +90,33 @@ def sparql_form(graph: Any, text: str) -> str:
 
 
 def stored(graph: Any, name: str, params: dict[str, str], fmt: str, as_of: str | None = None) -> bytes:
-    return views.result_bytes(_run_stored(graph, name, params, as_of), fmt)
+    return views.result_bytes(_run_stored(graph, name, params, as_of)[0], fmt)
 
 
 def sparql_table(graph: Any, text: str, show: int) -> dict[str, Any]:
     return views.table(graph, graph.sparql(text, timeout=0, source=SOURCE), show)
 
 
-def _run_stored(graph: Any, name: str, params: dict[str, str], as_of: str | None) -> Any:
-    """The stored query run with the URL's parameters; a wrong one is a UsageError that
+def editor_json(graph: Any, text: str, show: int) -> bytes:
+    """What the editor's page script shows: the result as SPARQL JSON results (a graph
+    result as subject, predicate, object rows), its form, and a label for every IRI in
+    it, so its table reads as the server's does."""
+    import json
+
+    table = views.table(graph, graph.sparql(text, timeout=0, source=SOURCE), show)
+    results = json.loads(views.result_bytes(table["result"], "json"))
+    return json.dumps({"form": table["form"], "total": table["total"], "labels": table["labels"], **results},
+                      ensure_ascii=False).encode("utf-8")
+
+
+def _run_stored(graph: Any, name: str, params: dict[str, str], as_of: str | None) -> tuple[Any, list[str]]:
+    """The stored query run with the URL's parameters, and the notes on them (a name taken
+    as an entity, an IRI the graph does not mention); a wrong one is a UsageError that
     names it in the URL's terms (``as_of``, ``name=VALUE``), not the command line's."""
     try:
         day = graph.day(as_of, what=AS_OF) if as_of is not None else None
-        return graph.query(name, params=params, timeout=0, as_of=day)
+        params, notes = graph.resolve_params(name, params)
+        return graph.query(name, params=params, timeout=0, as_of=day), notes
     except UsageError as exc:
         message = exc.message.replace("--as-of", AS_OF).replace("-p ", "")
         stored_query = graph.catalog.get(name)
@@ -140,7 +154,8 @@ def docs_page(graph: Any, page: str) -> str:
 
 
 def stored_table(graph: Any, name: str, params: dict[str, str], show: int, as_of: str | None = None) -> dict[str, Any]:
-    return views.table(graph, _run_stored(graph, name, params, as_of), show)
+    result, notes = _run_stored(graph, name, params, as_of)
+    return {**views.table(graph, result, show), "notes": notes}
 
 
 # ---------------------------------------------------------------- entities
