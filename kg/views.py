@@ -287,12 +287,13 @@ class StatsView:
     def to_text(self) -> str:
         s = self.stats
         lines = [f"statements asserted: {s.asserted}",
+                 f"statements in the current view: {s.current} (each once, superseded ones out; what queries read)",
                  f"statements inferred: {s.inferred}" + ("" if self.inference != "none" else " (run with --inference owlrl)"),
                  "", "per source file (named graph):"]
         for g, n in s.per_graph.items():
             docs = s.sources_per_graph.get(g, 0)
             lines.append(f"  {n:>6}  {g}" + (f"  ({docs} source document(s))" if docs else ""))
-        lines += ["", "instances per class:"]
+        lines += ["", "instances per class (in the current view):"]
         lines += [f"  {n:>6}  {c}" for c, n in s.per_class.items()]
         return "\n".join(lines) + "\n"
 
@@ -305,7 +306,8 @@ def overview(graph: Graph) -> dict[str, Any]:
     """What the home page says about the graph, counted once per store version."""
     def count() -> dict[str, Any]:
         s = graph.stats()
-        return {"asserted": s.asserted, "per_graph": s.per_graph, "per_class": s.per_class}
+        # the current view's counts: what the endpoint, the stored queries and VoID count
+        return {"statements": s.current, "per_graph": s.per_graph, "per_class": s.per_class}
 
     found = graph.remember("overview", (), count)
     return {"key": graph.store().key, **found}
