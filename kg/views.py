@@ -512,7 +512,7 @@ def doc_pages() -> tuple[tuple[str, ...], str]:
 def search(graph: Graph, text: str, limit: int) -> list[dict[str, Any]]:
     """Entities with a name containing ``text`` in any language, case and accents ignored;
     exact names first, then names that start with it, then the rest."""
-    from kg.describe import RDF_TYPE, normalise
+    from kg.describe import NAME_PROPERTIES, RDF_TYPE, normalise
 
     wanted = normalise(text)
     if not wanted:
@@ -529,7 +529,13 @@ def search(graph: Graph, text: str, limit: int) -> list[dict[str, Any]]:
     for iri, (_, name) in ordered[:limit]:
         node = ox.NamedNode(iri)
         types = sorted({q.object.value for q in store.quads_for_pattern(node, RDF_TYPE, None, ox.DefaultGraph()) if isinstance(q.object, ox.NamedNode)})
-        hits.append({"iri": iri, "label": graph.label(node), "matched": name, "types": [(t, graph.label(ox.NamedNode(t))) for t in types]})
+        label = graph.label(node)
+        # the language of each name shown, for the page's lang (a screen reader reads
+        # "Таджикистан" with Russian rules); "" when the name has none or is not a name
+        names = [q.object for p in NAME_PROPERTIES for q in store.quads_for_pattern(node, p, None, ox.DefaultGraph()) if isinstance(q.object, ox.Literal)]
+        langs = {o.value: o.language or "" for o in sorted(names, key=lambda o: (o.language != "en", o.language or ""))[::-1]}
+        hits.append({"iri": iri, "label": label, "label_lang": langs.get(label, ""), "matched": name, "matched_lang": langs.get(name, ""),
+                     "types": [(t, graph.label(ox.NamedNode(t))) for t in types]})
     return hits + ([{"more": len(ordered) - limit}] if len(ordered) > limit else [])
 
 
