@@ -50,6 +50,8 @@ PAGES = {
     "source section": "/id/src-agora-sco-2021-s1-introduction",
     "class": "/resource?iri=https%3A%2F%2Fw3id.org%2Fjckg%2Fontology%23City",
     "ontology documentation": "/ontology/index.html",
+    "vocabularies documentation": "/ontology/vocab.html",
+    "shapes documentation": "/ontology/shapes.html",
     "suggest facts": "/suggest",
     "error": "/id/no-such-thing",
 }
@@ -98,6 +100,8 @@ def test_axe_finds_no_serious_violation(server, browser, kind: str, width: str) 
         assert answer is not None and answer.status == (404 if kind == "error" else 200), kind
         violations = axe(page)
         assert not violations, f"{kind} at {width} width:\n{readable(violations)}\n{json.dumps([v['id'] for v in violations])}"
+        # nothing runs off the side: a phone's reader scrolls down only
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width]["width"], f"{kind} is wider than the screen"
     finally:
         context.close()
 
