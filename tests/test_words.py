@@ -217,3 +217,38 @@ def test_the_command_line_keeps_its_own_advice() -> None:
                          capture_output=True, text=True)
     assert run.returncode != 0
     assert "pass --allow-network" in run.stderr
+
+
+def test_the_web_words_a_problem_for_the_web_and_keeps_it_across_the_worker() -> None:
+    """One place chooses a problem's advice per face: ``str(exc)`` (the CLI) keeps the
+    command line's, ``kg.web.http.problem_of`` takes the web's, or none rather than the
+    command line's; the web's wording survives the pipe from a query worker."""
+    import pickle
+
+    from kg.errors import NetworkRefused, UsageError
+    from kg.web.http import problem_of
+
+    exc = NetworkRefused("the query uses SERVICE", location="<query>", hint="remove it, or pass --allow-network if you mean it",
+                         web_hint="remove it: this server answers from its own graph only")
+    back = pickle.loads(pickle.dumps(exc))
+    assert "--allow-network" in str(back)
+    p = problem_of(back, 400)
+    assert (p.status, p.message, p.hint) == (400, "<query>: the query uses SERVICE", "remove it: this server answers from its own graph only")
+    assert problem_of(UsageError("x", hint="pass --data DIR pointing at a checkout"), 400).hint is None
+    assert problem_of(UsageError("x", hint="use `kg amend FILE` for facts that replace earlier ones"), 400).hint is None
+    assert problem_of(UsageError("x", hint="write the day as YYYY-MM-DD"), 400).hint == "write the day as YYYY-MM-DD"
+
+
+def test_a_real_server_tells_the_web_s_advice(server) -> None:
+    """Through a real worker process (the error is pickled back to the front)."""
+    import urllib.error
+    import urllib.request
+    from urllib.parse import quote
+
+    query = quote("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    request = urllib.request.Request(f"{server.url}/editor?query={query}", headers={"Accept": "text/html"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    text = refused.value.read().decode("utf-8")
+    assert refused.value.code == 400
+    assert "this server answers from its own graph only" in text and "--allow-network" not in text
