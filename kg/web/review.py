@@ -372,7 +372,7 @@ def check_same_origin(request: Any, base_url: str) -> None:
         origin, what = origin_of(referer) or "null", "Referer"
     if origin_of(origin) not in allowed or origin.strip() == "null":
         raise Problem(403, f"the submission came from another origin ({what}: {origin[:200]}); nothing was written",
-                      hint=f"submit it from this server's own page at {base_url}suggest (its address is set by kg serve --base-url)")
+                      hint=f"submit it from this server's own page at {base_url}suggest (the address its operator set)")
 
 
 def token_of(request: Any) -> str:
@@ -431,8 +431,8 @@ def submit_page(app: Any, request: Any) -> Any:
         writes = getattr(app.settings, "writes", None)
         if writes is None:
             raise Problem(403, "this server does not accept writes: nothing was written",
-                          hint="download the draft's Turtle and run `kg add FILE`, or start the server with "
-                               "kg serve --allow-writes --token-file FILE")
+                          hint="download the draft's Turtle to add it to the graph's files, or ask the server's "
+                               "operator to let reviewers merge")
         check_same_origin(request, app.settings.base_url)
         check_csrf(request)
         reviewer = writes.who(token_of(request))
