@@ -183,6 +183,20 @@ def test_no_page_gives_a_web_user_command_line_advice(web, path: str) -> None:
     assert not re.search(r"\ba [AEIOU][A-Z]+ result", text), f"{path}: {text}"
 
 
+def test_the_review_of_a_text_gives_no_command_line_advice() -> None:
+    from conftest import ROOT
+    from test_review_page import app_over, reviewed
+    from werkzeug.test import Client
+
+    app, _ = app_over(ROOT)
+    body, _, ticks = reviewed(Client(app))
+    assert ticks, "the example text gives no candidate any more"
+    page = _Text()
+    page.feed(body)
+    text = html.unescape(" ".join(page.text))
+    assert not _advice(text, _kg_options()), _advice(text, _kg_options())
+
+
 def test_the_crawl_meets_every_page_linked_from_the_home_page_without_advice(web) -> None:
     """Every page two links from the home page, as a visitor clicks through them."""
     options = _kg_options()
