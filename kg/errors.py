@@ -31,10 +31,14 @@ class KgError(Exception):
 
     exit_code = EXIT_INTERNAL
 
-    def __init__(self, message: str, *, location: str | None = None, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, location: str | None = None, hint: str | None = None,
+                 web_hint: str | None = None) -> None:
         self.message = message
         self.location = location
         self.hint = hint
+        # ``hint`` is told in the command line's terms (an option, a command); a person at a
+        # web page cannot pass an option, so the web shows ``web_hint`` (``kg.web.http.problem_of``)
+        self.web_hint = web_hint
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -45,11 +49,11 @@ class KgError(Exception):
 
     def __reduce__(self) -> tuple[Callable[..., KgError], tuple[object, ...]]:
         # errors cross process boundaries (the query worker): keep location and hint
-        return (_rebuild, (type(self), self.message, self.location, self.hint))
+        return (_rebuild, (type(self), self.message, self.location, self.hint, self.web_hint))
 
 
-def _rebuild(cls: type[KgError], message: str, location: str | None, hint: str | None) -> KgError:
-    return cls(message, location=location, hint=hint)
+def _rebuild(cls: type[KgError], message: str, location: str | None, hint: str | None, web_hint: str | None = None) -> KgError:
+    return cls(message, location=location, hint=hint, web_hint=web_hint)
 
 
 class UsageError(KgError):

@@ -208,7 +208,7 @@ def check_as_of(store: Reads, day: date) -> None:
     first = earliest_source(store)
     if first is not None and day < first[1]:
         raise UsageError(
-            f"--as-of {day.isoformat()} is before any source of the graph: the earliest, {curie(first[0].value)}, is dated {first[1].isoformat()}",
+            f"{day.isoformat()} is before any source of the graph: the earliest, {curie(first[0].value)}, is dated {first[1].isoformat()}",
             hint=f"ask about {first[1].isoformat()} or later",
         )
 

@@ -243,12 +243,13 @@ class StatsView:
     def to_text(self) -> str:
         s = self.stats
         lines = [f"statements asserted: {s.asserted}",
+                 f"statements in the current view: {s.current} (each once, superseded ones out; what queries read)",
                  f"statements inferred: {s.inferred}" + ("" if self.inference != "none" else " (run with --inference owlrl)"),
                  "", "per source file (named graph):"]
         for g, n in s.per_graph.items():
             docs = s.sources_per_graph.get(g, 0)
             lines.append(f"  {n:>6}  {g}" + (f"  ({docs} source document(s))" if docs else ""))
-        lines += ["", "instances per class:"]
+        lines += ["", "instances per class (in the current view):"]
         lines += [f"  {n:>6}  {c}" for c, n in s.per_class.items()]
         return "\n".join(lines) + "\n"
 
@@ -261,7 +262,8 @@ def overview(graph: Graph) -> dict[str, Any]:
     """What the home page says about the graph, counted once per store version."""
     def count() -> dict[str, Any]:
         s = graph.stats()
-        return {"asserted": s.asserted, "per_graph": s.per_graph, "per_class": s.per_class}
+        # the current view's counts: what the endpoint, the stored queries and VoID count
+        return {"statements": s.current, "per_graph": s.per_graph, "per_class": s.per_class}
 
     found = graph.remember("overview", (), count)
     return {"key": graph.store().key, **found}
@@ -466,7 +468,7 @@ def doc_pages() -> tuple[tuple[str, ...], str]:
 def search(graph: Graph, text: str, limit: int) -> list[dict[str, Any]]:
     """Entities with a name containing ``text`` in any language, case and accents ignored;
     exact names first, then names that start with it, then the rest."""
-    from kg.describe import RDF_TYPE, normalise
+    from kg.describe import NAME_PROPERTIES, RDF_TYPE, normalise
 
     wanted = normalise(text)
     if not wanted:
@@ -483,7 +485,13 @@ def search(graph: Graph, text: str, limit: int) -> list[dict[str, Any]]:
     for iri, (_, name) in ordered[:limit]:
         node = ox.NamedNode(iri)
         types = sorted({q.object.value for q in store.quads_for_pattern(node, RDF_TYPE, None, ox.DefaultGraph()) if isinstance(q.object, ox.NamedNode)})
-        hits.append({"iri": iri, "label": graph.label(node), "matched": name, "types": [(t, graph.label(ox.NamedNode(t))) for t in types]})
+        label = graph.label(node)
+        # the language of each name shown, for the page's lang (a screen reader reads
+        # "Таджикистан" with Russian rules); "" when the name has none or is not a name
+        names = [q.object for p in NAME_PROPERTIES for q in store.quads_for_pattern(node, p, None, ox.DefaultGraph()) if isinstance(q.object, ox.Literal)]
+        langs = {o.value: o.language or "" for o in sorted(names, key=lambda o: (o.language != "en", o.language or ""))[::-1]}
+        hits.append({"iri": iri, "label": label, "label_lang": langs.get(label, ""), "matched": name, "matched_lang": langs.get(name, ""),
+                     "types": [(t, graph.label(ox.NamedNode(t))) for t in types]})
     return hits + ([{"more": len(ordered) - limit}] if len(ordered) > limit else [])
 
 

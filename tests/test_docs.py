@@ -125,7 +125,7 @@ def test_links_between_pages_and_to_instances(pages):
     assert "index.html#eventStatus" in shapes  # a path to its property
     assert "index.html#Event" in shapes  # a target class to its class
     assert "vocab.html#held" in index or "vocab.html#held" in shapes
-    assert any(h.startswith("/id/") for h in index)  # instances, served by kg serve
+    assert any(h.startswith(PREFIXES["kgi"]) for h in index)  # instances, by their IRIs (no server behind a folder)
     assert any(h.startswith(("https://www.w3.org/", "http://www.w3.org/ns/org#")) for h in index)  # reused terms link out
     assert all(p.scripts == 0 for p in pages.values())
 
@@ -143,10 +143,40 @@ def test_pages_show_what_they_document(built):
     assert "Every fact needs a source" in shapes and "Warning" in shapes and "SELECT $this" in shapes
 
 
-def test_render_matches_build_and_refuses_unknown_pages(bundled, built):
+def test_every_link_of_the_written_pages_works_from_the_folder(built):
+    """Opened from the folder (file://, no server): a relative link leads to a written
+    file and, with a fragment, to an id on it; nothing points at the server's root."""
+    from urllib.parse import unquote, urlsplit
+
+    out, paths = built
+    written = {p.name: Page(p.read_text(encoding="utf-8")) for p in paths if p.suffix == ".html"}
+    relative = 0
+    for name, page in written.items():
+        for href in page.hrefs:
+            url = urlsplit(href)
+            if url.scheme:
+                assert url.scheme in ("http", "https", "mailto"), f"{name}: {href}"
+                continue
+            assert not href.startswith("/"), f"{name}: {href} only works under a server"
+            relative += 1
+            target = (out / name).parent / unquote(url.path) if url.path else out / name
+            assert target.is_file() and target.resolve().parent == out.resolve(), f"{name}: {href} is no file of {out}"
+            if url.fragment:
+                assert url.fragment in written[target.name].ids, f"{name}: {href} goes nowhere"
+    assert relative > 1000
+
+
+def test_render_matches_build_but_links_instances_to_their_pages(bundled, built):
+    """The server's pages are the written ones, except that an instance links to its page
+    there (/id/X) instead of to its IRI."""
     out, _ = built
+    served_instances = 0
     for page in kg.publish.docs.PAGES:
-        assert kg.publish.docs.render(bundled, page) == (out / page).read_text(encoding="utf-8")
+        served, written = Page(kg.publish.docs.render(bundled, page)), Page((out / page).read_text(encoding="utf-8"))
+        assert served.ids == written.ids
+        served_instances += sum(h.startswith("/id/") for h in served.hrefs)
+        assert [PREFIXES["kgi"] + h[len("/id/"):] if h.startswith("/id/") else h for h in served.hrefs] == written.hrefs
+    assert served_instances > 100
     assert kg.publish.docs.render(bundled, "docs.css") == (out / "docs.css").read_text(encoding="utf-8")
     with pytest.raises(UsageError, match="no documentation page"):
         kg.publish.docs.render(bundled, "../etc/passwd")
@@ -321,7 +351,7 @@ def test_text_from_the_graph_is_escaped(tiny, tmp_path):
     # a tiny graph still links up: the shape's path and target are its terms
     shapes = Page(html["shapes.html"])
     assert "index.html#says" in shapes.hrefs and "index.html#Thing" in shapes.hrefs and "ThingShape" in shapes.ids
-    assert "/id/evil" in Page(index).hrefs
+    assert PREFIXES["kgi"] + "evil" in Page(index).hrefs
 
 
 def test_a_graph_without_shapes_still_documents(tiny, tmp_path):

@@ -97,7 +97,7 @@ def build(graph: Graph, out_dir: Path) -> list[Path]:
     when writing fails."""
     out_dir = Path(out_dir)
     model = _model(graph)
-    contents = {page: _render(model, page).encode("utf-8") for page in PAGES}
+    contents = {page: _render(model, page, served=False).encode("utf-8") for page in PAGES}
     contents[STYLESHEET] = stylesheet().encode("utf-8")
     _write_tree(out_dir, contents)
     return [out_dir / name for name in contents]
@@ -106,7 +106,7 @@ def build(graph: Graph, out_dir: Path) -> list[Path]:
 def render(graph: Graph, page: str) -> str:
     """The HTML of one page of ``PAGES`` (or the text of ``docs.css``), for the server.
     Links between the pages are relative (``vocab.html#held``); instances link to
-    ``/id/<slug>``."""
+    ``/id/<slug>``, their pages on the server (``build`` links them to their IRIs)."""
     if page == STYLESHEET:
         return stylesheet()
     if page not in PAGES:
@@ -184,9 +184,16 @@ def _environment() -> Any:
     )
 
 
-def _render(model: _Model, page: str) -> str:
+def _render(model: _Model, page: str, *, served: bool = True) -> str:
+    """``served``: for ``kg serve``, whose ``/id/<slug>`` pages the instances link to; else
+    for a folder opened on its own, where such a link would lead nowhere: the instance's
+    IRI instead (it dereferences to its description wherever the graph is published)."""
     nav = [("index.html", "Ontology"), ("vocab.html", "Vocabularies"), ("shapes.html", "Shapes")]
-    return _environment().get_template(page).render(m=model, page=page, nav=nav, stylesheet=STYLESHEET)
+
+    def out(href: str) -> str:
+        return href if served or not href.startswith("/id/") else _KGI + href[len("/id/"):]
+
+    return _environment().get_template(page).render(m=model, page=page, nav=nav, stylesheet=STYLESHEET, served=served, out=out)
 
 
 # ================================================================ terms and values

@@ -127,6 +127,7 @@ class StoredQuery:
             raise UsageError(
                 f"the query {self.name!r} does not take --as-of: its answer is not about a day",
                 hint="`kg queries --tag temporal` lists the queries that do (their header has 'as-of:')",
+                web_hint="the stored queries tagged temporal take a day (/queries?tag=temporal)",
             )
         text = day.isoformat() if hasattr(day, "isoformat") else str(day)
         if self.as_of != "view":
@@ -134,6 +135,7 @@ class StoredQuery:
                 raise UsageError(
                     f"--as-of {text} and -p {self.as_of} {raw[self.as_of]} ask for two days",
                     hint=f"--as-of sets {self.as_of}; give one of them",
+                    web_hint=f"as of a day sets {self.as_of}; give one of them",
                 )
             return {**raw, self.as_of: text}
         return dict(raw)

@@ -237,6 +237,7 @@ def _refuse(forbidden: list[str], source: str, allow_network: bool) -> None:
             f"the query uses {shown}, which would fetch data from outside the graph",
             location=source,
             hint="remove it, or pass --allow-network if you mean it",
+            web_hint="remove it: this server answers from its own graph only",
         )
 
 

@@ -52,7 +52,8 @@ def call(fn: Callable[..., T], *args: Any, timeout: float | None = None, what: s
             sandbox.die_with_parent(parent)
             try:
                 if offline and not sandbox.deny_network() and sandbox.supported():
-                    raise QueryError("the query could not be cut off from the network", hint="report this; run it with --allow-network only if you trust it")
+                    raise QueryError("the query could not be cut off from the network", hint="report this; run it with --allow-network only if you trust it",
+                                     web_hint="report this to the server's operator")
                 payload = pickle.dumps(("ok", fn(*args)), protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException as exc:
                 payload = pickle.dumps(("error", portable(exc)), protocol=pickle.HIGHEST_PROTOCOL)

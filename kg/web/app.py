@@ -47,6 +47,7 @@ from kg.web.http import (
     accepts_json,
     json_response,
     negotiate,
+    problem_of,
     wants_html,
 )
 from kg.web.pages import LOCAL_SPACES, href, render
@@ -281,8 +282,7 @@ class App:
             response = Response(b"", status=499)  # nobody is listening; the status is for the log
         except KgError as exc:
             headers = {"Retry-After": "5"} if isinstance(exc, Busy) else None
-            response = self.problem(request, Problem(status_of(exc), exc.message if not exc.location else f"{exc.location}: {exc.message}",
-                                                     hint=exc.hint, headers=headers))
+            response = self.problem(request, problem_of(exc, status_of(exc), headers))
         except Exception:  # a bug: keep serving, say so, and leave the traceback in the log
             import traceback
 
@@ -364,7 +364,7 @@ class App:
             return self.service_description(request)
         if _dataset_given(request):
             raise Problem(400, "default-graph-uri and named-graph-uri are not supported here",
-                          hint="the default graph is the union of the graph's files; use GRAPH <...> to pick one")
+                          hint="the default graph is the current view of the graph's files (superseded statements out); use GRAPH <...> to read one file")
         if wants_html(request):
             return self.on_editor(request, text=text)
         # the query's form (which formats fit) is known only once a worker has parsed it:
@@ -391,7 +391,7 @@ class App:
             kind = request.mimetype
             if kind == "application/sparql-update" or (kind == "application/x-www-form-urlencoded" and "update" in request.form):
                 raise Problem(403, "this endpoint is read-only: SPARQL Update is not accepted",
-                              hint="to add facts, write them to a Turtle file and run `kg add FILE`")
+                              hint="new facts come from a source: suggest them from its text at /suggest")
             if kind == "application/sparql-query":
                 try:
                     return request.get_data(as_text=False).decode("utf-8")
@@ -452,7 +452,7 @@ class App:
             except KgError as exc:
                 if isinstance(exc, ClientGone):
                     raise
-                error = Problem(status_of(exc), str(exc))
+                error = problem_of(exc, status_of(exc))
         if not text.strip():
             text = EXAMPLE_QUERY
         downloads = [(label, "/sparql?" + urlencode({"query": text, "format": f})) for label, f in
@@ -509,7 +509,7 @@ class App:
             except KgError as exc:
                 if isinstance(exc, ClientGone):
                     raise
-                error = Problem(status_of(exc), str(exc))
+                error = problem_of(exc, status_of(exc))
         values = {n: params.get(n, p.default or "") for n, p in stored.params.items()}
         kind = "graph" if stored.form in ("CONSTRUCT", "DESCRIBE") else "table"
         extra = {AS_OF: as_of} if as_of else {}
@@ -721,16 +721,17 @@ def _service_description(endpoint: str, settings: Settings) -> str:
     formats = ", ".join(f"<http://www.w3.org/ns/formats/{f}>" for f in (
         "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
         "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads"))
+    # not sd:UnionDefaultGraph: a superseded statement is in its file's named graph and
+    # not in the default graph, so the default graph is not the merge of the named ones
     return f"""
 @prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 <{endpoint}> a sd:Service ;
     rdfs:label "Knowledge graph of regional legal and judicial cooperation (read-only SPARQL endpoint)"@en ;
-    rdfs:comment "Read-only: SPARQL Update, SERVICE and FROM are refused. Each query is stopped after {settings.timeout:g} s or {settings.max_rows:,} rows (HTTP 503). The default graph is the union of the graph's files; each file is also a named graph."@en ;
+    rdfs:comment "Read-only: SPARQL Update, SERVICE and FROM are refused. Each query is stopped after {settings.timeout:g} s or {settings.max_rows:,} rows (HTTP 503). The default graph is the current view: the union of the graph's files without the statements a later source superseded; each file is also a named graph, holding all it states."@en ;
     sd:endpoint <{endpoint}> ;
     sd:supportedLanguage sd:SPARQL11Query ;
     sd:resultFormat {formats} ;
-    sd:feature sd:UnionDefaultGraph ;
-    sd:defaultDataset [ a sd:Dataset ; dcterms:description "The union of every file of the graph; each file is also a named graph (kgg:...)."@en ] .
+    sd:defaultDataset [ a sd:Dataset ; dcterms:description "The current view: the union of every file of the graph without the statements a later source superseded. Each file is also a named graph (kgg:...) with everything it states, superseded statements included."@en ] .
 """

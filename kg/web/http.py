@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import Any
 
 from werkzeug.datastructures import MIMEAccept
@@ -13,6 +14,7 @@ from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Request, Response
 
 from kg import formats
+from kg.errors import KgError
 
 #: media type -> kg.rdf.render format, in the order offered when the client does not care
 TABLE_TYPES = formats.media_types("table")
@@ -29,6 +31,27 @@ class Problem(Exception):
         super().__init__(message)
         self.status, self.message, self.hint, self.headers = status, message, hint, headers or {}
 
+
+
+#: advice only the command line can follow: an option or a command of ``kg``
+_COMMAND_LINE = re.compile(r"(?<![\w-])--[a-z]|`kg |\bkg [a-z]+ |\bpass -[a-zA-Z]\b|\brun with -")
+
+
+def web_hint(exc: KgError) -> str | None:
+    """The one place a problem's advice is chosen for the web: its web wording where the
+    error has one, else its own hint unless that is the command line's (then none: a
+    person at a page cannot pass ``--as-of``; the CLI keeps the hint, ``str(exc)``)."""
+    if exc.web_hint is not None:
+        return exc.web_hint or None
+    if exc.hint and _COMMAND_LINE.search(exc.hint):
+        return None
+    return exc.hint
+
+
+def problem_of(exc: KgError, status: int, headers: dict[str, str] | None = None) -> Problem:
+    """The answer for an error of the API, worded for the web."""
+    message = f"{exc.location}: {exc.message}" if exc.location else exc.message
+    return Problem(status, message, hint=web_hint(exc), headers=headers)
 
 
 def wants_html(request: Request) -> bool:
@@ -58,7 +81,7 @@ def negotiate(request: Request, form: str, *, allow_html: bool = False) -> tuple
     asked = request.args.get("format") or (request.form.get("format") if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded" else None)
     found = _choose(request.headers.get("Accept", ""), asked, form in ("CONSTRUCT", "DESCRIBE"), allow_html)
     if isinstance(found, Problem):
-        raise Problem(found.status, found.message.replace("{form}", form), hint=found.hint)
+        raise Problem(found.status, found.message.replace("{form}", ("an " if form[0] in "AEIOU" else "a ") + form), hint=found.hint)
     return found
 
 
@@ -70,7 +93,7 @@ def _choose(header: str, asked: str | None, graph: bool, allow_html: bool) -> tu
         for m, fmt in offered:
             if m == media:
                 return m, fmt
-        return Problem(406, f"format {asked!r} does not fit a {{form}} result",
+        return Problem(406, f"format {asked!r} does not fit {{form}} result",
                        hint="use one of " + ", ".join(sorted({n for n, m in FORMAT_NAMES.items() if m in dict(offered)})))
     accept = parse_accept_header(header, MIMEAccept)
     if not accept:
@@ -78,7 +101,7 @@ def _choose(header: str, asked: str | None, graph: bool, allow_html: bool) -> tu
     choices = [m for m, _ in offered] + ([HTML] if allow_html else [])
     best = accept.best_match(choices)
     if best is None:
-        return Problem(406, "none of the types in Accept fits a {form} result",
+        return Problem(406, "none of the types in Accept fits {form} result",
                        hint="accept one of " + ", ".join(m for m, _ in offered[:6]))
     if best == HTML:
         return HTML, "html"

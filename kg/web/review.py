@@ -372,7 +372,7 @@ def check_same_origin(request: Any, base_url: str) -> None:
         origin, what = origin_of(referer) or "null", "Referer"
     if origin_of(origin) not in allowed or origin.strip() == "null":
         raise Problem(403, f"the submission came from another origin ({what}: {origin[:200]}); nothing was written",
-                      hint=f"submit it from this server's own page at {base_url}suggest (its address is set by kg serve --base-url)")
+                      hint=f"submit it from this server's own page at {base_url}suggest (the address its operator set)")
 
 
 def token_of(request: Any) -> str:
@@ -393,7 +393,7 @@ def now_utc() -> str:
 def suggest_page(app: Any, request: Any) -> Any:
     """``GET /suggest``: the form; ``POST /suggest``: the review (``action=review``) or the
     draft Turtle of the ticked candidates as a download (``action=turtle``)."""
-    from kg.web.http import Problem
+    from kg.web.http import Problem, web_hint
 
     try:
         if request.method != "POST":
@@ -409,12 +409,12 @@ def suggest_page(app: Any, request: Any) -> Any:
             try:
                 name, body = app.call(request, "review_turtle", sub, what="the draft")
             except UsageError as exc:
-                raise Problem(400, exc.message, hint=exc.hint) from None
+                raise Problem(400, exc.message, hint=web_hint(exc)) from None
             return _secure(_turtle_response(name, body))
         try:
             view = app.call(request, "review_draft", sub, what="the suggestion")
         except UsageError as exc:
-            return _page(app, request, "input", status=400, problem=FormProblem(400, exc.message, exc.hint), values=form_values(request))
+            return _page(app, request, "input", status=400, problem=FormProblem(400, exc.message, web_hint(exc)), values=form_values(request))
         if not _wants_html(request):
             return _json(view["draft"] | {"fingerprint": view["fingerprint"]})
         return _page(app, request, "review", view=view)
@@ -431,8 +431,8 @@ def submit_page(app: Any, request: Any) -> Any:
         writes = getattr(app.settings, "writes", None)
         if writes is None:
             raise Problem(403, "this server does not accept writes: nothing was written",
-                          hint="download the draft's Turtle and run `kg add FILE`, or start the server with "
-                               "kg serve --allow-writes --token-file FILE")
+                          hint="download the draft's Turtle to add it to the graph's files, or ask the server's "
+                               "operator to let reviewers merge")
         check_same_origin(request, app.settings.base_url)
         check_csrf(request)
         reviewer = writes.who(token_of(request))
@@ -664,6 +664,7 @@ def review_submit(graph: Any, sub: Submission, reviewer: str, reviewed_at: str) 
     from kg import views
     from kg.errors import InputError
     from kg.graph import Graph
+    from kg.web.http import web_hint
 
     # the worker's own graph reads the version the front pins (perhaps older than the
     # files): a merge must read and lock the files as they are now, as `kg add` does
@@ -682,7 +683,7 @@ def review_submit(graph: Any, sub: Submission, reviewer: str, reviewed_at: str) 
         message = exc.message if isinstance(exc, KgError) else str(exc)
         return {"status": 422 if not isinstance(exc, UsageError) else 400, "view": view,
                 "problem": f"the draft cannot be written: {message}; nothing was written",
-                "hint": getattr(exc, "hint", None) or "correct the value, or untick the candidate"}
+                "hint": (web_hint(exc) if isinstance(exc, KgError) else None) or "correct the value, or untick the candidate"}
     with tempfile.TemporaryDirectory(prefix="kg-review-") as tmp:
         path = Path(tmp) / "draft.ttl"
         path.write_text(turtle, encoding="utf-8")
@@ -690,7 +691,7 @@ def review_submit(graph: Any, sub: Submission, reviewer: str, reviewed_at: str) 
         try:
             result = current.add([path], amend=amend)
         except InputError as exc:
-            text = str(exc).replace(str(path), "draft")
+            text = (f"{exc.location}: {exc.message}" if exc.location else exc.message).replace(str(path), "draft")
             return {"status": 422, "view": view, "problem": f"kg {'amend' if amend else 'add'} refused the draft: {text}; nothing was written",
                     "hint": "correct the value, or untick the candidate", "turtle": turtle}
         if not result.accepted:
