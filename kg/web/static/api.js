@@ -11,6 +11,9 @@
   // axe's scrollable-region-focusable: a region that scrolls must take the keyboard
   // focus, or a keyboard cannot scroll it; Swagger UI's code blocks and tables do scroll
   function focusable() {
+    // its server chooser has no label of its own (axe's select-name), and is drawn late
+    var servers = target.querySelector("select#servers");
+    if (servers && !servers.hasAttribute("aria-label")) servers.setAttribute("aria-label", "Server the calls go to");
     target.querySelectorAll("pre, .highlight-code, .table-container, .responses-inner, .model-box, textarea").forEach(function (node) {
       if (node.tagName === "TEXTAREA" || node.hasAttribute("tabindex")) return;
       var style = window.getComputedStyle(node);
@@ -46,7 +49,10 @@
         supportedSubmitMethods: ["get", "post"],
         presets: [window.SwaggerUIBundle.presets.apis],
         layout: "BaseLayout",
-        onComplete: function () { if (fallback) fallback.hidden = true; focusable(); },
+        onComplete: function () {
+          if (fallback) fallback.hidden = true;
+          focusable();
+        },
       });
     })
     .catch(function () { /* the table of calls stays */ });
