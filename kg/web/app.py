@@ -45,7 +45,9 @@ from kg.web.http import (
     DOWNLOADS,
     FORMAT_NAMES,
     HTML,
+    IMMUTABLE,
     PRIVATE_HEADERS,
+    REVALIDATE,
     Entry,
     Problem,
     ResponseCache,
@@ -670,6 +672,7 @@ class App:
         problem = self.versions.problem()
         state = {"status": "degraded" if problem else "ok", **({"problem": problem} if problem else {}),
                  **self.versions.state(), **self.pool.state(), "pids": self.pool.pids(),
+                 **({"cache": self.cache.state()} if self.cache is not None else {}),
                  "uptime": round(time.time() - self.started, 1)}
         return Response(json.dumps(state, ensure_ascii=False, indent=1), mimetype="application/json",
                         headers={"Cache-Control": "no-store"})
@@ -728,8 +731,12 @@ class App:
     def on_static(self, request: Request, name: str) -> Response:
         if name not in STATIC:
             raise Problem(404, f"no static file {name}")
+        from kg.web.pages import static_version
+
         data = (resources.files("kg.web") / "static" / name).read_bytes()
-        return Response(data, mimetype=STATIC[name], headers={"Cache-Control": "max-age=3600"})
+        # a URL naming the file's content (pages link to static_url) never changes; any other is revalidated
+        fixed = request.args.get("v") == static_version(name)
+        return Response(data, mimetype=STATIC[name], headers={"Cache-Control": IMMUTABLE if fixed else REVALIDATE})
 
 
 STATIC = {"kg.css": "text/css", "editor.js": "text/javascript", "review.css": "text/css", "review.js": "text/javascript",
