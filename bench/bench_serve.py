@@ -158,6 +158,7 @@ def client_main(spec_path: str, out_path: str) -> int:
     done: list[tuple[int, float, float, int]] = []  # (request, started, latency, status)
     errors: list[dict] = []
     order: list[int] = []
+    sent = 0
     while True:
         if not order:
             order = list(range(len(requests)))
@@ -168,7 +169,16 @@ def client_main(spec_path: str, out_path: str) -> int:
             break
         if mark is None and t >= measured_from:
             mark = os.times()
-        status, body, error = client.send(requests[i])
+        req = requests[i]
+        if req.get("unique"):
+            # a request the server has never seen: another comment in the query, another URL parameter
+            sent += 1
+            nonce = f"{spec['seed']}-{sent}"
+            if req["body"] is not None:
+                req = dict(req, body=req["body"] + f"\n# first seen {nonce}\n")
+            else:
+                req = dict(req, path=req["path"] + ("&" if "?" in req["path"] else "?") + f"seen={nonce}")
+        status, body, error = client.send(req)
         latency = time.monotonic() - t
         if status == 200 and not complete(body, requests[i]["headers"].get("Accept", "")):
             status, error = 299, "status 200 but an incomplete body (counted as an error, shown as 299)"
@@ -657,7 +667,7 @@ def load_slice(server: Server, requests: list[dict], *, clients: int, seconds: f
     """``clients`` client processes against ``server`` for warmup + seconds: what was
     completed in the measured window (after the warm-up), and what the processes used."""
     spec = {"host": server.host, "port": server.port,
-            "requests": [{k: r[k] for k in ("method", "path", "headers", "body")} for r in requests]}
+            "requests": [{k: r.get(k) for k in ("method", "path", "headers", "body", "unique")} for r in requests]}
     procs, outs = [], []
     for c in range(clients):
         spec_path, out_path = work / f"spec-{tag}-{c}.json", work / f"out-{tag}-{c}.json"
@@ -853,6 +863,9 @@ def measure(size: Any, args: argparse.Namespace, work: Path) -> dict:
                     if check["failures"] else ""))
         phases = {phase: {side: [r for r, e in zip(reqs, check["requests"][phase], strict=True) if "excluded" not in e] for side, reqs in sides.items()}
                   for phase, sides in phases.items()}
+        # the same requests made new on every send: what a server answers that it has not seen (kg's cache misses)
+        for phase in ("sparql", "entity"):
+            phases[f"{phase}-new"] = {side: [dict(r, unique=True) for r in reqs] for side, reqs in phases[phase].items()}
         res["phases"] = {}
         slice_s = args.seconds / args.rounds
         for phase, sides in phases.items():
@@ -918,6 +931,8 @@ PHASE_TEXT = {
     "sparql": "each stored query's example as SPARQL text (POST, JSON results)",
     "entity": "entity lookups (kg: HTML page `/id/X`; Oxigraph: the page's SPARQL)",
     "stored": "stored-query API `/queries/NAME?...` (JSON; kg only)",
+    "sparql-new": "the sparql phase's queries, each sent with a comment never sent before (`# first seen N`): no answer can be reused",
+    "entity-new": "the entity phase's requests, each never sent before (kg: `/id/X?seen=N`; Oxigraph: a new comment in the query)",
 }
 
 
@@ -1030,6 +1045,9 @@ def render(raw: dict) -> tuple[str, str]:
         "hubs kgi:gen-format-0 and kgi:gen-city-0 (listed under Details).",
         "- **stored** (kg only): `GET /queries/NAME?param=value` with each example's parameters, JSON results; the two "
         "`inference: owlrl` queries run on the OWL RL store here (built before the server starts).",
+        f"- **sparql-new**, **entity-new**: {PHASE_TEXT['sparql-new']}; {PHASE_TEXT['entity-new']}. kg serve keeps answers per "
+        "store version and request, so in the three phases above every request after the first of its kind is answered "
+        "from memory; these two measure the path through the workers.",
         "",
         "Data: kg's store built from the graph directory into a fresh cache (`kg export -f nq`, which also gives the "
         "named graphs), its OWL RL version (`kg query bodies-of-organisation`), and kg's default graph "
@@ -1051,6 +1069,11 @@ def render(raw: dict) -> tuple[str, str]:
         ks, os_ = res["kg_server"], res["oxigraph_server"]
         h = ks.get("health") or {}
         he = ks.get("health_end") or {}
+        cache = he.get("cache")
+        if cache:
+            doc.append(f"- kg serve's answer cache at the end: {cache['entries']:,} answers in {cache['bytes'] / 1e6:.1f} MB "
+                       f"(bound: {cache['max_bytes'] / 1e6:.0f} MB), {cache['hits']:,} hits, {cache['misses']:,} misses, "
+                       f"{cache['evicted']:,} dropped for room.")
         doc.append(f"- kg serve: {res.get('workers')} workers ({'--workers' if meta['args'].get('workers') else 'its default'}), ready {ks['ready_seconds']:.1f} s after start; "
                    f"worker replacements during the run (`/health` `replaced`): {he.get('replaced', 'n/a')} "
                    f"(at start {h.get('replaced', 'n/a')}); Oxigraph ready after {os_['ready_seconds']:.1f} s.")

@@ -201,6 +201,8 @@ class Bridge:
         close = False
         if length is not None and length > self.limits.max_body:
             close = True  # the application answers 413 from the header; the body is never read
+        elif not length and not _chunked(scope["headers"]):
+            pass  # no body to wait for (a GET): no timer, no task
         else:
             try:
                 received = await asyncio.wait_for(self._body(receive), self.limits.body_timeout)
@@ -313,6 +315,10 @@ def _key_headers(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
             # joined as the environ joins them, so both build the same key
             found[key] = f"{found[key]},{text}" if key in found and key != "content-type" else text
     return found
+
+
+def _chunked(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(name == b"transfer-encoding" for name, _ in headers)
 
 
 def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:

@@ -158,7 +158,6 @@ class Entry:
     __slots__ = ("status", "headers", "body", "gzipped", "etag", "etag_gz", "modified", "modified_at", "size", "validators")
 
     def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes, *, version: str | None, modified: float | None) -> None:
-        import gzip
         import hashlib
 
         media = ""
@@ -180,12 +179,9 @@ class Entry:
         self.status, self.body, self.modified_at = status, body, modified
         # validators only for what a version decides; a remote store's answers have none
         self.validators = version is not None and status == 200
-        self.gzipped = None
-        if compressible(media) and len(body) >= GZIP_MIN and status in (200, 404):
-            self.gzipped = gzip.compress(body, compresslevel=6, mtime=0)
-            if len(self.gzipped) >= len(body):
-                self.gzipped = None
-        if self.gzipped is not None or compressible(media):
+        # made on the first request that accepts gzip (b"": not worth it), then kept
+        self.gzipped: bytes | None = None if compressible(media) and len(body) >= GZIP_MIN and status in (200, 404) else b""
+        if compressible(media):
             vary.append("Accept-Encoding")
         if vary:
             seen: dict[str, str] = {}
@@ -205,13 +201,21 @@ class Entry:
             self.etag, self.etag_gz = f'"{tag}"', f'"{tag}-gzip"'
             if modified is not None:
                 self.modified = http_date(modified)
-        self.size = len(body) + len(self.gzipped or b"") + sum(len(k) + len(v) for k, v in kept) + 256
+        # room for the gzipped copy is counted from the start, so the bound holds once it is made
+        self.size = len(body) * (2 if self.gzipped is None else 1) + sum(len(k) + len(v) for k, v in kept) + 256
 
     def answer(self, method: str, headers: Any) -> tuple[int, list[tuple[str, str]], bytes]:
         """(status, headers, body) for a request with these headers (a mapping with
         ``get``, lower-case names): gzip if accepted, 304 if the client's copy is current,
         no body for HEAD (its Content-Length is GET's)."""
-        zipped = self.gzipped is not None and accepts_gzip(headers.get("accept-encoding") or "")
+        zipped = self.gzipped != b"" and accepts_gzip(headers.get("accept-encoding") or "")
+        if zipped and self.gzipped is None:
+            import gzip
+
+            packed = gzip.compress(self.body, compresslevel=6, mtime=0)
+            # two threads may both compress it: the same bytes either way
+            self.gzipped = packed if len(packed) < len(self.body) else b""
+            zipped = self.gzipped != b""
         body = self.gzipped if zipped else self.body
         assert body is not None
         out = list(self.headers)
