@@ -999,6 +999,50 @@ def per_request_table(res: dict) -> list[str]:
     return out
 
 
+#: the run before issue 21's answer cache (same machine, same day), compared with in serve.md
+BEFORE_21 = RESULTS / "serve-before-21.json"
+
+
+def before_and_after(raw: dict, before: dict) -> list[str]:
+    """The kg/Oxigraph ratios of an earlier run beside this one's, phase by phase."""
+    def rows(data: dict) -> dict[tuple[str, str], dict]:
+        out = {}
+        for res in data["results"]:
+            for key, r in res.get("phases", {}).items():
+                phase, side = key.split("/")
+                ox = res["phases"].get(f"{phase}/oxigraph")
+                if side == "kg":
+                    out[(size_label(res["size"]), phase)] = {
+                        "kg": r["throughput"], "ox": ox["throughput"] if ox else None, "p99": r["p99_ms"],
+                        "ox_p99": ox["p99_ms"] if ox else None, "front": r.get("front_cpu_s"), "n": r["requests"]}
+        return out
+
+    def cell(r: dict | None) -> str:
+        if r is None:
+            return "not measured"
+        ratio = f", {r['kg'] / r['ox']:.2f}x" if r["ox"] else ""
+        p99 = f"; p99 {fms(r['p99'])} ms" + (f" ({r['p99'] / r['ox_p99']:.2f}x)" if r["ox_p99"] else "")
+        return f"{r['kg']:,.0f} req/s{ratio}{p99}"
+
+    b, a = rows(before), rows(raw)
+    out = ["", "## Before and after (issue 21)", "",
+           f"kg serve / Oxigraph in the same run, before (`{before['meta']['argv']}`, {before['meta']['date']}, code "
+           f"{before['meta']['code']}, load average {before['meta']['load_before']}: `serve-before-21.md`) and after this "
+           "run's answer cache, gzip and validators. Ratios are the ones to compare: the machine was shared with other "
+           "work in both runs (the load averages above), which lowers both servers' absolute figures alike.", "",
+           "| size | phase | before: kg req/s, kg/Ox; p99 (kg/Ox) | after: kg req/s, kg/Ox; p99 (kg/Ox) |", "|---|---|---|---|"]
+    for key in sorted(set(a) | set(b), key=lambda k: (k[0] != "bundled graph", k[0], list(PHASE_TEXT).index(k[1]) if k[1] in PHASE_TEXT else 9)):
+        out.append(f"| {key[0]} | {key[1]} | {cell(b.get(key))} | {cell(a.get(key))} |")
+    return out
+
+
+def with_before(raw: dict, name: str) -> dict:
+    """``raw`` with the run before issue 21 to compare with, for the main results file."""
+    if name == "serve" and BEFORE_21.exists():
+        return dict(raw, before=json.loads(BEFORE_21.read_text(encoding="utf-8")))
+    return raw
+
+
 def render(raw: dict) -> tuple[str, str]:
     meta, results = raw["meta"], raw["results"]
     table = summary_table(results)
@@ -1063,6 +1107,8 @@ def render(raw: dict) -> tuple[str, str]:
         "on both servers and listed under its size; it fails the run unless it is kg's time limit stopping a query "
         "that Oxigraph also takes longer than the limit to answer.",
     ]
+    if raw.get("before") is not None:
+        doc += before_and_after(raw, raw["before"])
     for res in results:
         doc += ["", f"## {size_label(res['size'])}: {res['check']['default_graph_statements']['kg']:,} statements in the default graph", ""]
         s = res["setup"]
@@ -1168,7 +1214,7 @@ def main() -> int:
         return client_main(*args.client)
     if args.render:
         raw = json.loads(args.render.read_text(encoding="utf-8"))
-        table, text = render(raw)
+        table, text = render(with_before(raw, args.name))
         (RESULTS / f"{args.name}.md").write_text(text, encoding="utf-8")
         print(table)
         return 1 if failures(raw) else 0
@@ -1202,7 +1248,7 @@ def main() -> int:
     raw = {"meta": meta, "results": results}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{args.name}.json").write_text(json.dumps(raw, indent=1, default=str) + "\n", encoding="utf-8")
-    table, text = render(raw)
+    table, text = render(with_before(raw, args.name))
     (RESULTS / f"{args.name}.md").write_text(text, encoding="utf-8")
     print(table)
     bad = failures(raw)
