@@ -233,6 +233,8 @@ def test_the_ontology_iri_still_sends_a_browser_to_its_documentation(web):
     r = web.get("/ontology", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert r.status_code == 303 and r.headers["Location"] == "/ontology/index.html"
     assert web.get("/ontology", headers={"Accept": "image/png"}).status_code == 406
+    for accept in ("", "*/*"):  # a client that names no type, as before
+        assert web.get("/ontology", headers={"Accept": accept} if accept else {}).status_code == 303
 
 
 # ---------------------------------------------------------------- through kg serve's front

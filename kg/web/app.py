@@ -680,7 +680,8 @@ class App:
     def on_ontology(self, request: Request) -> Response:
         # the ontology's IRI (https://w3id.org/jckg/ontology#Term): its documentation for a
         # browser, the ontology itself for a client that asks for RDF
-        if not request.args.get("format") and wants_html(request):
+        # a client that names no type (no Accept, */*) gets the documentation, as before
+        if not request.args.get("format") and (request.headers.get("Accept", "").strip() in ("", "*/*") or wants_html(request)):
             return Response(status=303, headers={"Location": "/ontology/index.html", "Vary": "Accept"})
         media, fmt = negotiate(request, "CONSTRUCT", allow_html=True)
         if media == HTML:
