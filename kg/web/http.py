@@ -135,6 +135,7 @@ def accepts_gzip(header: str) -> bool:
     return bool(found)
 
 
+@functools.lru_cache(maxsize=16)
 def http_date(when: float) -> str:
     from email.utils import formatdate
 
