@@ -127,6 +127,11 @@ def test_answers_that_must_not_be_kept_are_not(web):
     web.get("/suggest", headers=PAGE)
     web.get("/suggest", headers=PAGE)
     assert cache.state()["entries"] == entries
+    # the form that writes: refused here (writes are off), and nothing kept, whatever it answered
+    for _ in range(2):
+        submit = web.post("/suggest/submit", data={"draft": "x"}, headers=PAGE)
+        assert submit.status_code >= 400 and "ETag" not in submit.headers
+    assert cache.state()["entries"] == entries
     # an update is refused, and the refusal is not kept either
     refused = web.post("/sparql", data={"update": "INSERT DATA { <a:b> <a:c> <a:d> }"})
     assert refused.status_code == 403 and "ETag" not in refused.headers

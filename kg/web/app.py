@@ -242,9 +242,12 @@ class Versions:
         whose answers can change at any time."""
         if self.remote:
             return None
-        with self._lock:
-            key = self._files_key()
-            served = self.served.get("none")
+        try:
+            with self._lock:
+                key = self._files_key()
+                served = self.served.get("none")
+        except OSError:  # a file went away while listed: not kept, answered as the request path decides
+            return None
         if served is None:
             return None
         token = served.key if key == served.key else f"{key}>{served.key}"
@@ -314,7 +317,10 @@ class App:
         method = environ["REQUEST_METHOD"]
         headers = _EnvironHeaders(environ)
         body = b""
-        length = int(environ.get("CONTENT_LENGTH") or 0)
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # the route answers it (werkzeug reads no body then)
         if method == "POST" and 0 < length <= self.settings.max_body:
             body = environ["wsgi.input"].read(length)
             environ["wsgi.input"] = io.BytesIO(body)  # read again by the route

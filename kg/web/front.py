@@ -217,7 +217,10 @@ class Bridge:
                 body = received
         if self.cached is not None and not close:
             # a repeated request is answered here, on the event loop: no thread, no worker
-            hit = self.cached(scope["method"], _path_info(scope), scope["query_string"].decode("latin-1"), _key_headers(scope["headers"]), body)
+            try:
+                hit = self.cached(scope["method"], _path_info(scope), scope["query_string"].decode("latin-1"), _key_headers(scope["headers"]), body)
+            except Exception:  # whatever it was, the application answers it on a thread (and logs a bug)
+                hit = None
             if hit is not None:
                 status, headers, content = hit
                 await send({"type": "http.response.start", "status": status,
