@@ -273,3 +273,22 @@ def test_the_front_sends_gzip_304_and_head_over_the_wire(server):
     page = requests.head(server.url + "/id/eco", headers={**PAGE, "Accept-Encoding": "identity"}, timeout=30)
     body = requests.get(server.url + "/id/eco", headers={**PAGE, "Accept-Encoding": "identity"}, timeout=30)
     assert int(page.headers["Content-Length"]) == len(body.content) and page.content == b""
+
+
+def test_without_a_cache_answers_still_carry_validators():
+    from conftest import InProcessPool
+    from werkzeug.test import Client
+
+    import kg
+    from kg.web.app import App, Settings
+
+    client = Client(App(kg.open(ROOT), InProcessPool(ROOT), Settings(cache_bytes=0)))
+    r = client.get("/id/eco", headers=PAGE)
+    assert r.status_code == 200 and r.headers["ETag"].startswith('"')
+    assert client.get("/id/eco", headers={**PAGE, "If-None-Match": r.headers["ETag"]}).status_code == 304
+
+
+def test_kg_serve_refuses_a_negative_cache_size():
+    from kg.cli import main
+
+    assert main(["serve", "--cache-mb", "-1"]) == 2

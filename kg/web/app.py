@@ -350,14 +350,16 @@ class App:
         return None if entry is None else entry.answer(method, headers)
 
     def _cache_key(self, method: str, path: str, query: str, headers: Any, body: bytes) -> tuple[Any, tuple | None]:
-        if self.cache is None or method not in ("GET", "HEAD", "POST") or any(headers.get(h) for h in PRIVATE_HEADERS):
+        """(the store version and its time, the key in the cache) of a request whose answer
+        may be kept; the version alone when no cache is kept (the answer still has validators)."""
+        if method not in ("GET", "HEAD", "POST") or any(headers.get(h) for h in PRIVATE_HEADERS):
             return None, None
         if method == "POST" and not path.startswith(_POST_READS):
             return None, None
         version = self.versions.token()
         if version is None:
             return None, None
-        return version, cache_key(version[0], method, path, query, headers, body)
+        return version, None if self.cache is None else cache_key(version[0], method, path, query, headers, body)
 
     def _fill(self, key: tuple, environ: dict[str, Any], version: tuple[str, float]) -> tuple[Entry | None, tuple[int, Response]]:
         """Answer a request missing from the cache, and keep the answer if it may be kept
