@@ -759,13 +759,16 @@ def draw_cmd(state: State, kind: str, entity: str | None, as_of: str | None, yea
                    "description, search results), e.g. https://graph.example.org/ behind a proxy. Default: http://HOST:PORT/.")
 @click.option("--max-connections", type=click.IntRange(min=16), default=1024, show_default=True,
               help="Open connections; past it the longest idle ones are closed to make room.")
+@click.option("--cache-mb", type=click.IntRange(min=0), default=64, show_default=True, metavar="MB",
+              help="Memory for answers kept for repeated requests, per store version (0: none kept).")
 @click.option("--allow-writes", is_flag=True,
               help="Let reviewers merge the facts they ticked at /suggest into the graph's files (as kg add does). Needs --token-file.")
 @click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="The reviewers who may write, one per line: NAME TOKEN (tokens of 16+ characters; the file chmod 600).")
 @pass_state
 def serve_cmd(state: State, host: str, port: int, workers: int | None, timeout: float, max_rows: int, max_body: int,
-              base_url: str | None, max_connections: int, allow_writes: bool = False, token_file: Path | None = None) -> None:
+              base_url: str | None, max_connections: int, cache_mb: int = 64, allow_writes: bool = False,
+              token_file: Path | None = None) -> None:
     """Serve the graph over HTTP: a read-only SPARQL endpoint, the stored queries as a web
     API, and web pages (stored queries, a SPARQL editor, a page for every entity).
 
@@ -798,7 +801,7 @@ def serve_cmd(state: State, host: str, port: int, workers: int | None, timeout: 
     endpoint = state.graph.endpoint
     writes = writes_from_options(allow_writes, token_file, endpoint)  # refused before anything starts
     state.store()  # build or open the store here, with a progress bar, before the workers start
-    settings = Settings(timeout=timeout, max_rows=max_rows, max_body=max_body, writes=writes)
+    settings = Settings(timeout=timeout, max_rows=max_rows, max_body=max_body, writes=writes, cache_bytes=cache_mb << 20)
     limits = Limits(max_connections=max_connections, max_body=max_body)
     try:
         server, pool = make_server(state.graph, host=host, port=port, workers=workers, settings=settings, endpoint=endpoint,

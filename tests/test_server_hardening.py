@@ -120,7 +120,8 @@ def test_the_front_evaluates_no_client_text(monkeypatch):
         ("GET", "/sparql", {"query_string": {"query": crafted}, "headers": {"Accept": JSON}}, "sparql"),
         ("POST", "/sparql", {"data": {"query": crafted}, "headers": {"Accept": JSON}}, "sparql"),
         ("POST", "/sparql", {"data": crafted, "content_type": "application/sparql-query", "headers": {"Accept": JSON}}, "sparql"),
-        ("HEAD", "/sparql", {"query_string": {"query": crafted}, "headers": {"Accept": JSON}}, "sparql_form"),
+        # HEAD runs the query as GET does (its Content-Length); another text, or GET's cached answer serves it
+        ("HEAD", "/sparql", {"query_string": {"query": crafted + " "}, "headers": {"Accept": JSON}}, "sparql"),
         ("GET", "/sparql", {"query_string": {"query": crafted}, "headers": {"Accept": "text/html"}}, "sparql_table"),
         ("POST", "/editor", {"data": {"query": crafted}, "headers": {"Accept": "text/html"}}, "sparql_table"),
         ("GET", "/queries/members-on-date", {"query_string": {"organisation": "not an iri", "date": "soon", "as_of": "x"},

@@ -23,6 +23,7 @@ pages. Every address answers only the methods it has (405 with ``Allow`` otherwi
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -42,9 +43,16 @@ from kg.errors import KgError, LimitExceeded, NetworkRefused, QueryError, UsageE
 from kg.namespaces import BASE, PREFIXES, curie
 from kg.web.http import (
     DOWNLOADS,
+    FORMAT_NAMES,
     HTML,
+    IMMUTABLE,
+    PRIVATE_HEADERS,
+    REVALIDATE,
+    Entry,
     Problem,
+    ResponseCache,
     accepts_json,
+    cache_key,
     json_response,
     negotiate,
     problem_of,
@@ -58,6 +66,13 @@ SHOW_ROWS = 500  # rows an HTML table shows; the downloads have them all
 
 #: WSGI environ key of a callable that says whether the client has gone (set by kg.web.front)
 DISCONNECTED = "kg.client_disconnected"
+#: WSGI environ key of the route a request went to (whether its answer may be kept)
+ENDPOINT = "kg.endpoint"
+#: routes whose answers are never kept: the server's state, and the review forms (a cookie
+#: per browser, writes)
+UNCACHED = frozenset({"health", "suggest", "suggest_submit"})
+#: addresses where a POST reads (a query or a batch in the body) and may be answered from the cache
+_POST_READS = ("/sparql", "/editor", "/reconcile")
 #: For tests: while the file this names exists, a new store version's build waits (so a
 #: test can see requests meet a build in progress without racing a clock).
 HOLD_BUILDS = "KG_SERVE_HOLD_BUILDS"
@@ -74,6 +89,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:8787/"
     # who may merge reviewed drafts at /suggest/submit (kg.web.review.Writes; None: nobody)
     writes: Any = None
+    # bytes of answers kept for repeated requests (kg.web.http.ResponseCache); 0: none
+    cache_bytes: int = 64 << 20
 
 
 def status_of(exc: KgError) -> int:
@@ -126,6 +143,7 @@ class Versions:
         self._waiting = 0  # requests waiting for a build
         self.served: dict[str, Any] = {}  # inference -> the version the workers read
         self.failed: dict[str, tuple[str, str]] = {}  # inference -> (content key of the files, what is wrong)
+        self._modified: dict[str, float] = {}  # token -> when it began (Last-Modified)
         if not self.remote:
             self.served["none"] = graph.store()  # built by `kg serve` before the workers started
             pool.pin({i: pin_of(gs) for i, gs in self.served.items()})
@@ -218,6 +236,33 @@ class Versions:
         threading.Thread(target=build, name=f"kg-build-{inference}", daemon=True).start()
         return future
 
+    def token(self) -> tuple[str, float] | None:
+        """(what the answers depend on, when it began) for the files as they are now: the
+        served version's key, and the files' key if they differ from it (a build to come,
+        or files that do not load and a banner on every page); None for a remote store,
+        whose answers can change at any time."""
+        if self.remote:
+            return None
+        try:
+            with self._lock:
+                key = self._files_key()
+                served = self.served.get("none")
+        except OSError:  # a file went away while listed: not kept, answered as the request path decides
+            return None
+        if served is None:
+            return None
+        token = served.key if key == served.key else f"{key}>{served.key}"
+        modified = self._modified.get(token)
+        if modified is None:
+            try:  # the version's directory was made when it was built: the same after a restart
+                modified = os.stat(served.path).st_mtime if served.path is not None and key == served.key else time.time()
+            except OSError:
+                modified = time.time()
+            if len(self._modified) > 64:
+                self._modified.clear()
+            self._modified[token] = modified
+        return token, modified
+
     def problem(self) -> str | None:
         """Why the files are not served as they are now, if they are not."""
         with self._lock:
@@ -265,10 +310,77 @@ class App:
             *[Rule(f"/{space}/<path:rest>", endpoint="local", defaults={"space": space}, methods=read) for space in LOCAL_SPACES],
         ], strict_slashes=False)
         self._descriptions: dict[str, bytes] = {}  # format -> the service description
+        self.cache = ResponseCache(settings.cache_bytes) if settings.cache_bytes > 0 else None
 
     # ------------------------------------------------------------ WSGI
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        method = environ["REQUEST_METHOD"]
+        headers = _EnvironHeaders(environ)
+        body = b""
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # the route answers it (werkzeug reads no body then)
+        if method == "POST" and 0 < length <= self.settings.max_body:
+            body = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(body)  # read again by the route
+        version, key = self._cache_key(method, environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), headers, body)
+        fresh = None
+        if key is not None:
+            entry = self.cache.get(key) if self.cache is not None else None
+            if entry is None:
+                entry, fresh = self._fill(key, environ, version)
+            if entry is not None:
+                return _send(start_response, *entry.answer(method, headers))
+        status, answered = fresh or self._respond(environ)
+        if status in (204, 304, 499) or status < 200:
+            return answered(environ, start_response)
+        storable = version is not None and self._storable(environ, answered)
+        entry = Entry(status, list(answered.headers.items()), answered.get_data(),
+                      version=version[0] if storable else None, modified=version[1] if storable else None)
+        return _send(start_response, *entry.answer(method, headers), reason=answered.status)
+
+    def cached(self, method: str, path: str, query: str, headers: Any, body: bytes) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """The answer from the cache, or None: what the front asks before it hands a request
+        to a thread (``headers``: lower-case names)."""
+        _, key = self._cache_key(method, path, query, headers, body)
+        if key is None or self.cache is None:
+            return None
+        entry = self.cache.get(key)
+        return None if entry is None else entry.answer(method, headers)
+
+    def _cache_key(self, method: str, path: str, query: str, headers: Any, body: bytes) -> tuple[Any, tuple | None]:
+        """(the store version and its time, the key in the cache) of a request whose answer
+        may be kept; the version alone when no cache is kept (the answer still has validators)."""
+        if method not in ("GET", "HEAD", "POST") or any(headers.get(h) for h in PRIVATE_HEADERS):
+            return None, None
+        if method == "POST" and not path.startswith(_POST_READS):
+            return None, None
+        version = self.versions.token()
+        if version is None:
+            return None, None
+        return version, None if self.cache is None else cache_key(version[0], method, path, query, headers, body)
+
+    def _fill(self, key: tuple, environ: dict[str, Any], version: tuple[str, float]) -> tuple[Entry | None, tuple[int, Response]]:
+        """Answer a request missing from the cache, and keep the answer if it may be kept
+        (the entry kept, or None) and the store version did not change meanwhile."""
+        status, answered = self._respond(environ)
+        if status in (200, 404) and self._storable(environ, answered) and self.versions.token() == version and self.cache is not None:
+            entry = Entry(status, list(answered.headers.items()), answered.get_data(), version=version[0], modified=version[1])
+            self.cache.put(key, entry)
+            return entry, (status, answered)
+        return None, (status, answered)
+
+    def _storable(self, environ: dict[str, Any], response: Response) -> bool:
+        if response.status_code not in (200, 404) or environ.get(ENDPOINT) in UNCACHED:
+            return False
+        if "Set-Cookie" in response.headers:
+            return False
+        control = response.headers.get("Cache-Control", "")
+        return "no-store" not in control and "private" not in control
+
+    def _respond(self, environ: dict[str, Any]) -> tuple[int, Response]:
         request = Request(environ, populate_request=False)
         request.max_content_length = self.settings.max_body
         request.max_form_memory_size = self.settings.max_body
@@ -289,7 +401,9 @@ class App:
             traceback.print_exc()
             response = self.problem(request, Problem(500, "internal error: the server's log has the details; please report it"))
         _cors(response)
-        return response(environ, start_response)
+        if response.status_code >= 500 and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"  # a time limit or a busy server: ask again later
+        return response.status_code, response
 
     def dispatch(self, request: Request) -> Response:
         if len(request.environ.get("QUERY_STRING", "")) > self.settings.max_query_string:
@@ -312,6 +426,7 @@ class App:
             allowed = ", ".join(sorted({*(e.valid_methods or ()), "OPTIONS"}))
             raise Problem(405, f"{request.path} does not answer {request.method}", hint=f"use {allowed}",
                           headers={"Allow": allowed}) from None
+        request.environ[ENDPOINT] = endpoint
         return getattr(self, "on_" + endpoint)(request, **args)
 
     def call(self, request: Request, op: str, *args: Any, what: str, inference: str = "none") -> Any:
@@ -375,9 +490,7 @@ class App:
                 choices[kind] = negotiate(request, form)
             except Problem:
                 choices[kind] = None
-        if request.method == "HEAD":
-            form = self.call(request, "sparql_form", text, what="the query")
-            return Response(b"", mimetype=negotiate(request, form)[0])
+        # HEAD runs the query as GET does: its Content-Length is that of the answer
         formats = {kind: None if c is None else c[1] for kind, c in choices.items()}
         form, body = self.call(request, "sparql", text, formats, what="the query")
         if body is None:
@@ -594,13 +707,23 @@ class App:
         problem = self.versions.problem()
         state = {"status": "degraded" if problem else "ok", **({"problem": problem} if problem else {}),
                  **self.versions.state(), **self.pool.state(), "pids": self.pool.pids(),
+                 **({"cache": self.cache.state()} if self.cache is not None else {}),
                  "uptime": round(time.time() - self.started, 1)}
         return Response(json.dumps(state, ensure_ascii=False, indent=1), mimetype="application/json",
                         headers={"Cache-Control": "no-store"})
 
     def on_ontology(self, request: Request) -> Response:
-        # the ontology's IRI (https://w3id.org/jckg/ontology#Term) lands on its documentation
-        return Response(status=303, headers={"Location": "/ontology/index.html"})
+        # the ontology's IRI (https://w3id.org/jckg/ontology#Term): its documentation for a
+        # browser, the ontology itself for a client that asks for RDF
+        # a client that names no type (no Accept, */*) gets the documentation, as before
+        if not request.args.get("format") and (request.headers.get("Accept", "").strip() in ("", "*/*") or wants_html(request)):
+            return Response(status=303, headers={"Location": "/ontology/index.html", "Vary": "Accept"})
+        media, fmt = negotiate(request, "CONSTRUCT", allow_html=True)
+        if media == HTML:
+            return Response(status=303, headers={"Location": "/ontology/index.html", "Vary": "Accept"})
+        body = self.call(request, "ontology_rdf", fmt, what="the ontology")
+        name = next((n for n, m in FORMAT_NAMES.items() if m == media), fmt)
+        return Response(body, mimetype=media, headers={"Vary": "Accept", "Content-Location": f"/ontology?format={quote(name)}"})
 
     def on_docs(self, request: Request, page: str) -> Response:
         from kg.views import doc_pages
@@ -646,8 +769,12 @@ class App:
     def on_static(self, request: Request, name: str) -> Response:
         if name not in STATIC:
             raise Problem(404, f"no static file {name}")
+        from kg.web.pages import static_version
+
         data = (resources.files("kg.web") / "static" / name).read_bytes()
-        return Response(data, mimetype=STATIC[name], headers={"Cache-Control": "max-age=3600"})
+        # a URL naming the file's content (pages link to static_url) never changes; any other is revalidated
+        fixed = request.args.get("v") == static_version(name)
+        return Response(data, mimetype=STATIC[name], headers={"Cache-Control": IMMUTABLE if fixed else REVALIDATE})
 
 
 STATIC = {"kg.css": "text/css", "editor.js": "text/javascript", "review.css": "text/css", "review.js": "text/javascript",
@@ -706,6 +833,29 @@ def _with_banner(html: str, notice: str) -> str:
     banner = f'<p class="notice" role="status">{escape(notice)}</p>'
     m = re.search(r"<body[^>]*>", html)
     return html[:m.end()] + banner + html[m.end():] if m else banner + html
+
+
+class _EnvironHeaders:
+    """The request headers in a WSGI environ by lower-case name (as the front's are)."""
+
+    __slots__ = ("environ",)
+
+    def __init__(self, environ: dict[str, Any]) -> None:
+        self.environ = environ
+
+    def get(self, name: str) -> str | None:
+        if name == "content-type":
+            return self.environ.get("CONTENT_TYPE")
+        return self.environ.get("HTTP_" + name.upper().replace("-", "_"))
+
+
+def _send(start_response: Callable[..., Any], status: int, headers: list[tuple[str, str]], body: bytes,
+          reason: str | None = None) -> list[bytes]:
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    line = reason if reason and reason.startswith(f"{status} ") else f"{status} {HTTP_STATUS_CODES.get(status, 'Unknown')}"
+    start_response(line, headers)
+    return [body]
 
 
 def _cors(response: Response) -> None:

@@ -185,6 +185,8 @@ class Bridge:
 
     def __init__(self, app: Callable[..., Any] | None, *, threads: int, limits: Limits, server_name: str, server_port: int) -> None:
         self.app, self.limits = app, limits
+        # the application's cache lookup (``kg.web.app.App.cached``), asked before a thread is
+        self.cached: Callable[..., Any] | None = getattr(app, "cached", None)
         self.executor = ThreadPoolExecutor(threads, thread_name_prefix="kg-front")
         self.server_name, self.server_port = server_name, str(server_port)
 
@@ -199,6 +201,8 @@ class Bridge:
         close = False
         if length is not None and length > self.limits.max_body:
             close = True  # the application answers 413 from the header; the body is never read
+        elif not length and not _chunked(scope["headers"]):
+            pass  # no body to wait for (a GET): no timer, no task
         else:
             try:
                 received = await asyncio.wait_for(self._body(receive), self.limits.body_timeout)
@@ -211,6 +215,18 @@ class Bridge:
                 length, close = self.limits.max_body + 1, True
             else:
                 body = received
+        if self.cached is not None and not close:
+            # a repeated request is answered here, on the event loop: no thread, no worker
+            try:
+                hit = self.cached(scope["method"], _path_info(scope), scope["query_string"].decode("latin-1"), _key_headers(scope["headers"]), body)
+            except Exception:  # whatever it was, the application answers it on a thread (and logs a bug)
+                hit = None
+            if hit is not None:
+                status, headers, content = hit
+                await send({"type": "http.response.start", "status": status,
+                            "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]})
+                await send({"type": "http.response.body", "body": content})
+                return
         gone = threading.Event()
         environ = self._environ(scope, body, length if close else None)
         environ[DISCONNECTED] = gone.is_set
@@ -245,8 +261,7 @@ class Bridge:
         environ: dict[str, Any] = {
             "REQUEST_METHOD": scope["method"],
             "SCRIPT_NAME": "",
-            # WSGI wants the path's bytes as latin-1 text, percent-decoded once
-            "PATH_INFO": unquote_to_bytes(scope.get("raw_path") or scope["path"].encode()).decode("latin-1"),
+            "PATH_INFO": _path_info(scope),
             "QUERY_STRING": scope["query_string"].decode("latin-1"),
             "SERVER_NAME": self.server_name,
             "SERVER_PORT": self.server_port,
@@ -283,6 +298,30 @@ class _Gone(Exception):
 
 class _Refused(Exception):
     """A request refused by the front while its headers were read."""
+
+
+def _path_info(scope: dict[str, Any]) -> str:
+    # WSGI wants the path's bytes as latin-1 text, percent-decoded once
+    return unquote_to_bytes(scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+
+
+#: the request headers the cache's key and answer read (``kg.web.http``)
+_KEY_HEADERS = frozenset({b"accept", b"accept-encoding", b"accept-language", b"content-type", b"if-none-match",
+                          b"if-modified-since", b"authorization", b"cookie"})
+
+
+def _key_headers(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name, value in headers:
+        if name in _KEY_HEADERS:
+            key, text = name.decode("latin-1"), value.decode("latin-1")
+            # joined as the environ joins them, so both build the same key
+            found[key] = f"{found[key]},{text}" if key in found and key != "content-type" else text
+    return found
+
+
+def _chunked(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(name == b"transfer-encoding" for name, _ in headers)
 
 
 def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:
@@ -367,6 +406,7 @@ class Front:
 
     def mount(self, app: Callable[..., Any]) -> None:
         self.bridge.app = app
+        self.bridge.cached = getattr(app, "cached", None)
 
     def run(self) -> None:
         assert self.bridge.app is not None, "mount an application first"

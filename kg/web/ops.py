@@ -273,3 +273,16 @@ def reconcile_suggest(graph: Any, kind: str, prefix: str, cursor: str, limit: st
     from kg.web import reconcile
 
     return reconcile.suggest(graph, kind, prefix, cursor, limit, types)
+
+
+def ontology_rdf(graph: Any, fmt: str) -> bytes:
+    """The ontology (every named graph that declares ``<BASE ontology> a owl:Ontology``), in
+    ``fmt``: what the ontology's IRI answers a client asking for RDF."""
+    from kg.namespaces import BASE, PREFIXES
+
+    store = graph.store().store
+    declared = ox.NamedNode(BASE + "ontology")
+    rdf_type, ontology = ox.NamedNode(PREFIXES["rdf"] + "type"), ox.NamedNode(PREFIXES["owl"] + "Ontology")
+    graphs = {q.graph_name for q in store.quads_for_pattern(declared, rdf_type, ontology, None) if not isinstance(q.graph_name, ox.DefaultGraph)}
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for g in graphs for q in store.quads_for_pattern(None, None, None, g)}
+    return views.triples_bytes(sorted(triples, key=str), fmt)

@@ -24,7 +24,7 @@ def environment() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(href=href, curie=curie, term_parts=term_parts, query_url=query_url, expand=expand_curie)
+    env.globals.update(href=href, static_url=static_url, curie=curie, term_parts=term_parts, query_url=query_url, expand=expand_curie)
     return env
 
 
@@ -39,6 +39,20 @@ def href(iri: str) -> str:
         if iri.startswith(prefix) and "?" not in iri and "#" not in iri:
             return f"/{space}/{quote(iri[len(prefix):], safe='/-._~')}"
     return "/resource?" + urlencode({"iri": iri})
+
+
+@functools.cache
+def static_version(name: str) -> str:
+    """A short digest of a static file's bytes: in its URL, so a browser may keep it for a
+    year and still gets the new one the day it changes."""
+    import hashlib
+    from importlib import resources
+
+    return hashlib.blake2b((resources.files("kg.web") / "static" / name).read_bytes(), digest_size=6).hexdigest()
+
+
+def static_url(name: str) -> str:
+    return f"/static/{name}?v={static_version(name)}"
 
 
 def query_url(name: str, params: dict[str, str]) -> str:
