@@ -233,7 +233,9 @@
     if (!t) return el("td");
     if (t.type === "uri") return el("td", {}, [el("a", {href: href(t.value), title: t.value}, [name(t, labels)])]);
     if (t.type === "bnode") return el("td", {}, [el("span", {"class": "bnode"}, ["_:" + t.value])]);
-    var children = [el("span", {"class": "lit"}, [t.value])];
+    // a name in another language says so, as the server's table does: a screen reader
+    // then reads it with that language's rules, and right-to-left text runs right
+    var children = [el("span", t["xml:lang"] ? {"class": "lit", lang: t["xml:lang"], dir: "auto"} : {"class": "lit"}, [t.value])];
     if (t["xml:lang"]) children.push(" ", el("span", {"class": "tag"}, [t["xml:lang"]]));
     else if (t.datatype && t.datatype !== XSD + "string") children.push(" ", el("span", {"class": "tag"}, [curie(t.datatype)]));
     return el("td", {}, children);
