@@ -87,7 +87,10 @@ def main() -> int:
     class Config:
         root, cache, max_rows, endpoint, pin = str(ROOT), None, 2000, None, None
 
+    from kg.sparql.sandbox import enter_worker
+
     graph = ops.open_graph(Config)
+    enter_worker(offline=True)  # as a server's worker: queries run here, not in a fork
     store = graph.store().store
     pages = pick(graph)
     sampled = pick_entities("bundled", ROOT)

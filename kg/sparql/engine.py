@@ -110,11 +110,18 @@ def network_keywords(text: str) -> list[str]:
     appears in it before any ``:`` (after one, it is inside a prefixed name, which the
     parser reads to its end: ``ex:myService`` is a name). No name of SPARQL's own
     contains either keyword, so no honest query is refused."""
+    return list(_network_keywords(text))
+
+
+# a client's query is scanned by the check, by the facade's refusal and by the prepare
+# that follow it: the scan costs more than running the query on a small graph
+@functools.lru_cache(maxsize=64)
+def _network_keywords(text: str) -> tuple[str, ...]:
     found: list[str] = []
     for word in keywords(text):
         head = word.split(":", 1)[0] if ":" in word else word
         found.extend(k for k in ("SERVICE", "FROM") if k in head and k not in found)
-    return sorted(found, key=("SERVICE", "FROM").index)
+    return tuple(sorted(found, key=("SERVICE", "FROM").index))
 
 
 def _undeclared_prefix(text: str) -> str | None:

@@ -128,6 +128,7 @@ def keywords(text: str) -> set[str]:
     found: set[str] = set()
     readings = {text, unescape_codepoints(text)}
     for reading in readings:
-        for lenient in (False, True):
-            found.update(t.keyword for t in tokens(reading, lenient=lenient) if t.kind == "word")
+        for pattern in (_STRICT, _LENIENT):
+            # the matches themselves, not Tokens: this runs on every query a client sends
+            found.update(m.group().upper() for m in pattern.finditer(reading) if m.lastgroup == "word")
     return found
