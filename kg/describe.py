@@ -279,9 +279,10 @@ class Description:
 
 _KG, _SCHEMA = PREFIXES["kg"], PREFIXES["schema"]
 _IS_EVENT = f"ASK {{ %s a/<{_RDFS}subClassOf>* <{_KG}Event> }}"
-_HAS_START = f"ASK {{ %s <{_SCHEMA}startDate> ?start }}"
+_START = ox.NamedNode(_SCHEMA + "startDate")
 _TENURES = f"""
 SELECT ?tenure ?post ?holder (MIN(?seen) AS ?firstSeen) (MAX(?seen) AS ?lastSeen) (SAMPLE(?start) AS ?from) (SAMPLE(?end) AS ?to) WHERE {{
+  {{ ?tenure <{_KG}tenureOf> %s }} UNION {{ ?tenure <{_KG}tenureHolder> %s }}
   ?tenure a <{_KG}Tenure> ; <{_KG}tenureOf> ?post ; <{_KG}tenureHolder> ?holder .
   FILTER (?post = %s || ?holder = %s)
   OPTIONAL {{ ?tenure <{_KG}attestedOn> ?seen }}
@@ -296,17 +297,19 @@ def _day(term: object) -> str:
     return term.value if isinstance(term, ox.Literal) else "?"
 
 
-def notes_on(store: Reads, entity: ox.NamedNode) -> tuple[str, ...]:
+def notes_on(store: Reads, entity: ox.NamedNode, classes: frozenset[str] | None = None) -> tuple[str, ...]:
     """What the statements about ``entity`` leave a reader to work out (read from the
     current view): an event without a start date drops out of answers that compare dates;
     kg:heldBy and kg:holds carry no date, the tenures do; a source document's date may be
-    inferred, or missing."""
+    inferred, or missing. ``classes``: the entity's classes and their superclasses, if the
+    caller knows them (a page does), else asked of the store."""
     from kg.history import ISSUED, ISSUED_NOT_BEFORE, reference_datasets
 
     notes = []
-    if store.query(_IS_EVENT % entity) and not store.query(_HAS_START % entity):
+    is_event = _KG + "Event" in classes if classes is not None else bool(store.query(_IS_EVENT % entity))
+    if is_event and next(iter(store.quads_for_pattern(entity, _START, None, ox.DefaultGraph())), None) is None:
         notes.append("no start date: answers that compare dates (a timeline, the events scheduled or held on a day) leave this event out")
-    for row in store.query(_TENURES % (entity, entity)):
+    for row in store.query(_TENURES % (entity, entity, entity, entity)):
         start = row["from"] if row["from"] is not None else row["firstSeen"]
         end = row["to"] if row["to"] is not None else row["lastSeen"]
         span = f"from {_day(start)} to {_day(end)}" if start is not None or end is not None else "over no known span"
@@ -329,8 +332,9 @@ def notes_on(store: Reads, entity: ox.NamedNode) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def describe(store: Reads, entity: ox.NamedNode) -> Description:
-    """Everything stated with ``entity`` as subject or object, with the graph of each."""
+def describe(store: Reads, entity: ox.NamedNode, classes: frozenset[str] | None = None) -> Description:
+    """Everything stated with ``entity`` as subject or object, with the graph of each;
+    ``classes`` as ``notes_on`` takes them."""
 
     def collect(quads: object) -> tuple[Statement, ...]:
         found: dict[tuple, set] = {}
@@ -356,7 +360,7 @@ def describe(store: Reads, entity: ox.NamedNode) -> Description:
         raise UsageError(f"{curie(entity.value)} is not in the graph", hint="check the IRI, or search by label")
     types = tuple(sorted({s.object for s in outgoing if s.predicate == RDF_TYPE and isinstance(s.object, ox.NamedNode)}, key=str))
     sources = tuple(sorted({s.object for s in outgoing if s.predicate == DERIVED_FROM}, key=str))
-    return Description(entity, label_of(store, entity), types, outgoing, incoming, sources, notes_on(store, entity))  # type: ignore[arg-type]
+    return Description(entity, label_of(store, entity), types, outgoing, incoming, sources, notes_on(store, entity, classes))  # type: ignore[arg-type]
 
 
 __all__ = ["COMMON_LABELS", "INVERSE_LABELS", "Description", "inverse_label", "label_in", "Statement", "describe", "label_of", "normalise", "notes_on", "readable_label", "resolve", "show", "PREFIXES"]
