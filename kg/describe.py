@@ -290,6 +290,8 @@ SELECT ?tenure ?post ?holder (MIN(?seen) AS ?firstSeen) (MAX(?seen) AS ?lastSeen
   OPTIONAL {{ ?tenure <{_SCHEMA}endDate> ?end }}
 }} GROUP BY ?tenure ?post ?holder ORDER BY ?firstSeen ?tenure"""
 _HELD = (ox.NamedNode(_KG + "heldBy"), ox.NamedNode(_KG + "holds"))
+_TENURE_ENDS = (ox.NamedNode(_KG + "tenureOf"), ox.NamedNode(_KG + "tenureHolder"))
+_RDF_SUBJECT = ox.NamedNode(PREFIXES["rdf"] + "subject")
 _SOURCE_DOCUMENT = ox.NamedNode(_KG + "SourceDocument")
 
 
@@ -309,7 +311,9 @@ def notes_on(store: Reads, entity: ox.NamedNode, classes: frozenset[str] | None 
     is_event = _KG + "Event" in classes if classes is not None else bool(store.query(_IS_EVENT % entity))
     if is_event and next(iter(store.quads_for_pattern(entity, _START, None, ox.DefaultGraph())), None) is None:
         notes.append("no start date: answers that compare dates (a timeline, the events scheduled or held on a day) leave this event out")
-    for row in store.query(_TENURES % (entity, entity, entity, entity)):
+    # most entities are neither a post nor a holder: no query to parse and run for them
+    tenured = any(True for p in _TENURE_ENDS for _ in store.quads_for_pattern(None, p, entity, ox.DefaultGraph()))
+    for row in store.query(_TENURES % (entity, entity, entity, entity)) if tenured else ():
         start = row["from"] if row["from"] is not None else row["firstSeen"]
         end = row["to"] if row["to"] is not None else row["lastSeen"]
         span = f"from {_day(start)} to {_day(end)}" if start is not None or end is not None else "over no known span"
@@ -338,14 +342,17 @@ def describe(store: Reads, entity: ox.NamedNode, classes: frozenset[str] | None 
 
     def collect(quads: object) -> tuple[Statement, ...]:
         found: dict[tuple, set] = {}
+        # the union's copies, in the same pass: a statement is current where the union has it
+        union: set[tuple] = set()
         for q in quads:  # type: ignore[attr-defined]
             if isinstance(q.graph_name, ox.DefaultGraph):
-                continue  # the union's copy; the named graph says where it comes from
+                union.add((q.subject, q.predicate, q.object))
+                continue  # the named graph says where it comes from
             found.setdefault((q.subject, q.predicate, q.object), set()).add(q.graph_name)
         return tuple(
             Statement(
                 s, p, o, tuple(sorted(gs, key=str)),
-                current=next(iter(store.quads_for_pattern(s, p, o, ox.DefaultGraph())), None) is not None,
+                current=(s, p, o) in union,
                 evidence=tuple((e.source, e.quote) for e in passages.get((p.value, str(o)), ())) if s == entity else (),
             )
             for (s, p, o), gs in sorted(found.items(), key=lambda kv: (kv[0][1].value, str(kv[0][0]), str(kv[0][2])))
@@ -353,7 +360,9 @@ def describe(store: Reads, entity: ox.NamedNode, classes: frozenset[str] | None 
 
     from kg.history import attributions
 
-    passages = attributions(store, entity)
+    # the records' query only where there is a record about the entity (most have none)
+    recorded = next(iter(store.quads_for_pattern(None, _RDF_SUBJECT, entity, ox.DefaultGraph())), None) is not None
+    passages = attributions(store, entity) if recorded else {}
     outgoing = collect(store.quads_for_pattern(entity, None, None, None))
     incoming = collect(store.quads_for_pattern(None, None, entity, None))
     if not outgoing and not incoming:

@@ -10,6 +10,7 @@ one label rule (``Graph.label``), remembered per store version.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -621,6 +622,12 @@ def is_own(iri: str) -> bool:
 def link_out(iri: str, predicate: str = "") -> dict[str, str] | None:
     """Where an IRI is read on its own site, and what to call the site; ``None`` for the
     graph's own IRIs and for what is not a web address."""
+    found = _link_out(iri, predicate)
+    return dict(found) if found is not None else None  # the caller's to change
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _link_out(iri: str, predicate: str) -> dict[str, str] | None:
     if is_own(iri) or not iri.startswith(("http://", "https://")):
         return None
     for prefix, site in _SITES.items():
