@@ -35,7 +35,7 @@ from kg.errors import NetworkRefused, QueryError, ResultTooLarge
 from kg.namespaces import PREFIXES
 from kg.sparql.limits import call
 from kg.sparql.results import Result
-from kg.sparql.tokens import UPDATE_KEYWORDS, keywords, query_tokens, tokens
+from kg.sparql.tokens import UPDATE_KEYWORDS, first_query_token, keywords, query_tokens, tokens
 from kg.store.backend import Reads
 
 _EMPTY = ox.Store()
@@ -63,10 +63,10 @@ def prepare(text: str, *, source: str = "<query>", allow_network: bool = False) 
 # is positional, so every way of calling ``prepare`` finds the same entry.
 @functools.lru_cache(maxsize=512)
 def _prepare(text: str, source: str, allow_network: bool) -> Prepared:
-    found = query_tokens(text)
-    if not found:
+    head = first_query_token(text)
+    if head is None:
         raise QueryError("the query is empty", location=source, hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    first = found[0].keyword
+    first = head.keyword
     if first in UPDATE_KEYWORDS:
         raise QueryError(
             "SPARQL Update is not allowed: queries are read-only",

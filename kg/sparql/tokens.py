@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["UPDATE_KEYWORDS", "Token", "keywords", "query_tokens", "tokens", "unescape_codepoints"]
+__all__ = ["UPDATE_KEYWORDS", "Token", "first_query_token", "keywords", "query_tokens", "tokens", "unescape_codepoints"]
 
 #: the keywords that start a SPARQL Update operation, which every reader refuses
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
@@ -110,6 +110,31 @@ def query_tokens(text: str) -> list[Token]:
         else:
             break
     return found[i:]
+
+
+def first_query_token(text: str) -> Token | None:
+    """``query_tokens(text)[0]`` (None for no token), without scanning past it: what a
+    query's form is read from, on every query a client sends."""
+    scanned = tokens(text)
+    found: list[Token] = []
+
+    def at(i: int) -> Token | None:
+        while len(found) <= i:
+            t = next(scanned, None)
+            if t is None:
+                return None
+            found.append(t)
+        return found[i]
+
+    i = 0
+    while (t := at(i)) is not None:
+        if t.keyword == "PREFIX" and (iri := at(i + 2)) is not None and iri.kind == "iri":
+            i += 3
+        elif t.keyword == "BASE" and (iri := at(i + 1)) is not None and iri.kind == "iri":
+            i += 2
+        else:
+            return t
+    return None
 
 
 def unescape_codepoints(text: str) -> str:
