@@ -139,10 +139,10 @@ def main() -> int:
         for _ in range(args.rounds):
             own.append(timed(fn))
             ref.append(timed(base))
-        return statistics.median(own) * 1000, statistics.median(ref) * 1000, statistics.median(o / r for o, r in zip(own, ref))
+        return statistics.median(own) * 1000, statistics.median(ref) * 1000, statistics.median(o / r for o, r in zip(own, ref, strict=True))
 
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; medians of {args.rounds} rounds\n")
-    print(f"| page | kg ms | SELECT ms | ratio |\n|---|---:|---:|---:|")
+    print("| page | kg ms | SELECT ms | ratio |\n|---|---:|---:|---:|")
     for kind, iri in pages.items():
         own, ref, ratio = measure(page(iri), page_baseline(iri))
         print(f"| {kind} ({iri.rsplit('/', 1)[-1]}) | {own:.2f} | {ref:.2f} | {ratio:.1f}x |")
@@ -152,7 +152,7 @@ def main() -> int:
     print(f"| all {len(sampled)} of bench_serve's entities (median) | {statistics.median(r[0] for r in ratios):.2f} | "
           f"{statistics.median(r[1] for r in ratios):.2f} | {statistics.median(r[2] for r in ratios):.1f}x |")
     print(f"| worst of them | {max(r[0] for r in ratios):.2f} | | {max(r[2] for r in ratios):.1f}x |")
-    print(f"\n| query | kg ms | pyoxigraph ms | ratio |\n|---|---:|---:|---:|")
+    print("\n| query | kg ms | pyoxigraph ms | ratio |\n|---|---:|---:|---:|")
     qr = []
     for name, text in queries.items():
         qr.append((name, *measure(sparql(text), sparql_baseline(text))))

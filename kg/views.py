@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -639,6 +640,14 @@ def _link_out(iri: str, predicate: str) -> dict[str, str] | None:
     return {"url": iri, "site": host.removeprefix("www."), "text": iri if predicate == _SCHEMA + "url" else curie(iri)}
 
 
+_DEFAULT = ox.DefaultGraph()
+
+
+@functools.lru_cache(maxsize=1024)  # the properties a page reads, checked as IRIs once
+def _node(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
 class _Page:
     """What one page reads from one store version (the current view, or the graph as of a
     day), with every label in the page's language where the graph has it."""
@@ -701,12 +710,12 @@ class _Page:
         return self._names[term.value]
 
     def objects(self, s: Any, p: str | ox.NamedNode) -> list[Any]:
-        prop = p if isinstance(p, ox.NamedNode) else ox.NamedNode(p)
-        return [q.object for q in self.store.quads_for_pattern(s, prop, None, ox.DefaultGraph())]
+        prop = p if isinstance(p, ox.NamedNode) else _node(p)
+        return [q.object for q in self.store.quads_for_pattern(s, prop, None, _DEFAULT)]
 
     def subjects(self, p: str | ox.NamedNode, o: Any) -> list[Any]:
-        prop = p if isinstance(p, ox.NamedNode) else ox.NamedNode(p)
-        return [q.subject for q in self.store.quads_for_pattern(None, prop, o, ox.DefaultGraph())]
+        prop = p if isinstance(p, ox.NamedNode) else _node(p)
+        return [q.subject for q in self.store.quads_for_pattern(None, prop, o, _DEFAULT)]
 
     def is_record(self, node: Any) -> bool:
         return isinstance(node, ox.NamedNode) and node.value in self._records
@@ -738,11 +747,13 @@ class _Page:
                 "url": urls[0] if urls else None}
 
 
+@functools.lru_cache(maxsize=1 << 14)  # the same labels are sorted on page after page
 def _natural(text: str) -> tuple[Any, ...]:
     """A sort key that puts "the 2nd Meeting" before "the 10th Meeting"."""
-    import re
+    return tuple(int(x) if x.isdigit() else x for x in _DIGITS.split(text.casefold()))
 
-    return tuple(int(x) if x.isdigit() else x for x in re.split(r"(\d+)", text.casefold()))
+
+_DIGITS = re.compile(r"(\d+)")
 
 
 def _day_text(term: Any) -> str:
