@@ -30,7 +30,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_serve import KGI, ROOT, _prefixes, entity_sparql, example_params, pick_entities  # noqa: E402
+from bench_serve import KGI, ROOT, _prefixes, entity_sparql, pick_entities, query_params  # noqa: E402
 
 #: the entities whose kinds of page differ most in cost: a meeting, a state, a section, a source
 KINDS = {"meeting": "eco-apg-meeting-4", "state": "state-tj", "organisation": "eco"}
@@ -51,18 +51,14 @@ def pick(graph: Any) -> dict[str, str]:
 
 def examples(graph: Any) -> dict[str, str]:
     """The asserted store's stored queries with their examples' parameters bound, as
-    bench_serve's sparql phase sends them (those whose example needs more are left out)."""
-    from kg.errors import UsageError
+    bench_serve's sparql phase sends them."""
     from kg.sparql.engine import bind, prepare
 
     out = {}
     for q in graph.queries():
         if q.inference != "none":
             continue
-        try:
-            out[q.name] = _prefixes() + bind(prepare(q.text, source=q.name), q.bind(example_params(q.example)))
-        except UsageError:
-            continue
+        out[q.name] = _prefixes() + bind(prepare(q.text, source=q.name), q.bind(query_params(q)))
     return out
 
 
