@@ -666,7 +666,7 @@ class _Page:
         self.inverse_of: dict[str, set[str]] = graph.remember("inverse properties", gs.key, self._inverses)
 
     def _retired(self) -> dict[str, list[Any]]:
-        """The supersession records of the version, by the subject of what each retires."""
+        """The records of the version that retire a statement, by the subject of that statement."""
         from kg.history import supersessions
 
         found: dict[str, list[Any]] = {}
