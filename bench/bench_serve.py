@@ -461,6 +461,17 @@ def example_params(example: str) -> dict[str, str]:
     return {words[i + 1]: words[i + 2] for i, w in enumerate(words) if w == "-p" and i + 2 < len(words)}
 
 
+def query_params(q: Any) -> dict[str, str]:
+    """A stored query's example parameters, its ``--as-of`` day bound to the parameter its
+    header names (the example of a query that takes a day gives it that way)."""
+    params = example_params(q.example)
+    words = shlex.split(q.example)
+    day = next((words[i + 1] for i, w in enumerate(words) if w == "--as-of" and i + 1 < len(words)), None)
+    if day is not None and q.as_of and q.as_of != "view":
+        params.setdefault(q.as_of, day)
+    return params
+
+
 def query_requests(root: Path) -> tuple[list[dict], list[dict], list[dict]]:
     """(kg /sparql, Oxigraph /query, kg /queries/NAME) requests, index-aligned, one per
     stored query: its example's parameters bound as kg binds them."""
@@ -471,7 +482,7 @@ def query_requests(root: Path) -> tuple[list[dict], list[dict], list[dict]]:
     head = _prefixes()
     kg_reqs, ox_reqs, stored_reqs = [], [], []
     for q in g.queries():
-        params = example_params(q.example)
+        params = query_params(q)
         text = head + bind(prepare(q.text, source=q.name), q.bind(params))
         post = {"method": "POST", "headers": {"Accept": JSON_RESULTS, "Content-Type": "application/sparql-query"}, "body": text,
                 "label": q.name, "inference": q.inference}

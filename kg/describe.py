@@ -279,9 +279,10 @@ class Description:
 
 _KG, _SCHEMA = PREFIXES["kg"], PREFIXES["schema"]
 _IS_EVENT = f"ASK {{ %s a/<{_RDFS}subClassOf>* <{_KG}Event> }}"
-_HAS_START = f"ASK {{ %s <{_SCHEMA}startDate> ?start }}"
+_START = ox.NamedNode(_SCHEMA + "startDate")
 _TENURES = f"""
 SELECT ?tenure ?post ?holder (MIN(?seen) AS ?firstSeen) (MAX(?seen) AS ?lastSeen) (SAMPLE(?start) AS ?from) (SAMPLE(?end) AS ?to) WHERE {{
+  {{ ?tenure <{_KG}tenureOf> %s }} UNION {{ ?tenure <{_KG}tenureHolder> %s }}
   ?tenure a <{_KG}Tenure> ; <{_KG}tenureOf> ?post ; <{_KG}tenureHolder> ?holder .
   FILTER (?post = %s || ?holder = %s)
   OPTIONAL {{ ?tenure <{_KG}attestedOn> ?seen }}
@@ -289,6 +290,8 @@ SELECT ?tenure ?post ?holder (MIN(?seen) AS ?firstSeen) (MAX(?seen) AS ?lastSeen
   OPTIONAL {{ ?tenure <{_SCHEMA}endDate> ?end }}
 }} GROUP BY ?tenure ?post ?holder ORDER BY ?firstSeen ?tenure"""
 _HELD = (ox.NamedNode(_KG + "heldBy"), ox.NamedNode(_KG + "holds"))
+_TENURE_ENDS = (ox.NamedNode(_KG + "tenureOf"), ox.NamedNode(_KG + "tenureHolder"))
+_RDF_SUBJECT = ox.NamedNode(PREFIXES["rdf"] + "subject")
 _SOURCE_DOCUMENT = ox.NamedNode(_KG + "SourceDocument")
 
 
@@ -296,17 +299,21 @@ def _day(term: object) -> str:
     return term.value if isinstance(term, ox.Literal) else "?"
 
 
-def notes_on(store: Reads, entity: ox.NamedNode) -> tuple[str, ...]:
+def notes_on(store: Reads, entity: ox.NamedNode, classes: frozenset[str] | None = None) -> tuple[str, ...]:
     """What the statements about ``entity`` leave a reader to work out (read from the
     current view): an event without a start date drops out of answers that compare dates;
     kg:heldBy and kg:holds carry no date, the tenures do; a source document's date may be
-    inferred, or missing."""
+    inferred, or missing. ``classes``: the entity's classes and their superclasses, if the
+    caller knows them (a page does), else asked of the store."""
     from kg.history import ISSUED, ISSUED_NOT_BEFORE, reference_datasets
 
     notes = []
-    if store.query(_IS_EVENT % entity) and not store.query(_HAS_START % entity):
+    is_event = _KG + "Event" in classes if classes is not None else bool(store.query(_IS_EVENT % entity))
+    if is_event and next(iter(store.quads_for_pattern(entity, _START, None, ox.DefaultGraph())), None) is None:
         notes.append("no start date: answers that compare dates (a timeline, the events scheduled or held on a day) leave this event out")
-    for row in store.query(_TENURES % (entity, entity)):
+    # most entities are neither a post nor a holder: no query to parse and run for them
+    tenured = any(True for p in _TENURE_ENDS for _ in store.quads_for_pattern(None, p, entity, ox.DefaultGraph()))
+    for row in store.query(_TENURES % (entity, entity, entity, entity)) if tenured else ():
         start = row["from"] if row["from"] is not None else row["firstSeen"]
         end = row["to"] if row["to"] is not None else row["lastSeen"]
         span = f"from {_day(start)} to {_day(end)}" if start is not None or end is not None else "over no known span"
@@ -329,19 +336,23 @@ def notes_on(store: Reads, entity: ox.NamedNode) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def describe(store: Reads, entity: ox.NamedNode) -> Description:
-    """Everything stated with ``entity`` as subject or object, with the graph of each."""
+def describe(store: Reads, entity: ox.NamedNode, classes: frozenset[str] | None = None) -> Description:
+    """Everything stated with ``entity`` as subject or object, with the graph of each;
+    ``classes`` as ``notes_on`` takes them."""
 
     def collect(quads: object) -> tuple[Statement, ...]:
         found: dict[tuple, set] = {}
+        # the union's copies, in the same pass: a statement is current where the union has it
+        union: set[tuple] = set()
         for q in quads:  # type: ignore[attr-defined]
             if isinstance(q.graph_name, ox.DefaultGraph):
-                continue  # the union's copy; the named graph says where it comes from
+                union.add((q.subject, q.predicate, q.object))
+                continue  # the named graph says where it comes from
             found.setdefault((q.subject, q.predicate, q.object), set()).add(q.graph_name)
         return tuple(
             Statement(
                 s, p, o, tuple(sorted(gs, key=str)),
-                current=next(iter(store.quads_for_pattern(s, p, o, ox.DefaultGraph())), None) is not None,
+                current=(s, p, o) in union,
                 evidence=tuple((e.source, e.quote) for e in passages.get((p.value, str(o)), ())) if s == entity else (),
             )
             for (s, p, o), gs in sorted(found.items(), key=lambda kv: (kv[0][1].value, str(kv[0][0]), str(kv[0][2])))
@@ -349,14 +360,16 @@ def describe(store: Reads, entity: ox.NamedNode) -> Description:
 
     from kg.history import attributions
 
-    passages = attributions(store, entity)
+    # the records' query only where there is a record about the entity (most have none)
+    recorded = next(iter(store.quads_for_pattern(None, _RDF_SUBJECT, entity, ox.DefaultGraph())), None) is not None
+    passages = attributions(store, entity) if recorded else {}
     outgoing = collect(store.quads_for_pattern(entity, None, None, None))
     incoming = collect(store.quads_for_pattern(None, None, entity, None))
     if not outgoing and not incoming:
         raise UsageError(f"{curie(entity.value)} is not in the graph", hint="check the IRI, or search by label")
     types = tuple(sorted({s.object for s in outgoing if s.predicate == RDF_TYPE and isinstance(s.object, ox.NamedNode)}, key=str))
     sources = tuple(sorted({s.object for s in outgoing if s.predicate == DERIVED_FROM}, key=str))
-    return Description(entity, label_of(store, entity), types, outgoing, incoming, sources, notes_on(store, entity))  # type: ignore[arg-type]
+    return Description(entity, label_of(store, entity), types, outgoing, incoming, sources, notes_on(store, entity, classes))  # type: ignore[arg-type]
 
 
 __all__ = ["COMMON_LABELS", "INVERSE_LABELS", "Description", "inverse_label", "label_in", "Statement", "describe", "label_of", "normalise", "notes_on", "readable_label", "resolve", "show", "PREFIXES"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 BASE = "https://w3id.org/jckg/"
@@ -63,6 +64,17 @@ def expand_curie(value: str) -> str | None:
 
 def curie(iri: str, prefixes: dict[str, str] = PREFIXES) -> str:
     """``iri`` as ``prefix:local`` with the longest matching namespace, else ``<iri>``."""
+    return _curie(iri) if prefixes is PREFIXES else _shorten(iri, prefixes)
+
+
+# a page names each IRI several times (link, title, tooltip), and every page the classes
+# and properties: the scan of the prefixes is done once per IRI
+@functools.lru_cache(maxsize=1 << 16)
+def _curie(iri: str) -> str:
+    return _shorten(iri, PREFIXES)
+
+
+def _shorten(iri: str, prefixes: dict[str, str]) -> str:
     matches = [(p, ns) for p, ns in prefixes.items() if ns and iri.startswith(ns)]
     if not matches:
         return f"<{iri}>"

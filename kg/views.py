@@ -10,7 +10,9 @@ one label rule (``Graph.label``), remembered per store version.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -586,11 +588,32 @@ PAGE_KINDS = (
 OTHER = PageKind("other", (), ())
 
 
-def page_kind(store: Any, entity: Any) -> PageKind:
-    """The kind of page for ``entity``, from its types and their superclasses."""
-    found = {r["c"].value for r in store.query(f"SELECT DISTINCT ?c WHERE {{ <{entity.value}> a/<{_RDFS}subClassOf>* ?c }}")
-             if isinstance(r["c"], ox.NamedNode)}
+def page_kind(store: Any, entity: Any, classes: frozenset[str] | None = None) -> PageKind:
+    """The kind of page for ``entity``, from its types and their superclasses (``classes``,
+    if the caller has them: ``_Page.classes``)."""
+    found = classes if classes is not None else {
+        r["c"].value for r in store.query(f"SELECT DISTINCT ?c WHERE {{ <{entity.value}> a/<{_RDFS}subClassOf>* ?c }}")
+        if isinstance(r["c"], ox.NamedNode)}
     return next((k for k in PAGE_KINDS if found.intersection(k.classes)), OTHER)
+
+
+def _superclasses(store: Any) -> dict[str, frozenset[str]]:
+    """Each class (an IRI that is the subject of rdfs:subClassOf) and every class above it,
+    itself included: ``a/rdfs:subClassOf*`` of the store's default graph, read once."""
+    parents: dict[str, set[str]] = {}
+    for q in store.quads_for_pattern(None, ox.NamedNode(_RDFS + "subClassOf"), None, ox.DefaultGraph()):
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+            parents.setdefault(q.subject.value, set()).add(q.object.value)
+    out: dict[str, frozenset[str]] = {}
+    for start in parents:
+        seen, todo = {start}, [start]
+        while todo:
+            for up in parents.get(todo.pop(), ()):
+                if up not in seen:
+                    seen.add(up)
+                    todo.append(up)
+        out[start] = frozenset(seen)
+    return out
 
 
 def is_own(iri: str) -> bool:
@@ -600,6 +623,12 @@ def is_own(iri: str) -> bool:
 def link_out(iri: str, predicate: str = "") -> dict[str, str] | None:
     """Where an IRI is read on its own site, and what to call the site; ``None`` for the
     graph's own IRIs and for what is not a web address."""
+    found = _link_out(iri, predicate)
+    return dict(found) if found is not None else None  # the caller's to change
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _link_out(iri: str, predicate: str) -> dict[str, str] | None:
     if is_own(iri) or not iri.startswith(("http://", "https://")):
         return None
     for prefix, site in _SITES.items():
@@ -611,6 +640,14 @@ def link_out(iri: str, predicate: str = "") -> dict[str, str] | None:
     return {"url": iri, "site": host.removeprefix("www."), "text": iri if predicate == _SCHEMA + "url" else curie(iri)}
 
 
+_DEFAULT = ox.DefaultGraph()
+
+
+@functools.lru_cache(maxsize=1024)  # the properties a page reads, checked as IRIs once
+def _node(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
 class _Page:
     """What one page reads from one store version (the current view, or the graph as of a
     day), with every label in the page's language where the graph has it."""
@@ -618,12 +655,46 @@ class _Page:
     def __init__(self, graph: Graph, gs: Any, lang: str) -> None:
         from kg.describe import inverse_label, label_in
 
-        self.graph, self.store, self.lang = graph, gs.store, lang
+        self.graph, self.store, self.lang, self.key = graph, gs.store, lang, gs.key
         self._label_in, self._inverse = label_in, inverse_label
         # remembered per store version (the current one, or a day's view) and language
         self._names: dict[str, tuple[str, str]] = graph.remember("page names", (gs.key, lang), dict)
         self._records: frozenset[str] = graph.remember("records", gs.key, lambda: self._typed(_RECORD_CLASSES))
         self._noted: frozenset[str] = graph.remember("noted records", gs.key, lambda: self._typed(_NOTED_CLASSES))
+        self._above: dict[str, frozenset[str]] = graph.remember("superclasses", gs.key, lambda: _superclasses(self.store))
+        self.retired: dict[str, list[Any]] = graph.remember("retired by subject", gs.key, self._retired)
+        self.inverse_of: dict[str, set[str]] = graph.remember("inverse properties", gs.key, self._inverses)
+
+    def _retired(self) -> dict[str, list[Any]]:
+        """The records of the version that retire a statement, by the subject of that statement."""
+        from kg.history import supersessions
+
+        found: dict[str, list[Any]] = {}
+        for r in supersessions(self.store):
+            found.setdefault(str(r.triple.subject), []).append(r)
+        return found
+
+    def _inverses(self) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for q in self.store.quads_for_pattern(None, ox.NamedNode(_OWL + "inverseOf"), None, ox.DefaultGraph()):
+            if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+                found.setdefault(q.subject.value, set()).add(q.object.value)
+                found.setdefault(q.object.value, set()).add(q.subject.value)
+        return found
+
+    def inverse_name(self, prop: str) -> str:
+        names: dict[str, str] = self.graph.remember("inverse labels", self.key, dict)
+        if prop not in names:
+            names[prop] = self._inverse(self.store, ox.NamedNode(prop))
+        return names[prop]
+
+    def classes(self, node: Any) -> frozenset[str]:
+        """The classes of ``node`` and their superclasses (``a/rdfs:subClassOf*``)."""
+        found: set[str] = set()
+        for t in self.objects(node, _RDF + "type"):
+            if isinstance(t, ox.NamedNode):
+                found |= self._above.get(t.value, {t.value})
+        return frozenset(found)
 
     def _typed(self, classes: set[str]) -> frozenset[str]:
         return frozenset(q.subject.value for c in classes
@@ -639,12 +710,12 @@ class _Page:
         return self._names[term.value]
 
     def objects(self, s: Any, p: str | ox.NamedNode) -> list[Any]:
-        prop = p if isinstance(p, ox.NamedNode) else ox.NamedNode(p)
-        return [q.object for q in self.store.quads_for_pattern(s, prop, None, ox.DefaultGraph())]
+        prop = p if isinstance(p, ox.NamedNode) else _node(p)
+        return [q.object for q in self.store.quads_for_pattern(s, prop, None, _DEFAULT)]
 
     def subjects(self, p: str | ox.NamedNode, o: Any) -> list[Any]:
-        prop = p if isinstance(p, ox.NamedNode) else ox.NamedNode(p)
-        return [q.subject for q in self.store.quads_for_pattern(None, prop, o, ox.DefaultGraph())]
+        prop = p if isinstance(p, ox.NamedNode) else _node(p)
+        return [q.subject for q in self.store.quads_for_pattern(None, prop, o, _DEFAULT)]
 
     def is_record(self, node: Any) -> bool:
         return isinstance(node, ox.NamedNode) and node.value in self._records
@@ -676,11 +747,13 @@ class _Page:
                 "url": urls[0] if urls else None}
 
 
+@functools.lru_cache(maxsize=1 << 14)  # the same labels are sorted on page after page
 def _natural(text: str) -> tuple[Any, ...]:
     """A sort key that puts "the 2nd Meeting" before "the 10th Meeting"."""
-    import re
+    return tuple(int(x) if x.isdigit() else x for x in _DIGITS.split(text.casefold()))
 
-    return tuple(int(x) if x.isdigit() else x for x in re.split(r"(\d+)", text.casefold()))
+
+_DIGITS = re.compile(r"(\d+)")
 
 
 def _day_text(term: Any) -> str:
@@ -863,21 +936,20 @@ def entity_page(graph: Graph, iri: str, *, as_of: Any = None, lang: str = "en") 
     day), from the graph as it stood then, labelled in ``lang`` where the graph has names
     in it; a ``UsageError`` if the graph (then) has nothing on ``iri``."""
     from kg.describe import describe
-    from kg.history import supersessions
 
     node = ox.NamedNode(iri)
     gs = graph.store() if as_of is None else graph.as_of(as_of)
     store = gs.store
-    d = describe(store, node)
     p = _Page(graph, gs, lang)
-    kind = page_kind(store, node)
+    classes = p.classes(node)
+    d = describe(store, node, classes)
+    kind = page_kind(store, node, classes)
     title, title_lang = p.name(node)
     summary, caveats = _summary(p, kind, node)
 
     retired: dict[tuple[str, str], list[Any]] = {}
-    for r in supersessions(store):
-        if r.triple.subject == node:
-            retired.setdefault((r.triple.predicate.value, str(r.triple.object)), []).append(r)
+    for r in p.retired.get(str(node), ()):
+        retired.setdefault((r.triple.predicate.value, str(r.triple.object)), []).append(r)
     records = {s.subject.value for s in d.incoming if s.predicate.value == _RDF + "subject" and p.is_record(s.subject)}
     divergent: dict[str, list[dict[str, Any]]] = {}
     for rec in records:
@@ -918,11 +990,7 @@ def entity_page(graph: Graph, iri: str, *, as_of: Any = None, lang: str = "en") 
     statements.sort(key=lambda g: (rank.get(g["property"]["iri"], len(rank)), (g["property"]["label"] or g["property"]["curie"]).casefold()))
 
     # a statement stated both ways (kg:holds and kg:heldBy) is shown once, from this side
-    inverse_of: dict[str, set[str]] = {}
-    for q in store.quads_for_pattern(None, ox.NamedNode(_OWL + "inverseOf"), None, ox.DefaultGraph()):
-        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
-            inverse_of.setdefault(q.subject.value, set()).add(q.object.value)
-            inverse_of.setdefault(q.object.value, set()).add(q.subject.value)
+    inverse_of = p.inverse_of
     stated = {(s.predicate.value, s.object.value) for s in d.outgoing if isinstance(s.object, ox.NamedNode)}
     inverse: dict[str, list[dict[str, Any]]] = {}
     for s in d.incoming:
@@ -935,7 +1003,7 @@ def entity_page(graph: Graph, iri: str, *, as_of: Any = None, lang: str = "en") 
         if kind.name in ("source", "section") and s.predicate.value in (_PROV + "wasDerivedFrom", _DCT + "isPartOf"):
             continue  # shown section by section, with the passages
         inverse.setdefault(s.predicate.value, []).append({**p.ref(s.subject), "graphs": [curie(g.value) for g in s.graphs]})
-    incoming: list[dict[str, Any]] = [{"property": p.ref(ox.NamedNode(prop)), "name": p._inverse(store, ox.NamedNode(prop)),
+    incoming: list[dict[str, Any]] = [{"property": p.ref(ox.NamedNode(prop)), "name": p.inverse_name(prop),
                  "values": sorted(values, key=lambda v: _natural(v["label"] or v["curie"]))} for prop, values in inverse.items()]
     incoming.sort(key=lambda g: g["name"].casefold())
 

@@ -35,7 +35,7 @@ from kg.errors import NetworkRefused, QueryError, ResultTooLarge
 from kg.namespaces import PREFIXES
 from kg.sparql.limits import call
 from kg.sparql.results import Result
-from kg.sparql.tokens import UPDATE_KEYWORDS, keywords, query_tokens, tokens
+from kg.sparql.tokens import UPDATE_KEYWORDS, first_query_token, keywords, query_tokens, tokens
 from kg.store.backend import Reads
 
 _EMPTY = ox.Store()
@@ -63,10 +63,10 @@ def prepare(text: str, *, source: str = "<query>", allow_network: bool = False) 
 # is positional, so every way of calling ``prepare`` finds the same entry.
 @functools.lru_cache(maxsize=512)
 def _prepare(text: str, source: str, allow_network: bool) -> Prepared:
-    found = query_tokens(text)
-    if not found:
+    head = first_query_token(text)
+    if head is None:
         raise QueryError("the query is empty", location=source, hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    first = found[0].keyword
+    first = head.keyword
     if first in UPDATE_KEYWORDS:
         raise QueryError(
             "SPARQL Update is not allowed: queries are read-only",
@@ -110,11 +110,18 @@ def network_keywords(text: str) -> list[str]:
     appears in it before any ``:`` (after one, it is inside a prefixed name, which the
     parser reads to its end: ``ex:myService`` is a name). No name of SPARQL's own
     contains either keyword, so no honest query is refused."""
+    return list(_network_keywords(text))
+
+
+# a client's query is scanned by the check, by the facade's refusal and by the prepare
+# that follow it: the scan costs more than running the query on a small graph
+@functools.lru_cache(maxsize=64)
+def _network_keywords(text: str) -> tuple[str, ...]:
     found: list[str] = []
     for word in keywords(text):
         head = word.split(":", 1)[0] if ":" in word else word
         found.extend(k for k in ("SERVICE", "FROM") if k in head and k not in found)
-    return sorted(found, key=("SERVICE", "FROM").index)
+    return tuple(sorted(found, key=("SERVICE", "FROM").index))
 
 
 def _undeclared_prefix(text: str) -> str | None:

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["UPDATE_KEYWORDS", "Token", "keywords", "query_tokens", "tokens", "unescape_codepoints"]
+__all__ = ["UPDATE_KEYWORDS", "Token", "first_query_token", "keywords", "query_tokens", "tokens", "unescape_codepoints"]
 
 #: the keywords that start a SPARQL Update operation, which every reader refuses
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
@@ -112,6 +112,31 @@ def query_tokens(text: str) -> list[Token]:
     return found[i:]
 
 
+def first_query_token(text: str) -> Token | None:
+    """``query_tokens(text)[0]`` (None for no token), without scanning past it: what a
+    query's form is read from, on every query a client sends."""
+    scanned = tokens(text)
+    found: list[Token] = []
+
+    def at(i: int) -> Token | None:
+        while len(found) <= i:
+            t = next(scanned, None)
+            if t is None:
+                return None
+            found.append(t)
+        return found[i]
+
+    i = 0
+    while (t := at(i)) is not None:
+        if t.keyword == "PREFIX" and (iri := at(i + 2)) is not None and iri.kind == "iri":
+            i += 3
+        elif t.keyword == "BASE" and (iri := at(i + 1)) is not None and iri.kind == "iri":
+            i += 2
+        else:
+            return t
+    return None
+
+
 def unescape_codepoints(text: str) -> str:
     """``\\uXXXX`` and ``\\UXXXXXXXX`` replaced by their characters (SPARQL 1.1 §19.2)."""
 
@@ -128,6 +153,7 @@ def keywords(text: str) -> set[str]:
     found: set[str] = set()
     readings = {text, unescape_codepoints(text)}
     for reading in readings:
-        for lenient in (False, True):
-            found.update(t.keyword for t in tokens(reading, lenient=lenient) if t.kind == "word")
+        for pattern in (_STRICT, _LENIENT):
+            # the matches themselves, not Tokens: this runs on every query a client sends
+            found.update(m.group().upper() for m in pattern.finditer(reading) if m.lastgroup == "word")
     return found

@@ -32,6 +32,7 @@ def render(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # each link of a page, and the same few on every page
 def href(iri: str) -> str:
     """The page of an IRI on this server: ``/id/X`` for ``kgi:X``, else ``/resource?iri=``."""
     for space in LOCAL_SPACES:
