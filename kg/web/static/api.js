@@ -10,10 +10,13 @@
 
   // axe's scrollable-region-focusable: a region that scrolls must take the keyboard
   // focus, or a keyboard cannot scroll it; Swagger UI's code blocks and tables do scroll
-  function focusable() {
-    // its server chooser has no label of its own (axe's select-name), and is drawn late
+  // its server chooser has no label of its own (axe's select-name): labelled in the
+  // observer's own callback, so no script or reader ever meets it unlabelled
+  function label() {
     var servers = target.querySelector("select#servers");
     if (servers && !servers.hasAttribute("aria-label")) servers.setAttribute("aria-label", "Server the calls go to");
+  }
+  function focusable() {
     target.querySelectorAll("pre, .highlight-code, .table-container, .responses-inner, .model-box, textarea").forEach(function (node) {
       if (node.tagName === "TEXTAREA" || node.hasAttribute("tabindex")) return;
       var style = window.getComputedStyle(node);
@@ -23,6 +26,7 @@
   }
   var pending = null;
   new MutationObserver(function () {
+    label();
     if (pending) return;
     pending = window.setTimeout(function () { pending = null; focusable(); }, 50);
   }).observe(target, {childList: true, subtree: true});
