@@ -670,7 +670,11 @@ def test_describe_turtle(capsys: pytest.CaptureFixture[str]) -> None:
 def test_describe_ambiguous_label_lists_candidates(capsys: pytest.CaptureFixture[str]) -> None:
     """A label matching several entities exits 2 and lists candidate IRIs."""
     line = assert_one_line_error(kg_run(capsys, "describe", "Attorneys"), EXIT_USAGE, "matches", "entities")
-    assert "kgi:eco-apg-meeting-" in line
+    candidates = re.findall(r"(kgi:[\w-]+) \(([^()]*)\)", line)
+    assert len(candidates) >= 2 and any(iri.startswith("kgi:eco-apg-meeting-") for iri, _ in candidates), line
+    # a name that starts with what was typed comes before names that only contain it
+    starts = [name.startswith("Attorneys") for _, name in candidates]
+    assert starts[0] and starts == sorted(starts, reverse=True), line
     assert "use one of these IRIs" in line
 
 
