@@ -243,3 +243,44 @@ def web():
     the shared real ``server`` (2,000 rows, 64 KiB bodies; its time limit is not enforced
     in process: the time-limit tests use the real server)."""
     return InProcessApp(ROOT, timeout=4, max_rows=2000, max_body=65536)
+
+
+# ---------------------------------------------------------------- the browser tests
+#: the system's Chromium (Debian's ``chromium``; ``.ci/run`` installs it), driven by Playwright
+CHROMIUM = os.environ.get("KG_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+# a closed network: without these flags Chromium keeps trying to reach Google's services
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def require_browser(missing: str | None = None) -> None:
+    """Skip the calling module when Chromium (or what ``missing`` names) is not here, with
+    the reason; under ``KG_REQUIRE_BROWSER=1`` (as in CI) fail instead. Call it at the
+    top of a browser test module."""
+    if not CHROMIUM:
+        missing = "no chromium on this machine (apt-get install chromium, or set KG_CHROMIUM)"
+    if missing is None:
+        return
+    if os.environ.get("KG_REQUIRE_BROWSER") == "1":
+        raise RuntimeError(f"KG_REQUIRE_BROWSER=1 but {missing}")
+    pytest.skip(missing, allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, one per module (its pages get fresh contexts)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser):
+    """A page at a desktop's size in a context of its own."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    yield pg
+    context.close()

@@ -10,24 +10,14 @@ page. Without it, or without Chromium, the tests are skipped with the reason, un
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import require_browser
 
 ROOT = Path(__file__).resolve().parents[1]
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = os.environ.get("KG_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-
-_missing = ("no chromium on this machine (apt-get install chromium, or set KG_CHROMIUM)" if not CHROMIUM else
-            "axe-core is not installed: npm ci --prefix tests/browser" if not AXE.is_file() else None)
-if _missing:
-    if os.environ.get("KG_REQUIRE_BROWSER") == "1":
-        raise RuntimeError(f"KG_REQUIRE_BROWSER=1 but {_missing}")
-    pytest.skip(_missing, allow_module_level=True)
+require_browser(None if AXE.is_file() else "axe-core is not installed: npm ci --prefix tests/browser")
 
 #: one page of every kind a person meets
 PAGES = {
@@ -59,15 +49,6 @@ WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "he
 #: what axe is asked to check: WCAG 2.0/2.1 A and AA, and its best practices
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def axe(page) -> list[dict]:

@@ -9,38 +9,10 @@ where a missing browser fails them.
 
 from __future__ import annotations
 
-import os
-import shutil
+from conftest import require_browser
 
-import pytest
+require_browser()
 
-CHROMIUM = os.environ.get("KG_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-# a closed network: without these flags Chromium keeps trying to reach Google's services
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-
-if not CHROMIUM:
-    if os.environ.get("KG_REQUIRE_BROWSER") == "1":
-        raise RuntimeError("KG_REQUIRE_BROWSER=1 but no chromium found: apt-get install chromium, or set KG_CHROMIUM")
-    pytest.skip("no chromium on this machine (apt-get install chromium, or set KG_CHROMIUM)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    yield pg
-    context.close()
 
 
 def test_run_a_stored_query_read_the_table_and_follow_a_link_to_its_source(server, page):

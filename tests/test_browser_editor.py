@@ -7,32 +7,13 @@ Every page is checked to ask nothing of any other site."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from conftest import require_browser
 
-CHROMIUM = os.environ.get("KG_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-# a closed network: without these flags Chromium keeps trying to reach Google's services
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-
-if not CHROMIUM:
-    if os.environ.get("KG_REQUIRE_BROWSER") == "1":
-        raise RuntimeError("KG_REQUIRE_BROWSER=1 but no chromium found: apt-get install chromium, or set KG_CHROMIUM")
-    pytest.skip("no chromium on this machine (apt-get install chromium, or set KG_CHROMIUM)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
+require_browser()
 
 
 @pytest.fixture()
