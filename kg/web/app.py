@@ -819,12 +819,6 @@ def _guess(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1].replace("-", " ")
 
 
-
-
-
-
-
-
 def _with_banner(html: str, notice: str) -> str:
     """``html`` (a page rendered elsewhere, e.g. the ontology documentation) with the notice
     just inside its body."""
